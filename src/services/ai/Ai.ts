@@ -1,0 +1,19 @@
+import { Context, type Effect } from "effect"
+import type { CaptionPair, ImageAnalysis } from "../../domain/Analysis.js"
+import type { AiError } from "../../domain/Errors.js"
+
+export interface ImageInput {
+  readonly name: string
+  readonly bytes: Uint8Array
+  /** e.g. image/jpeg */
+  readonly mimeType: string
+}
+
+/** The vision/caption model (any OpenAI-compatible server). */
+export class Ai extends Context.Tag("publisher/Ai")<Ai, {
+  readonly analyze: (image: ImageInput) => Effect.Effect<ImageAnalysis, AiError>
+  /** caption and sd_caption in one call. */
+  readonly captionPair: (analysis: ImageAnalysis) => Effect.Effect<CaptionPair, AiError>
+  /** Model names, recorded in the sidecar. */
+  readonly models: { readonly vision: string; readonly caption: string }
+}>() {}

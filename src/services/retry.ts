@@ -1,0 +1,46 @@
+import { Duration, Effect, Schedule } from "effect"
+
+/** What every retryable error of ours carries. */
+export interface RetryHint {
+  readonly transient: boolean
+  readonly retryAfterMs?: number | undefined
+}
+
+/** Never wait longer than this for a server's Retry-After. */
+const MAX_RETRY_AFTER = Duration.seconds(60)
+
+/**
+ * Exponential backoff with jitter, at most `times` retries, only while the error is transient;
+ * a server's `Retry-After` lengthens the wait (never shortens it).
+ */
+export const transientSchedule = <E extends RetryHint>(times = 4) =>
+  Schedule.exponential("200 millis").pipe(
+    Schedule.jittered,
+    Schedule.intersect(Schedule.recurs(times)),
+    Schedule.zipRight(Schedule.identity<E>()),
+    Schedule.whileInput((error: E) => error.transient),
+    Schedule.modifyDelay((error: E, delay) =>
+      error.retryAfterMs === undefined
+        ? delay
+        : Duration.max(delay, Duration.min(Duration.millis(error.retryAfterMs), MAX_RETRY_AFTER))
+    )
+  )
+
+/** Retries transient failures of `self` by {@link transientSchedule}. */
+export const retryTransient =
+  (times = 4) =>
+  <A, E extends RetryHint, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.retry(self, transientSchedule<E>(times))
+
+/** Parses an HTTP `Retry-After` header (seconds or HTTP date) into milliseconds. */
+export const parseRetryAfter = (value: string | null | undefined, now = Date.now()): number | undefined => {
+  if (value === null || value === undefined || value.trim() === "") return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+/** 429, 5xx and "no status" (network failure) are worth retrying. */
+export const isTransientStatus = (status: number | undefined): boolean =>
+  status === undefined || status === 429 || status === 408 || status >= 500

@@ -1,0 +1,26 @@
+import { Context, type Effect, type Option } from "effect"
+import type { StorageError } from "../../domain/Errors.js"
+import type { ImageRef } from "../../domain/Image.js"
+
+/** Where the photos live: a Dropbox folder or a local directory. Paths are as `listImages` returns them. */
+export class Storage extends Context.Tag("publisher/Storage")<Storage, {
+  /** Every image of the folder (all pages), metadata only. Not recursive. */
+  readonly listImages: (folder: string) => Effect.Effect<ReadonlyArray<ImageRef>, StorageError>
+  /** The bytes of one file. */
+  readonly download: (path: string) => Effect.Effect<Uint8Array, StorageError>
+  /** A short-lived public URL of the file (what Instagram fetches). */
+  readonly temporaryLink: (path: string) => Effect.Effect<string, StorageError>
+  /** The sidecar text of an image; `None` when it has none. */
+  readonly readSidecar: (imagePath: string) => Effect.Effect<Option.Option<string>, StorageError>
+  /** Writes (overwrites) the sidecar of an image, whole or not at all. */
+  readonly writeSidecar: (imagePath: string, text: string) => Effect.Effect<void, StorageError>
+  /** Writes (overwrites) any file; used for prepared copies. */
+  readonly upload: (path: string, bytes: Uint8Array) => Effect.Effect<void, StorageError>
+  /** Deletes a file; a missing file is not an error. */
+  readonly remove: (path: string) => Effect.Effect<void, StorageError>
+  /**
+   * Moves an image and its sidecar (when present) into `toFolder`, in one batch where the
+   * backend allows. Returns the image's new path.
+   */
+  readonly moveWithSidecar: (imagePath: string, toFolder: string) => Effect.Effect<string, StorageError>
+}>() {}
