@@ -24,8 +24,17 @@ const SEPARATOR = "# ---"
 /** Newlines would break the line format; a value is always one line. */
 const oneLine = (s: string): string => s.replace(/\s*[\r\n]+\s*/g, " ").trim()
 
+/** JSON as Python's `json.dumps` writes it by default (`", "` and `": "` separators). */
+export const pythonJson = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(pythonJson).join(", ")}]`
+  if (value !== null && typeof value === "object") {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${pythonJson(v)}`).join(", ")}}`
+  }
+  return JSON.stringify(value) ?? "null"
+}
+
 const renderValue = (value: SidecarValue): string =>
-  typeof value === "string" ? oneLine(value) : JSON.stringify(value)
+  typeof value === "string" ? oneLine(value) : pythonJson(value)
 
 export const formatSidecar = (sidecar: Sidecar): string => {
   const lines = [oneLine(sidecar.sdCaption), "", SEPARATOR]

@@ -1,0 +1,49 @@
+import { Command, Options } from "@effect/cli"
+import { Config, Console, Effect } from "effect"
+import { ConfigurationError } from "../../domain/Errors.js"
+import { publishOne } from "../../programs/publishOne.js"
+import { FolderConfig } from "../../programs/RunOptions.js"
+import { Publishers } from "../../services/publishers/Publisher.js"
+import { RunFailed } from "../failure.js"
+import { appLayer } from "../layers.js"
+import { describeRun, runJson } from "../output.js"
+import { withCorrelationId } from "../correlation.js"
+
+const select = Options.text("select").pipe(
+  Options.withDescription("Post this file (by name), even if it was posted before"),
+  Options.optional
+)
+const dryPublish = Options.boolean("dry-publish").pipe(
+  Options.withDescription("Analyze, caption and write the sidecar; publish, archive and record nothing")
+)
+const preview = Options.boolean("preview").pipe(
+  Options.withDescription("No side effects at all: print what would be posted")
+)
+const json = Options.boolean("json").pipe(Options.withDescription("Print the result as one JSON object"))
+
+export const runCommand = Command.make("run", { select, dryPublish, preview, json }, (args) =>
+  Effect.gen(function*() {
+    const folders = yield* FolderConfig
+    const featurePublish = yield* Config.boolean("FEATURE_PUBLISH").pipe(Config.withDefault(true))
+    const dry = args.dryPublish || !featurePublish
+    const publish = !dry && !args.preview
+    const result = yield* withCorrelationId((correlationId) =>
+      Effect.gen(function*() {
+        if (publish && (yield* Publishers).length === 0) {
+          return yield* new ConfigurationError({
+            message: "no publishing platform is enabled (TELEGRAM_ENABLED); enable one or use --dry-publish"
+          })
+        }
+        return yield* publishOne({
+          correlationId,
+          ...folders,
+          select: args.select._tag === "Some" ? args.select.value : undefined,
+          dryPublish: dry,
+          preview: args.preview
+        })
+      }).pipe(Effect.provide(appLayer({ publish })))
+    )
+    yield* Console.log(args.json ? runJson(result) : describeRun(result))
+    if (!result.ok) return yield* new RunFailed({ message: result.message })
+  })
+).pipe(Command.withDescription("Post one unposted image: analyze, caption, publish, archive"))

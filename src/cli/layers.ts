@@ -1,0 +1,23 @@
+import { Config, Effect, Layer } from "effect"
+import { AiLive } from "../services/ai/OpenAiLive.js"
+import { NoPublishers, PublishersLive } from "../services/publishers/registry.js"
+import { SqliteStateLive } from "../services/state/SqliteLive.js"
+import { DropboxStorageLive } from "../services/storage/DropboxLive.js"
+import { LocalStorageLive } from "../services/storage/LocalLive.js"
+
+/** `STORAGE` = dropbox (default) | local. */
+export const StorageLive = Layer.unwrapEffect(
+  Config.literal("dropbox", "local")("STORAGE").pipe(
+    Config.withDefault("dropbox" as const),
+    Effect.map((kind) => (kind === "local" ? LocalStorageLive : DropboxStorageLive))
+  )
+)
+
+/**
+ * Every service a workflow needs, built once for the process. Dry runs and previews get no
+ * publishers, so they need no publishing credentials.
+ */
+export const appLayer = (options: { readonly publish: boolean }) =>
+  Layer.mergeAll(StorageLive, AiLive, SqliteStateLive, options.publish ? PublishersLive : NoPublishers)
+
+export type AppServices = Layer.Layer.Success<ReturnType<typeof appLayer>>

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { Command } from "@effect/cli"
+import { PlatformConfigProvider } from "@effect/platform"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import { LoggingLive } from "../services/logging/Logging.js"
+import { runCommand } from "./commands/run.js"
+import { sandboxCommand } from "./commands/sandbox.js"
+import { stateCommand } from "./commands/state.js"
+import { explainFailure } from "./failure.js"
+import { VERSION } from "./version.js"
+
+const publisher = Command.make("publisher").pipe(
+  Command.withDescription("Turns a folder of photos into social media posts"),
+  Command.withSubcommands([runCommand, sandboxCommand, stateCommand])
+)
+
+const cli = Command.run(publisher, { name: "publisher", version: VERSION })
+
+/** Environment variables first, then a `.env` file in the working directory when present. */
+const ConfigLive = PlatformConfigProvider.layerDotEnvAdd(".env")
+
+const main = Effect.suspend(() => cli(process.argv)).pipe(
+  Effect.tapErrorCause((cause) =>
+    Effect.sync(() => {
+      for (const line of explainFailure(cause).lines) process.stderr.write(line + "\n")
+    })
+  ),
+  Effect.provide(LoggingLive.pipe(Layer.provideMerge(ConfigLive), Layer.provideMerge(NodeContext.layer)))
+)
+
+NodeRuntime.runMain(main, {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) => onExit(exit._tag === "Success" ? 0 : explainFailure(exit.cause).code)
+})

@@ -1,0 +1,77 @@
+import { createHash, randomUUID } from "node:crypto"
+import { type Emulator, type EmulatorOptions, jsonBody, type Reply, startEmulator } from "./http.js"
+import { sampleOf, Seeded } from "./jsonSchemaSample.js"
+
+export interface OpenAiOptions extends EmulatorOptions {
+  readonly apiKey: string
+  /** Lets a test answer with content of its own (e.g. malformed JSON). */
+  readonly replyOverride?: (body: Record<string, unknown>) => string | undefined
+}
+
+export interface OpenAiRequest {
+  readonly model: string
+  readonly schemaName: string | undefined
+  readonly maxCompletionTokens: number | undefined
+  readonly hasImage: boolean
+}
+
+export interface OpenAiEmulator extends Emulator {
+  readonly requests: ReadonlyArray<OpenAiRequest>
+}
+
+const error = (status: number, message: string, type: string, code: string | null): Reply => ({
+  status,
+  body: { error: { message, type, param: null, code } }
+})
+
+/**
+ * OpenAI `POST /v1/chat/completions`: answers json_schema requests with JSON valid against the
+ * schema, deterministic per request content (the same image gets the same answer).
+ */
+export const startOpenAi = async (options: OpenAiOptions): Promise<OpenAiEmulator> => {
+  const requests: Array<OpenAiRequest> = []
+  const server = await startEmulator({
+    route: (request) =>
+      request.method === "POST" && /^(\/v1)?\/chat\/completions$/.test(request.path) ? "chat/completions" : undefined,
+    errorReply: (status, retryAfter) =>
+      status === 429
+        ? error(429, `Rate limit reached. Please try again in ${retryAfter ?? 1}s.`, "requests", "rate_limit_exceeded")
+        : error(status, status >= 500 ? "The server had an error processing your request." : `HTTP ${status}`, "server_error", null),
+    handle: (_route, request) => {
+      if (request.headers.authorization !== `Bearer ${options.apiKey}`) {
+        return error(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
+      }
+      const body = jsonBody(request)
+      const messages = JSON.stringify(body["messages"] ?? [])
+      const format = body["response_format"] as { type?: string; json_schema?: { name?: string; schema?: object } } | undefined
+      const schema = format?.type === "json_schema" ? format.json_schema : undefined
+      const maxTokens = body["max_completion_tokens"]
+      requests.push({
+        model: String(body["model"] ?? ""),
+        schemaName: schema?.name,
+        maxCompletionTokens: typeof maxTokens === "number" ? maxTokens : undefined,
+        hasImage: messages.includes("\"image_url\"")
+      })
+      const seed = createHash("sha256").update(messages).digest("hex")
+      const content = options.replyOverride?.(body) ??
+        (schema?.schema !== undefined
+          ? JSON.stringify(sampleOf(schema.schema as Record<string, unknown>, new Seeded(seed)))
+          : "A photo.")
+      const promptTokens = Math.ceil(messages.length / 4)
+      const completionTokens = Math.ceil(content.length / 4)
+      return {
+        status: 200,
+        headers: { "x-request-id": `req_${seed.slice(0, 16)}` },
+        body: {
+          id: `chatcmpl-${randomUUID()}`,
+          object: "chat.completion",
+          created: Math.floor(Date.now() / 1000),
+          model: String(body["model"] ?? ""),
+          choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, finish_reason: "stop", logprobs: null }],
+          usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens }
+        }
+      }
+    }
+  }, options)
+  return { ...server, requests }
+}

@@ -1,0 +1,101 @@
+import { type Emulator, type EmulatorOptions, type Reply, type Request, startEmulator } from "./http.js"
+
+export interface TelegramOptions extends EmulatorOptions {
+  readonly token: string
+}
+
+export interface TelegramMessage {
+  readonly message_id: number
+  readonly chat_id: string
+  readonly caption: string
+  /** Bytes of an uploaded photo (0 when sent by URL). */
+  readonly photoBytes: number
+  readonly photoUrl?: string
+}
+
+export interface TelegramEmulator extends Emulator {
+  readonly messages: ReadonlyArray<TelegramMessage>
+}
+
+const fail = (status: number, description: string, extra: object = {}): Reply => ({
+  status,
+  body: { ok: false, error_code: status, description, ...extra }
+})
+
+const errorReply = (status: number, retryAfter: number | undefined): Reply =>
+  status === 429
+    ? fail(429, `Too Many Requests: retry after ${retryAfter ?? 1}`, { parameters: { retry_after: retryAfter ?? 1 } })
+    : status === 401
+    ? fail(401, "Unauthorized")
+    : status === 400
+    ? fail(400, "Bad Request: wrong file identifier/HTTP URL specified")
+    : fail(status, status >= 500 ? "Internal Server Error" : `Error ${status}`)
+
+/** Reads the fields of a sendPhoto request: multipart (a file), JSON or urlencoded (a URL). */
+const fieldsOf = async (request: Request): Promise<{ fields: Map<string, string>; photoBytes: number }> => {
+  const type = String(request.headers["content-type"] ?? "")
+  const fields = new Map<string, string>()
+  if (type.startsWith("multipart/form-data")) {
+    const form = await new globalThis.Request("http://telegram.invalid/", {
+      method: "POST",
+      headers: { "content-type": type },
+      body: request.body
+    }).formData()
+    let photoBytes = 0
+    for (const [key, value] of form.entries()) {
+      if (typeof value === "string") fields.set(key, value)
+      else if (key === "photo") photoBytes = value.size
+    }
+    return { fields, photoBytes }
+  }
+  if (type.startsWith("application/json")) {
+    for (const [k, v] of Object.entries(JSON.parse(request.body.toString("utf8") || "{}") as Record<string, unknown>)) fields.set(k, String(v))
+  } else {
+    for (const [k, v] of new URLSearchParams(request.body.toString("utf8"))) fields.set(k, v)
+  }
+  return { fields, photoBytes: 0 }
+}
+
+/** Telegram Bot API `sendPhoto`, recording each message it "posts". */
+export const startTelegram = async (options: TelegramOptions): Promise<TelegramEmulator> => {
+  const messages: Array<TelegramMessage> = []
+  const server = await startEmulator({
+    route: (request) => {
+      const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.path)
+      return request.method === "POST" && match?.[2] === "sendPhoto" ? "sendPhoto" : undefined
+    },
+    errorReply,
+    handle: async (_route, request) => {
+      if (request.path !== `/bot${options.token}/sendPhoto`) return fail(401, "Unauthorized")
+      const { fields, photoBytes } = await fieldsOf(request)
+      const chatId = fields.get("chat_id")
+      if (chatId === undefined || chatId === "") return fail(400, "Bad Request: chat not found")
+      const caption = fields.get("caption") ?? ""
+      if (caption.length > 1024) return fail(400, "Bad Request: message caption is too long")
+      const photoUrl = fields.get("photo")
+      if (photoBytes === 0 && photoUrl === undefined) return fail(400, "Bad Request: there is no photo in the request")
+      const message: TelegramMessage = {
+        message_id: messages.length + 1,
+        chat_id: chatId,
+        caption,
+        photoBytes,
+        ...(photoUrl !== undefined ? { photoUrl } : {})
+      }
+      messages.push(message)
+      return {
+        status: 200,
+        body: {
+          ok: true,
+          result: {
+            message_id: message.message_id,
+            date: Math.floor(Date.now() / 1000),
+            chat: { id: -1001234567890, type: "channel", title: "Sandbox" },
+            photo: [{ file_id: `photo-${message.message_id}`, file_unique_id: `u${message.message_id}`, width: 1280, height: 960, file_size: photoBytes }],
+            ...(caption !== "" ? { caption } : {})
+          }
+        }
+      }
+    }
+  }, options)
+  return { ...server, messages }
+}

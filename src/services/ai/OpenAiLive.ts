@@ -1,0 +1,100 @@
+import { Duration, Effect, Layer, RateLimiter, Redacted, Schema } from "effect"
+import OpenAI from "openai"
+import { CaptionPair, ImageAnalysis, analysisJsonSchema, captionPairJsonSchema } from "../../domain/Analysis.js"
+import { AiError } from "../../domain/Errors.js"
+import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
+import { Ai } from "./Ai.js"
+import { AiConfig } from "./config.js"
+import { ANALYSIS_INSTRUCTIONS, CAPTION_INSTRUCTIONS, captionRequest } from "./prompts.js"
+
+/** An SDK failure as an AiError: status, transient or not, the server's Retry-After. */
+export const toAiError = (operation: string) => (cause: unknown): AiError => {
+  if (cause instanceof OpenAI.APIError && cause.status !== undefined) {
+    const headers = cause.headers
+    const retryAfterMs = headers?.get("retry-after-ms")
+    return new AiError({
+      operation,
+      status: cause.status,
+      message: `AI ${operation}: HTTP ${cause.status} ${cause.error && typeof cause.error === "object" && "message" in cause.error ? String(cause.error.message) : ""}`.trim(),
+      transient: isTransientStatus(cause.status),
+      retryAfterMs: retryAfterMs ? Number(retryAfterMs) : parseRetryAfter(headers?.get("retry-after"))
+    })
+  }
+  const name = cause instanceof Error ? cause.name : "error"
+  return new AiError({ operation, message: `AI ${operation}: ${name} (connection failed)`, transient: true })
+}
+
+type Completion = OpenAI.Chat.Completions.ChatCompletion
+
+/** The JSON reply of a completion decoded with `schema`; anything else is a typed, permanent error. */
+const decodeReply = <A, I>(operation: string, schema: Schema.Schema<A, I>, completion: Completion) => {
+  const message = completion.choices[0]?.message
+  if (message?.refusal) return Effect.fail(new AiError({ operation, message: `AI ${operation}: the model refused: ${message.refusal}` }))
+  const content = message?.content
+  if (!content) return Effect.fail(new AiError({ operation, message: `AI ${operation}: empty reply` }))
+  return Schema.decodeUnknown(Schema.parseJson(schema))(content).pipe(
+    Effect.mapError(() => new AiError({ operation, message: `AI ${operation}: the reply did not match the schema` }))
+  )
+}
+
+const toDataUrl = (bytes: Uint8Array, mimeType: string) => `data:${mimeType};base64,${Buffer.from(bytes).toString("base64")}`
+
+/** The Ai service on the `openai` SDK: one client and one rate limiter for the whole process. */
+export const AiLive = Layer.scoped(
+  Ai,
+  Effect.gen(function*() {
+    const config = yield* AiConfig
+    const client = new OpenAI({
+      apiKey: Redacted.value(config.apiKey),
+      baseURL: config.baseUrl,
+      maxRetries: 0, // our retry policy (with Retry-After) applies instead
+      timeout: (config.timeoutSeconds + 5) * 1000
+    })
+    const limit = yield* RateLimiter.make({ limit: config.ratePerMinute, interval: "1 minutes", algorithm: "token-bucket" })
+
+    const complete = (operation: string, body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming) =>
+      limit(Effect.tryPromise({ try: (signal) => client.chat.completions.create(body, { signal }), catch: toAiError(operation) })).pipe(
+        Effect.timeoutFail({
+          duration: Duration.seconds(config.timeoutSeconds),
+          onTimeout: () => new AiError({ operation, message: `AI ${operation}: timed out`, transient: true })
+        }),
+        retryTransient(),
+        Effect.tap((c) =>
+          Effect.annotateCurrentSpan({
+            "ai.prompt_tokens": c.usage?.prompt_tokens ?? 0,
+            "ai.completion_tokens": c.usage?.completion_tokens ?? 0
+          })
+        )
+      )
+
+    const analyze: Ai["Type"]["analyze"] = (image) =>
+      complete("analyze", {
+        model: config.visionModel,
+        max_completion_tokens: config.analysisMaxTokens,
+        response_format: { type: "json_schema", json_schema: { name: "image_analysis", strict: true, schema: analysisJsonSchema } },
+        messages: [
+          { role: "system", content: ANALYSIS_INSTRUCTIONS },
+          { role: "user", content: [{ type: "image_url", image_url: { url: toDataUrl(image.bytes, image.mimeType) } }] }
+        ]
+      }).pipe(
+        Effect.flatMap((c) => decodeReply("analyze", ImageAnalysis, c)),
+        Effect.withSpan("ai.analyze", { attributes: { model: config.visionModel, image: image.name } })
+      )
+
+    const captionPair: Ai["Type"]["captionPair"] = (analysis) =>
+      complete("caption_pair", {
+        model: config.captionModel,
+        max_completion_tokens: config.captionMaxTokens,
+        response_format: { type: "json_schema", json_schema: { name: "caption_pair", strict: true, schema: captionPairJsonSchema } },
+        messages: [
+          { role: "system", content: CAPTION_INSTRUCTIONS },
+          { role: "user", content: captionRequest(analysis) }
+        ]
+      }).pipe(
+        Effect.flatMap((c) => decodeReply("caption_pair", CaptionPair, c)),
+        Effect.withSpan("ai.caption_pair", { attributes: { model: config.captionModel } })
+      )
+
+    return Ai.of({ analyze, captionPair, models: { vision: config.visionModel, caption: config.captionModel } })
+  })
+)

@@ -1,0 +1,50 @@
+import { Cause, Config, Effect, HashMap, Inspectable, Layer, List, Logger, LogLevel, Option } from "effect"
+
+/**
+ * One JSON object per line, annotations (correlation_id, the `*_ms` timings, ...) at the top
+ * level, as publisher_v2's `log_json` wrote them, so log tools read them without unnesting.
+ */
+export const jsonLineLogger = Logger.make(({ annotations, cause, date, logLevel, message, spans }) => {
+  const line: Record<string, unknown> = {
+    timestamp: date.toISOString(),
+    level: logLevel.label,
+    message: messageText(message)
+  }
+  for (const [key, value] of HashMap.toEntries(annotations)) line[key] = value
+  if (!Cause.isEmpty(cause)) line["error"] = Cause.pretty(cause, { renderErrorCause: false })
+  const now = date.getTime()
+  for (const span of List.toArray(spans)) line[`${span.label}_ms`] ??= now - span.startTime
+  return JSON.stringify(line, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))
+})
+
+const messageText = (message: unknown): string => {
+  const parts = Array.isArray(message) ? message : [message]
+  return parts.map((p) => (typeof p === "string" ? p : Inspectable.format(p))).join(" ")
+}
+
+/** Logs go to stderr: stdout carries the command's own output (`--json` results). */
+const toStderr = <M>(logger: Logger.Logger<M, string>) =>
+  Logger.map(logger, (line) => {
+    process.stderr.write(line + "\n")
+  })
+
+export const LogConfig = Config.all({
+  format: Config.literal("json", "pretty")("LOG_FORMAT").pipe(Config.option),
+  level: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
+})
+
+/**
+ * `LOG_FORMAT=json|pretty` (default: json when stderr is not a terminal), `LOG_LEVEL`
+ * (default Info).
+ */
+export const LoggingLive = Layer.unwrapEffect(
+  Effect.gen(function*() {
+    const config = yield* LogConfig
+    const format = Option.getOrElse(config.format, () => (process.stderr.isTTY ? "pretty" : "json"))
+    const logger = format === "json" ? toStderr(jsonLineLogger) : toStderr(Logger.logfmtLogger)
+    return Layer.merge(
+      Logger.replace(Logger.defaultLogger, logger),
+      Logger.minimumLogLevel(config.level)
+    )
+  })
+)

@@ -1,0 +1,81 @@
+import { Config, Effect, Redacted, Schema } from "effect"
+import { CAPTION_LIMITS, fitCaption } from "../../domain/Caption.js"
+import { PublishError } from "../../domain/Errors.js"
+import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
+import type { PlatformPublisher, Post } from "./Publisher.js"
+
+export const TelegramConfig = Config.all({
+  token: Config.redacted("TELEGRAM_BOT_TOKEN"),
+  channelId: Config.string("TELEGRAM_CHANNEL_ID"),
+  apiUrl: Config.string("TELEGRAM_API_URL").pipe(Config.withDefault("https://api.telegram.org")),
+  timeoutSeconds: Config.integer("TELEGRAM_TIMEOUT_SECONDS").pipe(Config.withDefault(60))
+})
+
+const TelegramReply = Schema.Struct({
+  ok: Schema.Boolean,
+  result: Schema.optional(Schema.Struct({ message_id: Schema.Number })),
+  error_code: Schema.optional(Schema.Number),
+  description: Schema.optional(Schema.String),
+  parameters: Schema.optional(Schema.Struct({ retry_after: Schema.optional(Schema.Number) }))
+})
+const decodeReply = Schema.decodeUnknown(TelegramReply)
+
+const PLATFORM = "telegram"
+
+const failure = (message: string, status: number | undefined, retryAfterMs?: number) =>
+  new PublishError({
+    platform: PLATFORM,
+    message,
+    status,
+    transient: isTransientStatus(status),
+    retryAfterMs
+  })
+
+/** Posts the photo to a channel with Bot API `sendPhoto` (multipart upload of the bytes). */
+export const makeTelegramPublisher = Effect.gen(function*() {
+  const config = yield* TelegramConfig
+  const base = config.apiUrl.replace(/\/+$/, "")
+
+  const sendPhoto = (post: Post) =>
+    Effect.tryPromise({
+      try: async (signal) => {
+        const form = new FormData()
+        form.set("chat_id", config.channelId)
+        form.set("caption", fitCaption(post.captions.caption, CAPTION_LIMITS.telegram))
+        form.set("photo", new Blob([post.bytes], { type: post.mimeType }), post.image.name)
+        // The token is part of the URL by the Bot API's design; it never reaches a log or error.
+        const response = await fetch(`${base}/bot${Redacted.value(config.token)}/sendPhoto`, {
+          method: "POST",
+          body: form,
+          signal
+        })
+        return { status: response.status, retryAfter: response.headers.get("retry-after"), body: await response.json() as unknown }
+      },
+      catch: (cause) => failure(`sendPhoto failed: ${cause instanceof Error ? cause.name : "network error"}`, undefined)
+    }).pipe(
+      Effect.timeoutFail({
+        duration: `${config.timeoutSeconds} seconds`,
+        onTimeout: () => failure("sendPhoto timed out", undefined)
+      }),
+      Effect.flatMap(({ body, retryAfter, status }) =>
+        decodeReply(body).pipe(
+          Effect.mapError(() => failure(`sendPhoto: unexpected reply (HTTP ${status})`, status)),
+          Effect.flatMap((reply) =>
+            reply.ok && reply.result !== undefined
+              ? Effect.succeed({ platform: PLATFORM, postId: String(reply.result.message_id) })
+              : Effect.fail(failure(
+                `Telegram: ${reply.description ?? "request failed"}`,
+                reply.error_code ?? status,
+                reply.parameters?.retry_after !== undefined
+                  ? reply.parameters.retry_after * 1000
+                  : parseRetryAfter(retryAfter)
+              ))
+          )
+        )
+      ),
+      retryTransient(),
+      Effect.withSpan("publish.telegram", { attributes: { platform: PLATFORM, image: post.image.name } })
+    )
+
+  return { platform: PLATFORM, publish: sendPhoto } satisfies PlatformPublisher
+})

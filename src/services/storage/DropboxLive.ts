@@ -1,0 +1,199 @@
+import { Dropbox, DropboxAuth, DropboxResponseError } from "dropbox"
+import { Duration, Effect, Layer, Option, Redacted, Schedule } from "effect"
+import { StorageError } from "../../domain/Errors.js"
+import { baseName, ImageRef, isImageName, joinPath, sidecarPathOf } from "../../domain/Image.js"
+import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
+import { type DropboxAuth as AuthConfig, DropboxConfig } from "./dropboxConfig.js"
+import { routedFetch } from "./routedFetch.js"
+import { Storage } from "./Storage.js"
+
+type ErrorBody = { error_summary?: string; error?: { retry_after?: number } } | string | undefined
+
+const headerOf = (headers: unknown, name: string): string | null =>
+  headers !== null && typeof headers === "object" && "get" in headers && typeof headers.get === "function"
+    ? (headers.get(name) as string | null)
+    : null
+
+/** An SDK failure as a StorageError naming the operation and path, with Dropbox's summary. */
+export const toStorageError = (operation: string, path: string) => (cause: unknown): StorageError => {
+  if (cause instanceof DropboxResponseError) {
+    const body = cause.error as ErrorBody
+    const summary = typeof body === "object" && body !== null ? body.error_summary : typeof body === "string" ? body.slice(0, 200) : undefined
+    const retryAfterSeconds = typeof body === "object" && body !== null ? body.error?.retry_after : undefined
+    return new StorageError({
+      operation,
+      path,
+      status: cause.status,
+      message: `Dropbox ${operation} ${path}: HTTP ${cause.status}${summary ? ` ${summary}` : ""}`,
+      transient: isTransientStatus(cause.status),
+      retryAfterMs: retryAfterSeconds !== undefined ? retryAfterSeconds * 1000 : parseRetryAfter(headerOf(cause.headers, "retry-after"))
+    })
+  }
+  const name = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
+  // Network failures (resets, refused connections) are worth retrying; never echo URLs (they may hold a token).
+  return new StorageError({
+    operation,
+    path,
+    message: `Dropbox ${operation} ${path}: ${name.replace(/https?:\/\/\S+/g, "<url>")}`,
+    transient: true
+  })
+}
+
+const isNotFound = (error: StorageError) => error.status === 409 && /not_found/.test(error.message)
+
+const makeClient = (auth: AuthConfig, fetch: unknown) => {
+  const dropboxAuth = new DropboxAuth(
+    auth._tag === "Refresh"
+      ? { clientId: auth.appKey, clientSecret: Redacted.value(auth.appSecret), refreshToken: Redacted.value(auth.refreshToken), fetch: fetch as Function }
+      : { accessToken: Redacted.value(auth.accessToken), fetch: fetch as Function }
+  )
+  // Concurrent first calls share one token refresh instead of each starting their own.
+  const check = dropboxAuth.checkAndRefreshAccessToken.bind(dropboxAuth) as unknown as () => Promise<void>
+  let inFlight: Promise<void> | undefined
+  ;(dropboxAuth as unknown as { checkAndRefreshAccessToken: () => Promise<void> }).checkAndRefreshAccessToken = () => {
+    inFlight ??= check().finally(() => {
+      inFlight = undefined
+    })
+    return inFlight
+  }
+  return new Dropbox({ auth: dropboxAuth })
+}
+
+export interface DropboxStorageOptions {
+  /** How many retries of a transient failure (default 4). */
+  readonly retries?: number
+}
+
+/** Storage on Dropbox through the official SDK, routed to `DROPBOX_API_URL` / `DROPBOX_CONTENT_URL`. */
+export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
+  Layer.scoped(
+    Storage,
+    Effect.gen(function*() {
+      const config = yield* DropboxConfig
+      const transport = yield* Effect.acquireRelease(
+        Effect.sync(() => routedFetch(config.apiUrl, config.contentUrl)),
+        (t) => Effect.sync(t.close)
+      )
+      const client = makeClient(config.auth, transport.fetch)
+      const timeout = Duration.seconds(config.timeoutSeconds)
+
+      /** One SDK call: timeout, typed error, retries of transient failures, span. */
+      const call = <A>(operation: string, path: string, f: () => Promise<{ result: A }>, limit = timeout) =>
+        Effect.tryPromise({ try: () => f().then((r) => r.result), catch: toStorageError(operation, path) }).pipe(
+          Effect.timeoutFail({
+            duration: limit,
+            onTimeout: () => new StorageError({ operation, path, message: `Dropbox ${operation} ${path}: timed out`, transient: true })
+          }),
+          retryTransient(options.retries),
+          Effect.withSpan(`storage.${operation}`, { attributes: { path } })
+        )
+
+      const listImages = (folder: string) =>
+        Effect.gen(function*() {
+          const path = folder === "/" ? "" : folder
+          let page = yield* call("list", folder, () => client.filesListFolder({ path, limit: 2000 }))
+          const entries = [...page.entries]
+          let pages = 1
+          while (page.has_more) {
+            const cursor = page.cursor
+            page = yield* call("list_continue", folder, () => client.filesListFolderContinue({ cursor }))
+            entries.push(...page.entries)
+            pages++
+          }
+          const images = entries.flatMap((entry) =>
+            entry[".tag"] === "file" && isImageName(entry.name)
+              ? [new ImageRef({
+                name: entry.name,
+                path: entry.path_display ?? joinPath(folder, entry.name),
+                id: entry.id,
+                rev: entry.rev,
+                size: entry.size,
+                contentHash: entry.content_hash ?? "",
+                serverModified: entry.server_modified
+              })]
+              : []
+          )
+          yield* Effect.annotateCurrentSpan({ pages, entries: entries.length, images: images.length })
+          return images
+        }).pipe(Effect.withSpan("storage.list_images", { attributes: { folder } }))
+
+      const download = (path: string) =>
+        call("download", path, () => client.filesDownload({ path }), Duration.seconds(config.downloadTimeoutSeconds)).pipe(
+          Effect.map((meta) => new Uint8Array((meta as unknown as { fileBinary: Buffer }).fileBinary))
+        )
+
+      const upload = (path: string, bytes: Uint8Array) =>
+        call("upload", path, () => client.filesUpload({ path, contents: Buffer.from(bytes), mode: { ".tag": "overwrite" }, mute: true })).pipe(
+          Effect.asVoid
+        )
+
+      const exists = (path: string) =>
+        call("get_metadata", path, () => client.filesGetMetadata({ path })).pipe(
+          Effect.as(true),
+          Effect.catchIf(isNotFound, () => Effect.succeed(false))
+        )
+
+      /** Polls a batch move until Dropbox says it is complete (bounded). */
+      const awaitBatch = (jobId: string, path: string) =>
+        call("move_batch_check", path, () => client.filesMoveBatchCheckV2({ async_job_id: jobId })).pipe(
+          Effect.flatMap((status) =>
+            status[".tag"] === "in_progress"
+              ? Effect.fail(new StorageError({ operation: "move_batch_check", path, message: "in progress", transient: true }))
+              : Effect.succeed(status)
+          ),
+          Effect.retry({
+            schedule: Schedule.exponential("100 millis", 1.5).pipe(Schedule.upTo("30 seconds")),
+            while: (e) => e.message === "in progress"
+          })
+        )
+
+      const moveWithSidecar = (imagePath: string, toFolder: string) =>
+        Effect.gen(function*() {
+          const sidecar = sidecarPathOf(imagePath)
+          const target = joinPath(toFolder, baseName(imagePath))
+          const hasSidecar = yield* exists(sidecar)
+          if (!hasSidecar) {
+            const moved = yield* call("move", imagePath, () => client.filesMoveV2({ from_path: imagePath, to_path: target, autorename: true }))
+            return moved.metadata.path_display ?? target
+          }
+          const launch = yield* call("move_batch", imagePath, () =>
+            client.filesMoveBatchV2({
+              entries: [
+                { from_path: imagePath, to_path: target },
+                { from_path: sidecar, to_path: joinPath(toFolder, baseName(sidecar)) }
+              ],
+              autorename: true
+            }))
+          const done = launch[".tag"] === "async_job_id" ? yield* awaitBatch(launch.async_job_id, imagePath) : launch
+          if (done[".tag"] !== "complete") {
+            return yield* new StorageError({ operation: "move_batch", path: imagePath, message: `Dropbox move_batch ${imagePath}: ${done[".tag"]}` })
+          }
+          const first = done.entries[0]
+          if (first?.[".tag"] !== "success") {
+            return yield* new StorageError({ operation: "move_batch", path: imagePath, message: `Dropbox move_batch ${imagePath}: the image was not moved` })
+          }
+          return first.success.path_display ?? target
+        }).pipe(Effect.withSpan("storage.move_with_sidecar", { attributes: { path: imagePath, to: toFolder } }))
+
+      return Storage.of({
+        listImages,
+        download,
+        temporaryLink: (path) => call("temporary_link", path, () => client.filesGetTemporaryLink({ path })).pipe(Effect.map((r) => r.link)),
+        readSidecar: (imagePath) =>
+          download(sidecarPathOf(imagePath)).pipe(
+            Effect.map((bytes) => Option.some(new TextDecoder().decode(bytes))),
+            Effect.catchIf(isNotFound, () => Effect.succeed(Option.none<string>()))
+          ),
+        writeSidecar: (imagePath, text) => upload(sidecarPathOf(imagePath), new TextEncoder().encode(text)),
+        upload,
+        remove: (path) =>
+          call("delete", path, () => client.filesDeleteV2({ path })).pipe(
+            Effect.asVoid,
+            Effect.catchIf(isNotFound, () => Effect.void)
+          ),
+        moveWithSidecar
+      })
+    })
+  )
+
+export const DropboxStorageLive = makeDropboxStorage()

@@ -1,0 +1,108 @@
+import { randomBytes } from "node:crypto"
+import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
+import { basename, dirname, extname, join, resolve } from "node:path"
+import { pathToFileURL } from "node:url"
+import { Effect, Layer, Option } from "effect"
+import { StorageError } from "../../domain/Errors.js"
+import { ImageRef, isImageName, sidecarPathOf } from "../../domain/Image.js"
+import { contentHashOfFile } from "./DropboxContentHash.js"
+import { Storage } from "./Storage.js"
+
+const fsError = (operation: string, path: string) => (cause: unknown) =>
+  new StorageError({
+    operation,
+    path,
+    message: `${operation} ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    transient: false
+  })
+
+const isMissing = (cause: unknown) =>
+  typeof cause === "object" && cause !== null && "code" in cause && cause.code === "ENOENT"
+
+const attempt = <A>(operation: string, path: string, f: () => Promise<A>) =>
+  Effect.tryPromise({ try: f, catch: fsError(operation, path) }).pipe(
+    Effect.withSpan(`storage.${operation}`, { attributes: { path } })
+  )
+
+/** Writes through a temporary file and a rename: readers see the old file or the new, never half. */
+const atomicWrite = async (path: string, bytes: Uint8Array) => {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`)
+  try {
+    await writeFile(temp, bytes)
+    await rename(temp, path)
+  } catch (error) {
+    await rm(temp, { force: true })
+    throw error
+  }
+}
+
+const exists = (path: string) => access(path).then(() => true, () => false)
+
+/** `name.jpg`, `name (1).jpg`, ...: never overwrites a file already in the archive. */
+const freeName = async (folder: string, name: string) => {
+  const ext = extname(name)
+  const stem = name.slice(0, name.length - ext.length)
+  let candidate = join(folder, name)
+  for (let n = 1; await exists(candidate); n++) candidate = join(folder, `${stem} (${n})${ext}`)
+  return candidate
+}
+
+/** Storage on a local directory; content_hash uses Dropbox's algorithm, cached per (path, size, mtime). */
+export const LocalStorageLive = Layer.sync(Storage, () => {
+  const hashes = new Map<string, { size: number; mtimeMs: number; hash: string }>()
+
+  const hashOf = async (path: string, size: number, mtimeMs: number) => {
+    const known = hashes.get(path)
+    if (known !== undefined && known.size === size && known.mtimeMs === mtimeMs) return known.hash
+    const hash = await contentHashOfFile(path)
+    hashes.set(path, { size, mtimeMs, hash })
+    return hash
+  }
+
+  const listImages = (folder: string) =>
+    attempt("list", folder, async () => {
+      const dir = resolve(folder)
+      const entries = await readdir(dir, { withFileTypes: true })
+      const files = entries.filter((e) => e.isFile() && isImageName(e.name))
+      return Promise.all(files.map(async (entry) => {
+        const path = join(dir, entry.name)
+        const info = await stat(path)
+        return new ImageRef({
+          name: entry.name,
+          path,
+          id: `local:${info.ino}`,
+          rev: Math.floor(info.mtimeMs).toString(16),
+          size: info.size,
+          contentHash: await hashOf(path, info.size, info.mtimeMs),
+          serverModified: info.mtime.toISOString()
+        })
+      }))
+    })
+
+  const moveWithSidecar = (imagePath: string, toFolder: string) =>
+    attempt("move", imagePath, async () => {
+      await mkdir(toFolder, { recursive: true })
+      const target = await freeName(toFolder, basename(imagePath))
+      const sidecar = sidecarPathOf(imagePath)
+      if (await exists(sidecar)) {
+        await rename(sidecar, sidecarPathOf(target))
+      }
+      await rename(imagePath, target)
+      return target
+    })
+
+  return Storage.of({
+    listImages,
+    download: (path) => attempt("download", path, () => readFile(path).then((b) => new Uint8Array(b))),
+    temporaryLink: (path) => Effect.succeed(pathToFileURL(path).href),
+    readSidecar: (imagePath) =>
+      Effect.tryPromise({
+        try: () => readFile(sidecarPathOf(imagePath), "utf8").then(Option.some, (e) => (isMissing(e) ? Option.none() : Promise.reject(e))),
+        catch: fsError("read_sidecar", sidecarPathOf(imagePath))
+      }),
+    writeSidecar: (imagePath, text) => attempt("write_sidecar", sidecarPathOf(imagePath), () => atomicWrite(sidecarPathOf(imagePath), new TextEncoder().encode(text))),
+    upload: (path, bytes) => attempt("upload", path, () => atomicWrite(path, bytes)),
+    remove: (path) => attempt("delete", path, () => rm(path, { force: true })),
+    moveWithSidecar
+  })
+})

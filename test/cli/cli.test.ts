@@ -1,0 +1,64 @@
+import { execFile } from "node:child_process"
+import { mkdtemp, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { pathToFileURL } from "node:url"
+import { describe, expect, it } from "@effect/vitest"
+import packageJson from "../../package.json" with { type: "json" }
+import { VERSION } from "../../src/cli/version.js"
+
+const root = new URL("../..", import.meta.url).pathname
+const main = join(root, "src/cli/main.ts")
+/** tsx's loader by absolute path, so the CLI can run from any working directory. */
+const tsx = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href
+
+/** Runs the real CLI in a child process with only the given environment. */
+export const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}, cwd?: string) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", tsx, main, ...args],
+      { cwd: cwd ?? root, env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
+    )
+  })
+
+describe("publisher CLI", () => {
+  it("--version prints the package version", async () => {
+    expect(VERSION).toBe(packageJson.version)
+    const { code, stdout } = await cli(["--version"])
+    expect(code).toBe(0)
+    expect(stdout).toContain(VERSION)
+  })
+
+  it("--help works on every command", async () => {
+    for (const args of [["--help"], ["run", "--help"], ["sandbox", "--help"], ["state", "import", "--help"]]) {
+      const { code, stdout } = await cli(args)
+      expect(code, args.join(" ")).toBe(0)
+      expect(stdout.length).toBeGreaterThan(20)
+    }
+  })
+
+  it("a missing variable exits 2 with its name on one line, no stack", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "publisher-cli-"))
+    const { code, stderr, stdout } = await cli(["run"], {}, dir)
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/missing configuration variable IMAGE_FOLDER/)
+    expect(stderr).not.toMatch(/\bat .*\.ts:\d+/)
+    expect(stdout).toBe("")
+  })
+
+  it("reads configuration from a .env file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "publisher-cli-"))
+    await writeFile(join(dir, ".env"), "IMAGE_FOLDER=/Photos\nSTORAGE=nonsense\n")
+    const { code, stderr } = await cli(["run"], {}, dir)
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/STORAGE/)
+    expect(stderr).not.toMatch(/IMAGE_FOLDER/)
+  })
+
+  it("an unknown option is bad usage: exit 2", async () => {
+    const { code } = await cli(["run", "--no-such-flag"])
+    expect(code).toBe(2)
+  })
+})

@@ -1,0 +1,104 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { parseSidecar } from "../../src/domain/Sidecar.js"
+import { callsSince } from "../../src/sandbox/sandbox.js"
+import { inSandbox, runOnce } from "./sandboxRuns.js"
+
+describe("workflow against the emulators (real SDK layers)", () => {
+  it.live("K runs over N images post each image once, then say 'no new images' without downloading", () =>
+    inSandbox({ images: 3 }, (sandbox) =>
+      Effect.gen(function*() {
+        const posted: Array<string> = []
+        for (let run = 0; run < 5; run++) {
+          const before = sandbox.calls()
+          const result = yield* runOnce()
+          const calls = callsSince(before, sandbox.calls())
+          if (run < 3) {
+            expect(result.ok).toBe(true)
+            expect(result.archived).toBe(true)
+            expect(result.published["telegram"]?.ok).toBe(true)
+            posted.push(result.image!)
+            // One image download plus one sidecar probe; nothing else is downloaded.
+            expect(calls["dropbox:files/download"]).toBe(2)
+            expect(calls["openai:chat/completions"]).toBe(2)
+            expect(calls["telegram:sendPhoto"]).toBe(1)
+          } else {
+            expect(result.image).toBeNull()
+            expect(result.message).toMatch(/No new images/)
+            expect(calls["dropbox:files/download"]).toBeUndefined()
+            expect(calls["openai:chat/completions"]).toBeUndefined()
+          }
+        }
+        expect(new Set(posted).size).toBe(3)
+        expect(sandbox.telegram.messages).toHaveLength(3)
+        const archived = sandbox.dropbox.files.list(`${sandbox.folder}/archive`).map((f) => f.name).sort()
+        expect(archived).toEqual([...posted.flatMap((n) => [n, n.replace(/\.jpg$/, ".txt")])].sort())
+        expect(sandbox.dropbox.files.list(sandbox.folder).filter((f) => f.name.endsWith(".jpg"))).toEqual([])
+      })
+    ))
+
+  it.live("writes a publisher_v2 sidecar that round-trips, and a second look uses it instead of the AI", () =>
+    inSandbox({ images: 1 }, (sandbox) =>
+      Effect.gen(function*() {
+        const dry = yield* runOnce({ dryPublish: true })
+        expect(dry.from_sidecar).toBe(false)
+        const sidecarPath = `${sandbox.folder}/${dry.image!.replace(/\.jpg$/, ".txt")}`
+        const text = new TextDecoder().decode(sandbox.dropbox.files.get(sidecarPath)!.bytes())
+        const sidecar = parseSidecar(text)
+        expect(sidecar.sdCaption).toBe(dry.sd_caption)
+        expect(Object.fromEntries(sidecar.metadata)).toMatchObject({
+          image_file: dry.image,
+          content_hash: dry.content_hash,
+          caption: dry.caption,
+          sd_caption_version: "v1.0"
+        })
+        expect(sandbox.telegram.messages).toHaveLength(0)
+
+        const before = sandbox.calls()
+        const real = yield* runOnce()
+        expect(real.from_sidecar).toBe(true)
+        expect(real.caption).toBe(dry.caption)
+        expect(callsSince(before, sandbox.calls())["openai:chat/completions"]).toBeUndefined()
+        expect(sandbox.telegram.messages[0]?.caption).toBe(dry.caption)
+      })
+    ))
+
+  it.live("lists every page of a large folder", () =>
+    inSandbox({ images: 5, pageSize: 2 }, (sandbox) =>
+      Effect.gen(function*() {
+        const result = yield* runOnce({ preview: true })
+        expect(result.image).not.toBeNull()
+        expect(sandbox.dropbox.calls["files/list_folder"]).toBe(1)
+        expect(sandbox.dropbox.calls["files/list_folder/continue"]).toBe(2)
+        // Preview: nothing written, posted or moved.
+        expect(sandbox.telegram.messages).toHaveLength(0)
+        expect(sandbox.dropbox.calls["files/upload"] ?? 0).toBe(0)
+      })
+    ))
+
+  it.live("retries a 429 from Telegram after its Retry-After, posting once", () =>
+    inSandbox({ images: 1 }, (sandbox) =>
+      Effect.gen(function*() {
+        sandbox.telegram.inject("sendPhoto", { status: 429, retryAfterSeconds: 1, times: 1 })
+        const result = yield* runOnce()
+        expect(result.published["telegram"]?.ok).toBe(true)
+        expect(sandbox.telegram.calls["sendPhoto"]).toBe(2)
+        expect(sandbox.telegram.messages).toHaveLength(1)
+      })
+    ))
+
+  it.live("a platform failing for good leaves the image in place and unposted", () =>
+    inSandbox({ images: 1 }, (sandbox) =>
+      Effect.gen(function*() {
+        sandbox.telegram.inject("sendPhoto", { status: 400 })
+        const first = yield* runOnce()
+        expect(first.ok).toBe(false)
+        expect(first.archived).toBe(false)
+        expect(first.published["telegram"]?.ok).toBe(false)
+        sandbox.telegram.clearFaults()
+        const second = yield* runOnce()
+        expect(second.image).toBe(first.image)
+        expect(second.ok).toBe(true)
+      })
+    ))
+})

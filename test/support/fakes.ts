@@ -1,0 +1,132 @@
+import { Effect, Layer, Option } from "effect"
+import { CaptionPair, ImageAnalysis } from "../../src/domain/Analysis.js"
+import { PublishError } from "../../src/domain/Errors.js"
+import { baseName, ImageRef, joinPath, sidecarPathOf } from "../../src/domain/Image.js"
+import { Ai } from "../../src/services/ai/Ai.js"
+import { type PlatformPublisher, Publishers } from "../../src/services/publishers/Publisher.js"
+import { type PlatformSuccess, State } from "../../src/services/state/State.js"
+import { Storage } from "../../src/services/storage/Storage.js"
+
+/** Recording fakes of every service a workflow uses, for unit tests of programs. */
+export interface Recorder {
+  readonly downloads: Array<string>
+  readonly sidecarReads: Array<string>
+  readonly sidecarWrites: Map<string, string>
+  readonly moves: Array<{ from: string; to: string }>
+  readonly aiCalls: Array<"analyze" | "captionPair">
+  readonly published: Array<{ platform: string; image: string; caption: string }>
+  readonly posted: Set<string>
+  readonly postedSha256: Set<string>
+  readonly publications: Array<{ platform: string; ok: boolean; contentHash: string }>
+}
+
+export const image = (name: string, contentHash = `hash-${name}`): ImageRef =>
+  new ImageRef({ name, path: `/photos/${name}`, id: `id:${name}`, rev: "0123abcd", size: 100, contentHash })
+
+export const sampleAnalysis = new ImageAnalysis({
+  description: "a lighthouse on a cliff at sunset",
+  mood: "calm",
+  tags: ["lighthouse", "sunset", "coast"],
+  nsfw: false,
+  safety_labels: [],
+  subject: "lighthouse",
+  style: "landscape photography",
+  lighting: "golden hour",
+  camera: "wide angle",
+  clothing_or_accessories: "none",
+  aesthetic_terms: ["serene"],
+  pose: "none",
+  composition: "rule of thirds",
+  background: "sea",
+  color_palette: "orange and blue"
+})
+
+export const sampleCaptions = new CaptionPair({
+  caption: "Evening light on the old lighthouse #coast #sunset",
+  sd_caption: "lighthouse on a cliff, sunset, golden hour, wide angle"
+})
+
+export interface FakeOptions {
+  readonly images: ReadonlyArray<ImageRef>
+  readonly postedHashes?: ReadonlyArray<string>
+  readonly postedSha256?: ReadonlyArray<string>
+  readonly sidecars?: Record<string, string>
+  readonly platforms?: ReadonlyArray<string>
+  /** Platforms that fail. */
+  readonly failing?: ReadonlyArray<string>
+  readonly alreadyPublished?: ReadonlyArray<PlatformSuccess>
+  /** Runs inside each publish, e.g. a latch that proves concurrency. */
+  readonly duringPublish?: (platform: string) => Effect.Effect<void>
+}
+
+export const bytesOf = (path: string): Uint8Array => new TextEncoder().encode(`bytes of ${path}`)
+
+export const makeFakes = (options: FakeOptions) => {
+  const rec: Recorder = {
+    downloads: [],
+    sidecarReads: [],
+    sidecarWrites: new Map(),
+    moves: [],
+    aiCalls: [],
+    published: [],
+    posted: new Set(options.postedHashes ?? []),
+    postedSha256: new Set(options.postedSha256 ?? []),
+    publications: []
+  }
+  const sidecars = new Map(Object.entries(options.sidecars ?? {}))
+  const storage = Layer.succeed(Storage, Storage.of({
+    listImages: () => Effect.succeed(options.images),
+    download: (path) =>
+      Effect.sync(() => {
+        rec.downloads.push(path)
+        return bytesOf(path)
+      }),
+    temporaryLink: (path) => Effect.succeed(`https://example.test/${baseName(path)}`),
+    readSidecar: (imagePath) =>
+      Effect.sync(() => {
+        rec.sidecarReads.push(imagePath)
+        return Option.fromNullable(sidecars.get(sidecarPathOf(imagePath)))
+      }),
+    writeSidecar: (imagePath, text) => Effect.sync(() => void rec.sidecarWrites.set(sidecarPathOf(imagePath), text)),
+    upload: () => Effect.void,
+    remove: () => Effect.void,
+    moveWithSidecar: (from, toFolder) =>
+      Effect.sync(() => {
+        const to = joinPath(toFolder, baseName(from))
+        rec.moves.push({ from, to })
+        return to
+      })
+  }))
+  const ai = Layer.succeed(Ai, Ai.of({
+    analyze: () => Effect.sync(() => void rec.aiCalls.push("analyze")).pipe(Effect.as(sampleAnalysis)),
+    captionPair: () => Effect.sync(() => void rec.aiCalls.push("captionPair")).pipe(Effect.as(sampleCaptions)),
+    models: { vision: "vision-model", caption: "caption-model" }
+  }))
+  const state = Layer.succeed(State, State.of({
+    postedContentHashes: Effect.sync(() => new Set(rec.posted)),
+    isPostedSha256: (sha) => Effect.sync(() => rec.postedSha256.has(sha)),
+    markPosted: (p) =>
+      Effect.sync(() => {
+        rec.posted.add(p.contentHash)
+        rec.postedSha256.add(p.sha256)
+      }),
+    recordPublication: (r) => Effect.sync(() => void rec.publications.push({ platform: r.platform, ok: r.ok, contentHash: r.contentHash })),
+    successfulPlatforms: () => Effect.succeed(options.alreadyPublished ?? []),
+    importPosted: () => Effect.die("not used"),
+    ping: Effect.void
+  }))
+  const failing = new Set(options.failing ?? [])
+  const publishers = Layer.succeed(Publishers, (options.platforms ?? ["telegram"]).map((platform): PlatformPublisher => ({
+    platform,
+    publish: (post) =>
+      Effect.gen(function*() {
+        if (options.duringPublish) yield* options.duringPublish(platform)
+        if (failing.has(platform)) {
+          return yield* new PublishError({ platform, message: `${platform} is down`, transient: false })
+        }
+        rec.published.push({ platform, image: post.image.name, caption: post.captions.caption })
+        return { platform, postId: `${platform}-1` }
+      })
+  })))
+  return { rec, layer: Layer.mergeAll(storage, ai, state, publishers) }
+}
