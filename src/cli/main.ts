@@ -31,5 +31,6 @@ const main = Effect.suspend(() => cli(process.argv)).pipe(
 
 NodeRuntime.runMain(main, {
   disableErrorReporting: true,
+  disablePrettyLogger: true,
   teardown: (exit, onExit) => onExit(exit._tag === "Success" ? 0 : explainFailure(exit.cause).code)
 })

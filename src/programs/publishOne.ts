@@ -139,7 +139,11 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
   const picked = yield* firstUnposted(candidates, options, skipped)
   if (Option.isNone(picked)) {
     yield* Effect.logInfo("workflow_timing").pipe(Effect.annotateLogs({ ...timings, image_count: images.length }))
-    return result({ message: `No new images: all ${images.length} images in ${options.folder} were posted` })
+    return result({
+      message: images.length === 0
+        ? `No new images: ${options.folder} holds no images`
+        : `No new images: all ${images.length} images in ${options.folder} were already posted`
+    })
   }
   const chosen = picked.value
   yield* Effect.annotateCurrentSpan({ image: chosen.image.name, content_hash: chosen.image.contentHash })
