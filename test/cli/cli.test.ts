@@ -61,4 +61,32 @@ describe("publisher CLI", () => {
     const { code } = await cli(["run", "--no-such-flag"])
     expect(code).toBe(2)
   })
+
+  it("state import reads posted.json into the state file, idempotently", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "publisher-cli-"))
+    const env = { PUBLISHER_STATE_DB: join(dir, "state.db") }
+    const fixture = join(root, "../shared/fixtures/publisher_v2/posted.json")
+    const first = await cli(["state", "import", fixture], env)
+    expect(first.code).toBe(0)
+    expect(first.stdout).toMatch(/3 new of 3 hashes/)
+    const second = await cli(["state", "import", fixture], env)
+    expect(second.stdout).toMatch(/0 new of 3 hashes/)
+    await writeFile(join(dir, "bad.json"), "{\"posted\": []}")
+    const bad = await cli(["state", "import", join(dir, "bad.json")], env)
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/posted.json must be a list/)
+  })
+
+  it("sandbox --json: K runs over N photos, then 'no new images', with emulator calls", async () => {
+    const { code, stdout } = await cli(["sandbox", "--images", "2", "--runs", "3", "--json"])
+    expect(code).toBe(0)
+    const runs = stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, any>)
+    expect(runs).toHaveLength(3)
+    expect(runs[0]!.image).not.toBe(runs[1]!.image)
+    expect(runs.slice(0, 2).every((r) => r.published.telegram.ok && r.archived)).toBe(true)
+    expect(runs[2]!.image).toBeNull()
+    expect(runs[2]!.message).toMatch(/No new images/)
+    expect(runs[0]!.emulator_calls["telegram:sendPhoto"]).toBe(1)
+    expect(runs[2]!.emulator_calls["dropbox:files/download"]).toBeUndefined()
+  })
 })

@@ -3,7 +3,7 @@ import { homedir } from "node:os"
 import { dirname, join } from "node:path"
 import { Migrator } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Config, Effect, Layer } from "effect"
+import { Cause, Config, Effect, Layer } from "effect"
 import { StateError } from "../../domain/Errors.js"
 import { migrations } from "./migrations.js"
 import { SqlState } from "./SqlState.js"
@@ -25,7 +25,14 @@ export const sqliteState = (filename: string) =>
   SqlState.pipe(
     Layer.provide(Layer.effectDiscard(runMigrations)),
     Layer.provideMerge(SqliteClient.layer({ filename })),
-    Layer.mapError((e) => new StateError({ operation: "open", message: `state database ${filename}: ${e.message}` }))
+    // better-sqlite3 throws when the file cannot be opened: that is a typed failure, not a crash.
+    Layer.catchAllCause((cause) => {
+      const error = Cause.squash(cause)
+      return Layer.fail(new StateError({
+        operation: "open",
+        message: `state database ${filename}: ${error instanceof Error ? error.message : String(error)}`
+      }))
+    })
   )
 
 export const SqliteStateLive = Layer.unwrapEffect(

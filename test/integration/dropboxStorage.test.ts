@@ -1,0 +1,171 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Option } from "effect"
+import { type DropboxEmulator, startDropbox } from "../../src/sandbox/dropbox.js"
+import { makeDropboxStorage } from "../../src/services/storage/DropboxLive.js"
+import { Storage } from "../../src/services/storage/Storage.js"
+import { configLayer } from "../support/config.js"
+
+const credentials = { appKey: "key", appSecret: "secret", refreshToken: "refresh" }
+
+/** The real Dropbox layer (SDK + routed fetch) against a fresh emulator. */
+const withDropbox = <A, E>(
+  options: { pageSize?: number; retries?: number; config?: Record<string, string> },
+  body: (dropbox: DropboxEmulator) => Effect.Effect<A, E, Storage>
+) =>
+  Effect.acquireUseRelease(
+    Effect.promise(() => startDropbox({ ...credentials, ...(options.pageSize ? { pageSize: options.pageSize } : {}) })),
+    (dropbox) =>
+      body(dropbox).pipe(
+        Effect.provide(
+          makeDropboxStorage(options.retries !== undefined ? { retries: options.retries } : {}).pipe(
+            Layer.provide(configLayer({
+              DROPBOX_API_URL: dropbox.url,
+              DROPBOX_CONTENT_URL: dropbox.url,
+              DROPBOX_APP_KEY: credentials.appKey,
+              DROPBOX_APP_SECRET: credentials.appSecret,
+              DROPBOX_REFRESH_TOKEN: credentials.refreshToken,
+              ...options.config
+            }))
+          )
+        )
+      ),
+    (dropbox) => Effect.promise(() => dropbox.close())
+  )
+
+const bytes = (s: string) => new TextEncoder().encode(s)
+
+describe("Dropbox storage (dropbox SDK against the emulator)", () => {
+  it.live("lists every page, images only, with content_hash; one token refresh for all calls", () =>
+    withDropbox({ pageSize: 2 }, (dropbox) =>
+      Effect.gen(function*() {
+        for (const name of ["a.jpg", "B.JPEG", "c.png", "d.webp", "notes.txt", "e.gif"]) dropbox.files.put(`/Photos/${name}`, bytes(name))
+        dropbox.files.put("/Photos/archive/old.jpg", bytes("old"))
+        const storage = yield* Storage
+        const images = yield* storage.listImages("/Photos")
+        expect(images.map((i) => i.name).sort()).toEqual(["B.JPEG", "a.jpg", "c.png", "d.webp"])
+        expect(images.find((i) => i.name === "a.jpg")?.contentHash).toBe(dropbox.files.get("/Photos/a.jpg")?.contentHash)
+        // 7 entries (6 files + 1 folder) in pages of 2.
+        expect(dropbox.calls["files/list_folder"]).toBe(1)
+        expect(dropbox.calls["files/list_folder/continue"]).toBe(3)
+        yield* storage.listImages("/Photos")
+        expect(dropbox.calls["oauth2/token"]).toBe(1)
+      })
+    ))
+
+  it.live("downloads, reads an absent sidecar as None, writes and reads it back", () =>
+    withDropbox({}, (dropbox) =>
+      Effect.gen(function*() {
+        dropbox.files.put("/Photos/ünïcode é.jpg", bytes("jpeg bytes"))
+        const storage = yield* Storage
+        expect(new TextDecoder().decode(yield* storage.download("/Photos/ünïcode é.jpg"))).toBe("jpeg bytes")
+        expect(Option.isNone(yield* storage.readSidecar("/Photos/ünïcode é.jpg"))).toBe(true)
+        yield* storage.writeSidecar("/Photos/ünïcode é.jpg", "prompt\n\n# ---\n# tags: [\"ü\"]\n")
+        yield* storage.writeSidecar("/Photos/ünïcode é.jpg", "prompt 2\n")
+        expect(yield* storage.readSidecar("/Photos/ünïcode é.jpg")).toEqual(Option.some("prompt 2\n"))
+      })
+    ))
+
+  it.live("archives image and sidecar in one batch move", () =>
+    withDropbox({}, (dropbox) =>
+      Effect.gen(function*() {
+        dropbox.files.put("/Photos/a.jpg", bytes("a"))
+        dropbox.files.put("/Photos/a.txt", bytes("sidecar"))
+        dropbox.files.put("/Photos/b.jpg", bytes("b"))
+        const storage = yield* Storage
+        expect(yield* storage.moveWithSidecar("/Photos/a.jpg", "/Photos/archive")).toBe("/Photos/archive/a.jpg")
+        expect(dropbox.files.list("/Photos/archive").map((f) => f.name).sort()).toEqual(["a.jpg", "a.txt"])
+        expect(dropbox.calls["files/move_batch_v2"]).toBe(1)
+        // No sidecar: a single move.
+        yield* storage.moveWithSidecar("/Photos/b.jpg", "/Photos/archive")
+        expect(dropbox.calls["files/move_v2"]).toBe(1)
+        expect(dropbox.files.list("/Photos").map((f) => f.name)).toEqual([])
+      })
+    ))
+
+  it.live("a temporary link serves the bytes", () =>
+    withDropbox({}, (dropbox) =>
+      Effect.gen(function*() {
+        dropbox.files.put("/Photos/a.jpg", bytes("abc"))
+        const link = yield* (yield* Storage).temporaryLink("/Photos/a.jpg")
+        const body = yield* Effect.promise(() => fetch(link).then((r) => r.text()))
+        expect(body).toBe("abc")
+      })
+    ))
+
+  it.live("retries a 429 after its Retry-After and succeeds", () =>
+    withDropbox({}, (dropbox) =>
+      Effect.gen(function*() {
+        dropbox.files.put("/Photos/a.jpg", bytes("a"))
+        dropbox.inject("files/list_folder", { status: 429, retryAfterSeconds: 1, times: 1 })
+        const started = Date.now()
+        const images = yield* (yield* Storage).listImages("/Photos")
+        expect(images).toHaveLength(1)
+        expect(dropbox.calls["files/list_folder"]).toBe(2)
+        // Behaviour, not speed: the retry waited for the server's Retry-After.
+        expect(Date.now() - started).toBeGreaterThanOrEqual(950)
+      })
+    ))
+
+  it.live("gives up on a persistent 500 with a typed StorageError naming operation and path", () =>
+    withDropbox({ retries: 1 }, (dropbox) =>
+      Effect.gen(function*() {
+        dropbox.inject("files/list_folder", { status: 500 })
+        const error = yield* (yield* Storage).listImages("/Photos").pipe(Effect.flip)
+        expect(error._tag).toBe("StorageError")
+        expect(error.operation).toBe("list")
+        expect(error.path).toBe("/Photos")
+        expect(error.status).toBe(500)
+        expect(dropbox.calls["files/list_folder"]).toBe(2)
+      })
+    ))
+
+  it.live("a dropped connection is retried", () =>
+    withDropbox({}, (dropbox) =>
+      Effect.gen(function*() {
+        dropbox.files.put("/Photos/a.jpg", bytes("a"))
+        dropbox.inject("files/download", { drop: true, times: 1 })
+        expect((yield* (yield* Storage).download("/Photos/a.jpg")).length).toBe(1)
+        expect(dropbox.calls["files/download"]).toBe(2)
+      })
+    ))
+
+  it.live("a missing file is a 409 StorageError, not retried", () =>
+    withDropbox({}, (dropbox) =>
+      Effect.gen(function*() {
+        const error = yield* (yield* Storage).download("/Photos/none.jpg").pipe(Effect.flip)
+        expect(error.status).toBe(409)
+        expect(error.message).toMatch(/not_found/)
+        expect(dropbox.calls["files/download"]).toBe(1)
+      })
+    ))
+
+  it.live("works with a fixed access token instead of refresh-token auth", () =>
+    Effect.acquireUseRelease(
+      Effect.promise(() => startDropbox({ accessToken: "fixed-token" })),
+      (dropbox) =>
+        Storage.pipe(
+          Effect.flatMap((s) => s.listImages("")),
+          Effect.provide(makeDropboxStorage().pipe(Layer.provide(configLayer({
+            DROPBOX_API_URL: dropbox.url,
+            DROPBOX_CONTENT_URL: dropbox.url,
+            DROPBOX_ACCESS_TOKEN: "fixed-token"
+          })))),
+          Effect.map((images) => expect(images).toEqual([]))
+        ),
+      (dropbox) => Effect.promise(() => dropbox.close())
+    ))
+})
+
+describe("Dropbox configuration", () => {
+  it.effect("names every missing credential when neither auth form is complete", () =>
+    Effect.gen(function*() {
+      const error = yield* Storage.pipe(
+        Effect.provide(makeDropboxStorage().pipe(Layer.provide(configLayer({ DROPBOX_APP_KEY: "key" })))),
+        Effect.flip
+      )
+      const text = String(error)
+      expect(text).toContain("DROPBOX_APP_SECRET")
+      expect(text).toContain("DROPBOX_REFRESH_TOKEN")
+      expect(text).not.toContain("DROPBOX_APP_KEY to exist")
+    }))
+})
