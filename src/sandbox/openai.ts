@@ -6,6 +6,8 @@ export interface OpenAiOptions extends EmulatorOptions {
   readonly apiKey: string
   /** Lets a test answer with content of its own (e.g. malformed JSON). */
   readonly replyOverride?: (body: Record<string, unknown>) => string | undefined
+  /** Latency by the request's json_schema name (vision and caption calls share one route). */
+  readonly schemaLatency?: Partial<Record<string, number>>
 }
 
 export interface OpenAiRequest {
@@ -37,7 +39,7 @@ export const startOpenAi = async (options: OpenAiOptions): Promise<OpenAiEmulato
       status === 429
         ? error(429, `Rate limit reached. Please try again in ${retryAfter ?? 1}s.`, "requests", "rate_limit_exceeded")
         : error(status, status >= 500 ? "The server had an error processing your request." : `HTTP ${status}`, "server_error", null),
-    handle: (_route, request) => {
+    handle: async (_route, request) => {
       if (request.headers.authorization !== `Bearer ${options.apiKey}`) {
         return error(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
       }
@@ -52,6 +54,8 @@ export const startOpenAi = async (options: OpenAiOptions): Promise<OpenAiEmulato
         maxCompletionTokens: typeof maxTokens === "number" ? maxTokens : undefined,
         hasImage: messages.includes("\"image_url\"")
       })
+      const delay = schema?.name !== undefined ? options.schemaLatency?.[schema.name] : undefined
+      if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay))
       const seed = createHash("sha256").update(messages).digest("hex")
       const content = options.replyOverride?.(body) ??
         (schema?.schema !== undefined

@@ -75,10 +75,13 @@ describe("Dropbox storage (dropbox SDK against the emulator)", () => {
         expect(yield* storage.moveWithSidecar("/Photos/a.jpg", "/Photos/archive")).toBe("/Photos/archive/a.jpg")
         expect(dropbox.files.list("/Photos/archive").map((f) => f.name).sort()).toEqual(["a.jpg", "a.txt"])
         expect(dropbox.calls["files/move_batch_v2"]).toBe(1)
-        // No sidecar: a single move.
-        yield* storage.moveWithSidecar("/Photos/b.jpg", "/Photos/archive")
-        expect(dropbox.calls["files/move_v2"]).toBe(1)
+        // No sidecar: the same single batch; only the sidecar's entry fails, and that is fine.
+        expect(yield* storage.moveWithSidecar("/Photos/b.jpg", "/Photos/archive")).toBe("/Photos/archive/b.jpg")
+        expect(dropbox.calls["files/move_batch_v2"]).toBe(2)
+        expect(dropbox.calls["files/get_metadata"]).toBeUndefined()
         expect(dropbox.files.list("/Photos").map((f) => f.name)).toEqual([])
+        const error = yield* storage.moveWithSidecar("/Photos/gone.jpg", "/Photos/archive").pipe(Effect.flip)
+        expect(error.message).toMatch(/the image was not moved/)
       })
     ))
 

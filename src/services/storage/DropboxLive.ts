@@ -127,12 +127,6 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
           Effect.asVoid
         )
 
-      const exists = (path: string) =>
-        call("get_metadata", path, () => client.filesGetMetadata({ path })).pipe(
-          Effect.as(true),
-          Effect.catchIf(isNotFound, () => Effect.succeed(false))
-        )
-
       /** Polls a batch move until Dropbox says it is complete (bounded). */
       const awaitBatch = (jobId: string, path: string) =>
         call("move_batch_check", path, () => client.filesMoveBatchCheckV2({ async_job_id: jobId })).pipe(
@@ -147,15 +141,14 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
           })
         )
 
+      /**
+       * Image and sidecar in one batch (one round trip, plus the job check): a missing sidecar
+       * fails only its own entry, so nothing is asked beforehand.
+       */
       const moveWithSidecar = (imagePath: string, toFolder: string) =>
         Effect.gen(function*() {
           const sidecar = sidecarPathOf(imagePath)
           const target = joinPath(toFolder, baseName(imagePath))
-          const hasSidecar = yield* exists(sidecar)
-          if (!hasSidecar) {
-            const moved = yield* call("move", imagePath, () => client.filesMoveV2({ from_path: imagePath, to_path: target, autorename: true }))
-            return moved.metadata.path_display ?? target
-          }
           const launch = yield* call("move_batch", imagePath, () =>
             client.filesMoveBatchV2({
               entries: [
@@ -170,7 +163,11 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
           }
           const first = done.entries[0]
           if (first?.[".tag"] !== "success") {
-            return yield* new StorageError({ operation: "move_batch", path: imagePath, message: `Dropbox move_batch ${imagePath}: the image was not moved` })
+            return yield* new StorageError({
+              operation: "move_batch",
+              path: imagePath,
+              message: `Dropbox move_batch ${imagePath}: the image was not moved (${JSON.stringify(first ?? null).slice(0, 200)})`
+            })
           }
           return first.success.path_display ?? target
         }).pipe(Effect.withSpan("storage.move_with_sidecar", { attributes: { path: imagePath, to: toFolder } }))

@@ -1,0 +1,82 @@
+import { createHash } from "node:crypto"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { ConfigProvider, Effect, Layer } from "effect"
+import { appLayer } from "../src/cli/layers.js"
+import { publishOne } from "../src/programs/publishOne.js"
+import { FolderConfig, type RunOptions } from "../src/programs/RunOptions.js"
+import { type DropboxEmulator, startDropbox } from "../src/sandbox/dropbox.js"
+import { type OpenAiEmulator, startOpenAi } from "../src/sandbox/openai.js"
+import { type TelegramEmulator, startTelegram } from "../src/sandbox/telegram.js"
+import { SANDBOX_CREDENTIALS as C } from "../src/sandbox/sandbox.js"
+
+export interface Rig {
+  readonly dropbox: DropboxEmulator
+  readonly openai: OpenAiEmulator
+  readonly telegram: TelegramEmulator
+  readonly config: Map<string, string>
+  readonly close: () => Promise<void>
+}
+
+export interface RigLatency {
+  readonly dropbox?: Partial<Record<string, number>>
+  readonly openai?: Partial<Record<string, number>>
+  /** Latency by json_schema name (`image_analysis`, `caption_pair`). */
+  readonly openaiSchemas?: Partial<Record<string, number>>
+  readonly telegram?: Partial<Record<string, number>>
+}
+
+/** Emulators plus the configuration pointing the real layers at them. */
+export const startRig = async (latency: RigLatency = {}): Promise<Rig> => {
+  const dir = await mkdtemp(join(tmpdir(), "publisher-bench-"))
+  const dropbox = await startDropbox({ appKey: C.dropboxAppKey, appSecret: C.dropboxAppSecret, refreshToken: C.dropboxRefreshToken, latency: latency.dropbox })
+  const openai = await startOpenAi({ apiKey: C.openAiKey, latency: latency.openai, ...(latency.openaiSchemas ? { schemaLatency: latency.openaiSchemas } : {}) })
+  const telegram = await startTelegram({ token: C.telegramToken, latency: latency.telegram })
+  const config = new Map([
+    ["IMAGE_FOLDER", "/Photos"],
+    ["DROPBOX_API_URL", dropbox.url],
+    ["DROPBOX_CONTENT_URL", dropbox.url],
+    ["DROPBOX_APP_KEY", C.dropboxAppKey],
+    ["DROPBOX_APP_SECRET", C.dropboxAppSecret],
+    ["DROPBOX_REFRESH_TOKEN", C.dropboxRefreshToken],
+    ["OPENAI_API_KEY", C.openAiKey],
+    ["OPENAI_BASE_URL", `${openai.url}/v1`],
+    ["AI_RATE_PER_MINUTE", "6000"],
+    ["TELEGRAM_BOT_TOKEN", C.telegramToken],
+    ["TELEGRAM_CHANNEL_ID", C.telegramChannel],
+    ["TELEGRAM_API_URL", telegram.url],
+    ["PUBLISHER_STATE_DB", join(dir, "state.db")],
+    ["LOG_LEVEL", "None"]
+  ])
+  return {
+    dropbox,
+    openai,
+    telegram,
+    config,
+    close: async () => {
+      await Promise.all([dropbox.close(), openai.close(), telegram.close()])
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** Runs `body` with the real Live layers configured against the rig. */
+export const withLayers = <A, E>(rig: Rig, body: Effect.Effect<A, E, Layer.Layer.Success<ReturnType<typeof appLayer>>>) =>
+  Effect.runPromise(
+    body.pipe(
+      Effect.provide(appLayer({ publish: true })),
+      Effect.provide(Layer.setConfigProvider(ConfigProvider.fromMap(rig.config))),
+      Effect.scoped
+    ) as Effect.Effect<A, E, never>
+  )
+
+export const runWorkflow = (overrides: Partial<RunOptions> = {}) =>
+  Effect.gen(function*() {
+    const folders = yield* FolderConfig
+    return yield* publishOne({ correlationId: crypto.randomUUID(), ...folders, dryPublish: false, preview: false, ...overrides })
+  })
+
+export const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
+
+export const sum = (calls: Record<string, number>, ...routes: Array<string>) => routes.reduce((n, r) => n + (calls[r] ?? 0), 0)
