@@ -2,7 +2,7 @@ import { createHash } from "node:crypto"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { ConfigProvider, Effect, Layer } from "effect"
+import { ConfigProvider, Effect, Layer, Logger, LogLevel } from "effect"
 import { appLayer } from "../src/cli/layers.js"
 import { publishOne } from "../src/programs/publishOne.js"
 import { FolderConfig, type RunOptions } from "../src/programs/RunOptions.js"
@@ -46,8 +46,7 @@ export const startRig = async (latency: RigLatency = {}): Promise<Rig> => {
     ["TELEGRAM_BOT_TOKEN", C.telegramToken],
     ["TELEGRAM_CHANNEL_ID", C.telegramChannel],
     ["TELEGRAM_API_URL", telegram.url],
-    ["PUBLISHER_STATE_DB", join(dir, "state.db")],
-    ["LOG_LEVEL", "None"]
+    ["PUBLISHER_STATE_DB", join(dir, "state.db")]
   ])
   return {
     dropbox,
@@ -67,6 +66,7 @@ export const withLayers = <A, E>(rig: Rig, body: Effect.Effect<A, E, Layer.Layer
     body.pipe(
       Effect.provide(appLayer({ publish: true })),
       Effect.provide(Layer.setConfigProvider(ConfigProvider.fromMap(rig.config))),
+      Logger.withMinimumLogLevel(LogLevel.None),
       Effect.scoped
     ) as Effect.Effect<A, E, never>
   )

@@ -9,7 +9,9 @@ export class ImageRef extends Schema.Class<ImageRef>("ImageRef")({
   size: Schema.Number,
   /** Dropbox content_hash (block SHA-256), also computed for local folders. */
   contentHash: Schema.String,
-  serverModified: Schema.optional(Schema.String)
+  serverModified: Schema.optional(Schema.String),
+  /** The listing showed a sidecar beside it: only then is it read (no probe per run). */
+  hasSidecar: Schema.optionalWith(Schema.Boolean, { default: () => false })
 }) {}
 
 export const IMAGE_EXTENSIONS: ReadonlyArray<string> = [".jpg", ".jpeg", ".png", ".webp"]
@@ -25,6 +27,13 @@ export const sidecarPathOf = (imagePath: string): string => {
   const dot = imagePath.lastIndexOf(".")
   const slash = imagePath.lastIndexOf("/")
   return (dot > slash ? imagePath.slice(0, dot) : imagePath) + ".txt"
+}
+
+/** Lower-cased sidecar paths of a listing, to tell which images have one. */
+export const sidecarSet = (paths: Iterable<string>): ReadonlySet<string> => {
+  const out = new Set<string>()
+  for (const p of paths) if (p.toLowerCase().endsWith(".txt")) out.add(p.toLowerCase())
+  return out
 }
 
 export const baseName = (path: string): string => path.slice(path.lastIndexOf("/") + 1)

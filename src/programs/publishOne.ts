@@ -24,7 +24,8 @@ interface Chosen {
 /**
  * Downloads candidates in order until one is not already posted under its SHA-256 (publisher_v2
  * imports know photos only by SHA-256 of their bytes). Such a hit is recorded by content_hash,
- * so later runs skip it without a download. The image and its sidecar are read together.
+ * so later runs skip it without a download. The image and its sidecar (when the listing showed
+ * one) are read together.
  */
 const firstUnposted = Effect.fn("workflow.choose")(function*(
   candidates: ReadonlyArray<ImageRef>,
@@ -35,7 +36,10 @@ const firstUnposted = Effect.fn("workflow.choose")(function*(
   const state = yield* State
   for (const image of candidates) {
     const [bytes, sidecar] = yield* Effect.all(
-      [storage.download(image.path), storage.readSidecar(image.path)],
+      [
+        storage.download(image.path),
+        image.hasSidecar ? storage.readSidecar(image.path) : Effect.succeed(Option.none<string>())
+      ],
       { concurrency: 2 }
     )
     const sha256 = sha256Hex(bytes)

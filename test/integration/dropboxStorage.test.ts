@@ -38,12 +38,13 @@ describe("Dropbox storage (dropbox SDK against the emulator)", () => {
   it.live("lists every page, images only, with content_hash; one token refresh for all calls", () =>
     withDropbox({ pageSize: 2 }, (dropbox) =>
       Effect.gen(function*() {
-        for (const name of ["a.jpg", "B.JPEG", "c.png", "d.webp", "notes.txt", "e.gif"]) dropbox.files.put(`/Photos/${name}`, bytes(name))
+        for (const name of ["a.jpg", "B.JPEG", "c.png", "d.webp", "A.txt", "e.gif"]) dropbox.files.put(`/Photos/${name}`, bytes(name))
         dropbox.files.put("/Photos/archive/old.jpg", bytes("old"))
         const storage = yield* Storage
         const images = yield* storage.listImages("/Photos")
         expect(images.map((i) => i.name).sort()).toEqual(["B.JPEG", "a.jpg", "c.png", "d.webp"])
         expect(images.find((i) => i.name === "a.jpg")?.contentHash).toBe(dropbox.files.get("/Photos/a.jpg")?.contentHash)
+        expect(images.filter((i) => i.hasSidecar).map((i) => i.name)).toEqual(["a.jpg"])
         // 7 entries (6 files + 1 folder) in pages of 2.
         expect(dropbox.calls["files/list_folder"]).toBe(1)
         expect(dropbox.calls["files/list_folder/continue"]).toBe(3)

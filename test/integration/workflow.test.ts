@@ -18,8 +18,8 @@ describe("workflow against the emulators (real SDK layers)", () => {
             expect(result.archived).toBe(true)
             expect(result.published["telegram"]?.ok).toBe(true)
             posted.push(result.image!)
-            // One image download plus one sidecar probe; nothing else is downloaded.
-            expect(calls["dropbox:files/download"]).toBe(2)
+            // Exactly one download: the chosen image (the listing shows it has no sidecar).
+            expect(calls["dropbox:files/download"]).toBe(1)
             expect(calls["openai:chat/completions"]).toBe(2)
             expect(calls["telegram:sendPhoto"]).toBe(1)
           } else {

@@ -23,6 +23,8 @@ describe("publishOne", () => {
       const { layer, rec } = makeFakes({ images, postedHashes: ["hash-a.jpg", "hash-b.jpg"] })
       const result = yield* publishOne(options()).pipe(Effect.provide(layer))
       expect(rec.downloads).toEqual(["/photos/c.jpg"])
+      // The listing showed no sidecar: none is read.
+      expect(rec.sidecarReads).toEqual([])
       expect(result.image).toBe("c.jpg")
       expect(result.published).toEqual({ telegram: { ok: true, id: "telegram-1" } })
       expect(rec.aiCalls).toEqual(["analyze", "captionPair"])
@@ -138,7 +140,7 @@ describe("publishOne", () => {
 
   it.effect("answers from a complete sidecar with zero AI calls", () =>
     Effect.gen(function*() {
-      const a = images[0]!
+      const a = image("a.jpg", "hash-a.jpg", true)
       const sidecar = renderSidecar({
         image: a,
         sha256: "0".repeat(64),

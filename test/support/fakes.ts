@@ -20,8 +20,8 @@ export interface Recorder {
   readonly publications: Array<{ platform: string; ok: boolean; contentHash: string }>
 }
 
-export const image = (name: string, contentHash = `hash-${name}`): ImageRef =>
-  new ImageRef({ name, path: `/photos/${name}`, id: `id:${name}`, rev: "0123abcd", size: 100, contentHash })
+export const image = (name: string, contentHash = `hash-${name}`, hasSidecar = false): ImageRef =>
+  new ImageRef({ name, path: `/photos/${name}`, id: `id:${name}`, rev: "0123abcd", size: 100, contentHash, hasSidecar })
 
 export const sampleAnalysis = new ImageAnalysis({
   description: "a lighthouse on a cliff at sunset",

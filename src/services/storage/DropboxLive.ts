@@ -1,7 +1,7 @@
 import { Dropbox, DropboxAuth, DropboxResponseError } from "dropbox"
 import { Duration, Effect, Layer, Option, Redacted, Schedule } from "effect"
 import { StorageError } from "../../domain/Errors.js"
-import { baseName, ImageRef, isImageName, joinPath, sidecarPathOf } from "../../domain/Image.js"
+import { baseName, ImageRef, isImageName, joinPath, sidecarPathOf, sidecarSet } from "../../domain/Image.js"
 import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
 import { type DropboxAuth as AuthConfig, DropboxConfig } from "./dropboxConfig.js"
 import { routedFetch } from "./routedFetch.js"
@@ -100,6 +100,7 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
             entries.push(...page.entries)
             pages++
           }
+          const sidecars = sidecarSet(entries.map((e) => e.path_display ?? joinPath(folder, e.name)))
           const images = entries.flatMap((entry) =>
             entry[".tag"] === "file" && isImageName(entry.name)
               ? [new ImageRef({
@@ -109,7 +110,8 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
                 rev: entry.rev,
                 size: entry.size,
                 contentHash: entry.content_hash ?? "",
-                serverModified: entry.server_modified
+                serverModified: entry.server_modified,
+                hasSidecar: sidecars.has(sidecarPathOf(entry.path_display ?? joinPath(folder, entry.name)).toLowerCase())
               })]
               : []
           )

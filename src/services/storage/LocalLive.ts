@@ -4,7 +4,7 @@ import { basename, dirname, extname, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Effect, Layer, Option } from "effect"
 import { StorageError } from "../../domain/Errors.js"
-import { ImageRef, isImageName, sidecarPathOf } from "../../domain/Image.js"
+import { ImageRef, isImageName, sidecarPathOf, sidecarSet } from "../../domain/Image.js"
 import { contentHashOfFile } from "./DropboxContentHash.js"
 import { Storage } from "./Storage.js"
 
@@ -64,6 +64,7 @@ export const LocalStorageLive = Layer.sync(Storage, () => {
       const dir = resolve(folder)
       const entries = await readdir(dir, { withFileTypes: true })
       const files = entries.filter((e) => e.isFile() && isImageName(e.name))
+      const sidecars = sidecarSet(entries.filter((e) => e.isFile()).map((e) => join(dir, e.name)))
       return Promise.all(files.map(async (entry) => {
         const path = join(dir, entry.name)
         const info = await stat(path)
@@ -74,7 +75,8 @@ export const LocalStorageLive = Layer.sync(Storage, () => {
           rev: Math.floor(info.mtimeMs).toString(16),
           size: info.size,
           contentHash: await hashOf(path, info.size, info.mtimeMs),
-          serverModified: info.mtime.toISOString()
+          serverModified: info.mtime.toISOString(),
+          hasSidecar: sidecars.has(sidecarPathOf(path).toLowerCase())
         })
       }))
     })

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { CaptionPair } from "../../src/domain/Analysis.js"
+import type { PublishError } from "../../src/domain/Errors.js"
+import { startTelegram, type TelegramEmulator } from "../../src/sandbox/telegram.js"
+import type { Post } from "../../src/services/publishers/Publisher.js"
+import { makeTelegramPublisher } from "../../src/services/publishers/TelegramPublisher.js"
+import { configLayer } from "../support/config.js"
+import { image, sampleAnalysis } from "../support/fakes.js"
+
+const TOKEN = "42:secret-bot-token"
+
+const post = (caption: string): Post => ({
+  image: image("a.jpg"),
+  bytes: new Uint8Array(2048).fill(7),
+  mimeType: "image/jpeg",
+  captions: new CaptionPair({ caption, sd_caption: "prompt" }),
+  analysis: sampleAnalysis
+})
+
+const withTelegram = <A, E>(token: string, body: (telegram: TelegramEmulator, publish: (p: Post) => Effect.Effect<{ postId: string | undefined }, PublishError>) => Effect.Effect<A, E>) =>
+  Effect.acquireUseRelease(
+    Effect.promise(() => startTelegram({ token: TOKEN })),
+    (telegram) =>
+      makeTelegramPublisher.pipe(
+        Effect.provide(configLayer({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHANNEL_ID: "@channel", TELEGRAM_API_URL: telegram.url })),
+        Effect.flatMap((publisher) => body(telegram, publisher.publish))
+      ),
+    (telegram) => Effect.promise(() => telegram.close())
+  )
+
+describe("Telegram publisher (multipart sendPhoto against the emulator)", () => {
+  it.live("uploads the photo bytes with the caption and returns the message id", () =>
+    withTelegram(TOKEN, (telegram, publish) =>
+      Effect.gen(function*() {
+        const receipt = yield* publish(post("Hello #world"))
+        expect(receipt.postId).toBe("1")
+        expect(telegram.messages).toEqual([{ message_id: 1, chat_id: "@channel", caption: "Hello #world", photoBytes: 2048 }])
+      })
+    ))
+
+  it.live("cuts a caption to Telegram's 1,024-character limit", () =>
+    withTelegram(TOKEN, (telegram, publish) =>
+      Effect.gen(function*() {
+        yield* publish(post("word ".repeat(400)))
+        const sent = telegram.messages[0]!.caption
+        expect(sent.length).toBeLessThanOrEqual(1024)
+        expect(sent.endsWith("…")).toBe(true)
+      })
+    ))
+
+  it.live("a permanent refusal is a typed error with Telegram's description, not retried", () =>
+    withTelegram(TOKEN, (telegram, publish) =>
+      Effect.gen(function*() {
+        telegram.inject("sendPhoto", { status: 400 })
+        const error = yield* publish(post("x")).pipe(Effect.flip)
+        expect(error).toMatchObject({ platform: "telegram", status: 400, transient: false })
+        expect(error.message).toMatch(/Bad Request/)
+        expect(telegram.calls["sendPhoto"]).toBe(1)
+      })
+    ))
+
+  it.live("a wrong token fails without putting the token in the error", () =>
+    withTelegram("42:wrong-token", (telegram, publish) =>
+      Effect.gen(function*() {
+        const error = yield* publish(post("x")).pipe(Effect.flip)
+        expect(error.status).toBe(401)
+        expect(JSON.stringify(error)).not.toContain("wrong-token")
+        expect(telegram.messages).toEqual([])
+      })
+    ))
+})
