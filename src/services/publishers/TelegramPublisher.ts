@@ -1,5 +1,5 @@
 import { Config, Effect, Redacted, Schema } from "effect"
-import { CAPTION_LIMITS, fitCaption } from "../../domain/Caption.js"
+import { formatCaption } from "../../domain/Caption.js"
 import { PublishError } from "../../domain/Errors.js"
 import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
 import type { PlatformPublisher, Post } from "./Publisher.js"
@@ -41,7 +41,7 @@ export const makeTelegramPublisher = Effect.gen(function*() {
       try: async (signal) => {
         const form = new FormData()
         form.set("chat_id", config.channelId)
-        form.set("caption", fitCaption(post.captions.caption, CAPTION_LIMITS.telegram))
+        form.set("caption", formatCaption("telegram", post.captions.caption))
         form.set("photo", new Blob([post.bytes], { type: post.mimeType }), post.image.name)
         // The token is part of the URL by the Bot API's design; it never reaches a log or error.
         const response = await fetch(`${base}/bot${Redacted.value(config.token)}/sendPhoto`, {
