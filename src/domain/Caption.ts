@@ -1,13 +1,20 @@
 /**
  * Per-platform caption rules, counted as each platform counts:
- * - Instagram: 2,200 characters (Unicode code points), at most 30 hashtags.
+ * - Instagram: 2,200 characters, counted in Unicode code points (an emoji such as 😀 is one, a flag
+ *   or a ZWJ family is several: the closest public measure to Instagram's own counter, and never
+ *   lower than it for the graphemes we keep), at most 30 hashtags (the first 30 are kept).
  * - Telegram: 1,024 for a photo caption, in UTF-16 code units (as the Bot API counts).
- * - Email: 240 characters (code points), no hashtags, plain punctuation.
+ * - Email: 240 code points, no hashtags, plain ASCII punctuation (so its ellipsis is "...").
+ *
+ * When a caption is too long it is cut at a word, ends with the ellipsis (counted), never cuts a
+ * hashtag, a surrogate pair or a grapheme cluster, and a trailing block of hashtags is kept: the body
+ * is shortened first (`"long text ... #a #b"` -> `"long te… #a #b"`).
  */
 export type Platform = "instagram" | "telegram" | "email"
 
-interface Rule {
+export interface CaptionRule {
   readonly limit: number
+  /** Length as the platform counts it; additive over concatenation of well-formed strings. */
   readonly count: (text: string) => number
   readonly maxHashtags: number | undefined
   readonly stripHashtags: boolean
@@ -22,7 +29,7 @@ const codePoints = (text: string): number => {
 }
 const utf16Units = (text: string): number => text.length
 
-export const PLATFORM_CAPTION_RULES: Readonly<Record<Platform, Rule>> = {
+export const PLATFORM_CAPTION_RULES: Readonly<Record<Platform, CaptionRule>> = {
   instagram: { limit: 2200, count: codePoints, maxHashtags: 30, stripHashtags: false, plainPunctuation: false, ellipsis: "…" },
   telegram: { limit: 1024, count: utf16Units, maxHashtags: undefined, stripHashtags: false, plainPunctuation: false, ellipsis: "…" },
   email: { limit: 240, count: codePoints, maxHashtags: undefined, stripHashtags: true, plainPunctuation: true, ellipsis: "..." }
@@ -37,93 +44,140 @@ export const CAPTION_LIMITS = {
 
 const HASHTAG = /#[\p{L}\p{N}\p{M}_]+/gu
 const isHashtagToken = (token: string) => /^#[\p{L}\p{N}\p{M}_]+$/u.test(token)
+/** Splits into alternating words (even indexes) and whitespace runs (odd indexes). */
+const tokens = (text: string) => text.split(/(\s+)/)
+const newlines = (text: string) => text.split("\n").length - 1
 
 export const countHashtags = (text: string): number => text.match(HASHTAG)?.length ?? 0
 
+/** Lone surrogates (which no platform accepts) become U+FFFD. */
+const wellFormed = (text: string) =>
+  text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD")
+
 const collapse = (text: string) => text.replace(/[ \t]+/g, " ").replace(/ *\n */g, "\n").replace(/\n{3,}/g, "\n\n").trim()
 
-/** Dashes, quotes, ellipses and exotic spaces as plain ASCII; zero-width characters removed. */
+/**
+ * Dashes, quotes, ellipses and exotic spaces as plain ASCII; zero-width characters removed (a ZWJ
+ * inside an emoji sequence such as 👩‍👩‍👧 is kept, so the emoji survives); whitespace collapsed.
+ */
 export const normalisePunctuation = (text: string): string =>
   collapse(
     text
-      .replace(/[\u200B\u200C\u200D\u2060\uFEFF]/g, "")
+      .replace(/[\u200B\u200C\u2060\uFEFF\u00AD\u180E]/g, "")
+      .replace(
+        /(\p{Extended_Pictographic}[\uFE0F\u{1F3FB}-\u{1F3FF}]?)?\u200D(?=(\p{Extended_Pictographic})?)/gu,
+        (match, before: string | undefined, after: string | undefined) => before !== undefined && after !== undefined ? match : before ?? ""
+      )
+      .replace(/[\u2028\u2029]/g, "\n")
       .replace(/[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g, " ")
-      .replace(/\s*\u2014\s*/g, " - ")
-      .replace(/[\u2013\u2012\u2011\u2010\u2212]/g, "-")
+      .replace(/ *[\u2014\u2015] */g, " - ")
+      .replace(/[\u2010-\u2013\u2212]/g, "-")
       .replace(/[\u2018\u2019\u201A\u201B\u2032]/g, "'")
-      .replace(/[\u201C\u201D\u201E\u201F\u2033]/g, "\"")
+      .replace(/[\u201C-\u201F\u2033]/g, "\"")
       .replace(/\u2026/g, "...")
   )
 
-export const stripHashtags = (text: string): string => collapse(text.replace(HASHTAG, ""))
-
-/** Keeps the first `max` hashtags, dropping later ones. */
-const capHashtags = (text: string, max: number): string => {
-  let seen = 0
-  return collapse(text.replace(HASHTAG, (tag) => (++seen <= max ? tag : "")))
-}
-
-/** Splits off a trailing block of hashtags: `"text #a #b"` -> `["text", ["#a", "#b"]]`. */
-const trailingHashtags = (text: string): readonly [string, ReadonlyArray<string>] => {
-  const tokens = text.split(/(\s+)/)
-  let i = tokens.length
-  while (i > 0) {
-    const token = tokens[i - 1]!
-    if (token.trim() === "" || isHashtagToken(token)) i--
-    else break
-  }
-  const tags = tokens.slice(i).filter(isHashtagToken)
-  return [tokens.slice(0, i).join("").trimEnd(), tags]
-}
+/** Removes every `#word` with the spaces before it (`"Dusk #sea."` -> `"Dusk."`), then collapses whitespace. */
+export const stripHashtags = (text: string): string => collapse(text.replace(/[ \t]*#[\p{L}\p{N}\p{M}_]+/gu, ""))
 
 /**
- * The longest prefix of `text` made of whole whitespace-separated tokens that counts at most
- * `budget`; a single over-long first word is cut at a code point boundary unless it is a hashtag.
+ * Keeps the first `max` hashtags and drops later ones; a word that was only dropped hashtags goes
+ * with one of its separators (the one with more line breaks), the rest of the text is untouched.
  */
-const prefixWithin = (text: string, budget: number, count: (s: string) => number): string => {
-  if (budget <= 0) return ""
-  const tokens = text.split(/(\s+)/)
+const capHashtags = (text: string, max: number): string => {
+  let seen = 0
+  const parts = tokens(text)
   let out = ""
-  for (const token of tokens) {
-    if (count(out + token) > budget) break
-    out += token
-  }
-  out = out.trimEnd()
-  if (out === "" && tokens[0] !== undefined && !tokens[0].startsWith("#")) {
-    for (const char of tokens[0]) {
-      if (count(out + char) > budget) break
-      out += char
+  let sep = ""
+  for (let i = 0; i < parts.length; i += 2) {
+    const word = parts[i]!.replace(HASHTAG, (tag) => (++seen <= max ? tag : ""))
+    if (word !== "") {
+      out += (out === "" ? "" : sep) + word
     }
+    const next = parts[i + 1] ?? ""
+    sep = word === "" && newlines(sep) >= newlines(next) && out !== "" ? sep : next
   }
   return out
 }
 
-/** Fits `text` into `limit` by `count`: body cut at a word, trailing hashtags kept where they fit. */
-const fit = (text: string, rule: Rule): string => {
-  if (rule.count(text) <= rule.limit) return text
-  const [body, tags] = trailingHashtags(text)
-  if (body === "") {
-    // Only hashtags: as many whole ones as fit.
-    return prefixWithin(tags.join(" "), rule.limit, rule.count)
+/** Splits off a trailing block of hashtag words, keeping each one's separator before it. */
+const trailingHashtags = (text: string) => {
+  const parts = tokens(text)
+  let i = parts.length - 1
+  while (i >= 0 && isHashtagToken(parts[i]!)) i -= 2
+  const tags: Array<{ readonly sep: string; readonly tag: string }> = []
+  for (let j = i + 2; j < parts.length; j += 2) tags.push({ sep: parts[j - 1] ?? "", tag: parts[j]! })
+  return { body: parts.slice(0, Math.max(i + 1, 0)).join(""), tags }
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" })
+
+/** Cuts one over-long word at a grapheme boundary, backing off so no hashtag inside it is cut. */
+const cutWord = (word: string, budget: number, count: (s: string) => number): string => {
+  let used = 0
+  let end = 0
+  for (const { segment } of graphemes.segment(word)) {
+    used += count(segment)
+    if (used > budget) break
+    end += segment.length
   }
-  for (let keep = tags.length; keep >= 0; keep--) {
-    const suffix = keep > 0 ? " " + tags.slice(0, keep).join(" ") : ""
-    const budget = rule.limit - rule.count(rule.ellipsis) - rule.count(suffix)
-    const cut = prefixWithin(body, budget, rule.count)
-    // Keep hashtags only while some body text survives beside them.
-    if (cut !== "" || keep === 0) {
-      const head = cut === "" ? "" : cut + rule.ellipsis
-      const result = (head + suffix).trim()
-      if (rule.count(result) <= rule.limit) return result
-    }
+  for (const match of word.matchAll(HASHTAG)) {
+    if (match.index < end && match.index + match[0].length > end) return word.slice(0, match.index)
   }
-  return ""
+  return word.slice(0, end)
+}
+
+/** The longest run of whole words from the start of `parts` that counts at most `budget`. */
+const wholeWordsWithin = (parts: ReadonlyArray<string>, budget: number, count: (s: string) => number): string => {
+  let used = 0
+  let end = 0
+  for (let i = 0; i < parts.length; i += 2) {
+    used += count(parts[i]!)
+    if (used > budget) break
+    end = i + 1
+    used += count(parts[i + 1] ?? "")
+  }
+  return parts.slice(0, end).join("")
+}
+
+/** Punctuation that reads badly just before an ellipsis. */
+const dangling = /[\s,;:\-\u2013\u2014]+$/u
+
+/** Fits `text` (well-formed, trimmed) into the rule's limit. */
+const fit = (text: string, rule: CaptionRule): string => {
+  const { count, ellipsis, limit } = rule
+  if (count(text) <= limit) return text
+  const { body, tags } = trailingHashtags(text)
+  // suffix[k]: what the first k trailing hashtags cost, with their separators.
+  const suffix = [0]
+  for (const { sep, tag } of tags) suffix.push(suffix[suffix.length - 1]! + count(sep) + count(tag))
+  const keptTags = (k: number) => tags.slice(0, k).map(({ sep, tag }) => sep + tag).join("")
+  const mostTags = (budget: number) => {
+    let k = 0
+    while (k < tags.length && suffix[k + 1]! <= budget) k++
+    return k
+  }
+  if (body === "") return keptTags(mostTags(limit)).trimStart()
+
+  const parts = tokens(body)
+  // As many trailing hashtags as fit beside the first word of the body and the ellipsis.
+  const k = mostTags(limit - count(parts[0]!) - count(ellipsis))
+  const budget = limit - suffix[k]!
+  if (count(parts[0]!) + count(ellipsis) <= budget) {
+    if (count(body) <= budget) return body + keptTags(k)
+    const cut = wholeWordsWithin(parts, budget - count(ellipsis), count)
+    const tidy = cut.replace(dangling, "")
+    return (tidy === "" ? cut.trimEnd() : tidy) + ellipsis + keptTags(k)
+  }
+  // The first word alone is longer than the limit: cut inside it.
+  const cut = cutWord(parts[0]!, limit - count(ellipsis), count)
+  return cut === "" ? keptTags(mostTags(limit)).trimStart() : cut + ellipsis
 }
 
 /** The caption as `platform` must receive it. */
 export const formatCaption = (platform: Platform, caption: string): string => {
   const rule = PLATFORM_CAPTION_RULES[platform]
-  let text = caption.trim()
+  let text = wellFormed(caption).trim()
   if (rule.plainPunctuation) text = normalisePunctuation(text)
   if (rule.stripHashtags) text = stripHashtags(text)
   if (rule.maxHashtags !== undefined && countHashtags(text) > rule.maxHashtags) text = capHashtags(text, rule.maxHashtags)
@@ -132,4 +186,4 @@ export const formatCaption = (platform: Platform, caption: string): string => {
 
 /** Fits `text` into `limit` UTF-16 code units (Telegram's counting), keeping whole words. */
 export const fitCaption = (text: string, limit: number): string =>
-  fit(text.trim(), { ...PLATFORM_CAPTION_RULES.telegram, limit })
+  fit(wellFormed(text).trim(), { ...PLATFORM_CAPTION_RULES.telegram, limit })

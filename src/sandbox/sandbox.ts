@@ -5,6 +5,7 @@ import { ConfigProvider, Effect } from "effect"
 import { type DropboxEmulator, startDropbox } from "./dropbox.js"
 import { type OpenAiEmulator, startOpenAi } from "./openai.js"
 import { generateSamplePhotos } from "./photos.js"
+import { type SmtpCapture, startSmtp } from "./smtp.js"
 import { startTelegram, type TelegramEmulator } from "./telegram.js"
 
 /** Per-route latencies (ms) of each emulator. */
@@ -28,7 +29,10 @@ export const SANDBOX_CREDENTIALS = {
   dropboxRefreshToken: "sandbox-refresh-token",
   openAiKey: "sk-sandbox",
   telegramToken: "123456:sandbox-bot-token",
-  telegramChannel: "@publisher_sandbox"
+  telegramChannel: "@publisher_sandbox",
+  emailSender: "publisher@sandbox.test",
+  emailRecipient: "uploads@sandbox.test",
+  emailPassword: "sandbox-smtp-password"
 } as const
 
 export const SANDBOX_FOLDER = "/Photos"
@@ -37,6 +41,7 @@ export interface Sandbox {
   readonly dropbox: DropboxEmulator
   readonly openai: OpenAiEmulator
   readonly telegram: TelegramEmulator
+  readonly smtp: SmtpCapture
   readonly folder: string
   readonly stateDir: string
   /** The configuration that points the real Live layers at the emulators. */
@@ -57,7 +62,7 @@ export const startSandbox = (options: SandboxOptions) =>
     Effect.promise(async (): Promise<Sandbox> => {
       const stateDir = await mkdtemp(join(tmpdir(), "publisher-sandbox-"))
       const c = SANDBOX_CREDENTIALS
-      const [dropbox, openai, telegram, photos] = await Promise.all([
+      const [dropbox, openai, telegram, smtp, photos] = await Promise.all([
         startDropbox({
           appKey: c.dropboxAppKey,
           appSecret: c.dropboxAppSecret,
@@ -67,6 +72,7 @@ export const startSandbox = (options: SandboxOptions) =>
         }),
         startOpenAi({ apiKey: c.openAiKey, ...(options.latency?.openai ? { latency: options.latency.openai } : {}) }),
         startTelegram({ token: c.telegramToken, ...(options.latency?.telegram ? { latency: options.latency.telegram } : {}) }),
+        startSmtp({ user: c.emailSender, password: c.emailPassword }),
         generateSamplePhotos(options.images)
       ])
       for (const photo of photos) dropbox.files.put(`${SANDBOX_FOLDER}/${photo.name}`, photo.bytes)
@@ -85,21 +91,33 @@ export const startSandbox = (options: SandboxOptions) =>
         ["TELEGRAM_BOT_TOKEN", c.telegramToken],
         ["TELEGRAM_CHANNEL_ID", c.telegramChannel],
         ["TELEGRAM_API_URL", telegram.url],
+        ["EMAIL_SENDER", c.emailSender],
+        ["EMAIL_RECIPIENT", c.emailRecipient],
+        ["EMAIL_PASSWORD", c.emailPassword],
+        ["SMTP_HOST", smtp.host],
+        ["SMTP_PORT", String(smtp.port)],
+        ["SMTP_REQUIRE_TLS", "false"],
         ["PUBLISHER_STATE_DB", join(stateDir, "state.db")]
       ])
       return {
         dropbox,
         openai,
         telegram,
+        smtp,
         folder: SANDBOX_FOLDER,
         stateDir,
         config,
-        calls: () => ({ ...prefixed("dropbox", dropbox.calls), ...prefixed("openai", openai.calls), ...prefixed("telegram", telegram.calls) })
+        calls: () => ({
+          ...prefixed("dropbox", dropbox.calls),
+          ...prefixed("openai", openai.calls),
+          ...prefixed("telegram", telegram.calls),
+          ...(smtp.messages.length > 0 ? { "smtp:messages": smtp.messages.length } : {})
+        })
       }
     }),
     (sandbox) =>
       Effect.promise(async () => {
-        await Promise.all([sandbox.dropbox.close(), sandbox.openai.close(), sandbox.telegram.close()])
+        await Promise.all([sandbox.dropbox.close(), sandbox.openai.close(), sandbox.telegram.close(), sandbox.smtp.close()])
         await rm(sandbox.stateDir, { recursive: true, force: true })
       })
   )

@@ -17,6 +17,7 @@ describe("workflow against the emulators (real SDK layers)", () => {
             expect(result.ok).toBe(true)
             expect(result.archived).toBe(true)
             expect(result.published["telegram"]?.ok).toBe(true)
+            expect(result.published["email"]?.ok).toBe(true)
             posted.push(result.image!)
             // Exactly one download: the chosen image (the listing shows it has no sidecar).
             expect(calls["dropbox:files/download"]).toBe(1)
@@ -31,6 +32,7 @@ describe("workflow against the emulators (real SDK layers)", () => {
         }
         expect(new Set(posted).size).toBe(3)
         expect(sandbox.telegram.messages).toHaveLength(3)
+        expect(sandbox.smtp.messages.map((m) => m.attachments[0]?.filename).sort()).toEqual([...posted].sort())
         const archived = sandbox.dropbox.files.list(`${sandbox.folder}/archive`).map((f) => f.name).sort()
         expect(archived).toEqual([...posted.flatMap((n) => [n, n.replace(/\.jpg$/, ".txt")])].sort())
         expect(sandbox.dropbox.files.list(sandbox.folder).filter((f) => f.name.endsWith(".jpg"))).toEqual([])
@@ -87,14 +89,16 @@ describe("workflow against the emulators (real SDK layers)", () => {
       })
     ))
 
-  it.live("a platform failing for good leaves the image in place and unposted", () =>
+  it.live("every platform failing for good leaves the image in place and unposted", () =>
     inSandbox({ images: 1 }, (sandbox) =>
       Effect.gen(function*() {
         sandbox.telegram.inject("sendPhoto", { status: 400 })
+        sandbox.smtp.rejectNext(554)
         const first = yield* runOnce()
         expect(first.ok).toBe(false)
         expect(first.archived).toBe(false)
         expect(first.published["telegram"]?.ok).toBe(false)
+        expect(first.published["email"]?.ok).toBe(false)
         sandbox.telegram.clearFaults()
         const second = yield* runOnce()
         expect(second.image).toBe(first.image)

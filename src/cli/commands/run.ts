@@ -31,7 +31,7 @@ export const runCommand = Command.make("run", { select, dryPublish, preview, jso
       Effect.gen(function*() {
         if (publish && (yield* Publishers).length === 0) {
           return yield* new ConfigurationError({
-            message: "no publishing platform is enabled (TELEGRAM_ENABLED); enable one or use --dry-publish"
+            message: "no publishing platform is enabled (set TELEGRAM_BOT_TOKEN, EMAIL_SENDER or INSTAGRAM_ACCESS_TOKEN, or TELEGRAM_ENABLED / EMAIL_ENABLED / INSTAGRAM_ENABLED); or use --dry-publish"
           })
         }
         return yield* publishOne({

@@ -1,5 +1,6 @@
-import { Config, type ConfigError, Effect, Layer } from "effect"
+import { Config, type ConfigError, Effect, Layer, Option, type Scope } from "effect"
 import { type PlatformPublisher, Publishers } from "./Publisher.js"
+import { makeEmailPublisher } from "./EmailPublisher.js"
 import { makeTelegramPublisher } from "./TelegramPublisher.js"
 
 /**
@@ -9,20 +10,27 @@ import { makeTelegramPublisher } from "./TelegramPublisher.js"
 const PLATFORMS: ReadonlyArray<{
   readonly name: string
   readonly enabledVar: string
-  readonly make: Effect.Effect<PlatformPublisher, ConfigError.ConfigError>
+  /** Without an explicit switch, the platform is on when this variable is set. */
+  readonly keyVar: string
+  readonly make: Effect.Effect<PlatformPublisher, ConfigError.ConfigError, Scope.Scope>
 }> = [
-  { name: "telegram", enabledVar: "TELEGRAM_ENABLED", make: makeTelegramPublisher }
+  { name: "telegram", enabledVar: "TELEGRAM_ENABLED", keyVar: "TELEGRAM_BOT_TOKEN", make: makeTelegramPublisher },
+  { name: "email", enabledVar: "EMAIL_ENABLED", keyVar: "EMAIL_SENDER", make: makeEmailPublisher }
 ]
 
-/** Every enabled platform; `FEATURE_PUBLISH=false` disables them all. */
-export const PublishersLive = Layer.effect(
+/**
+ * Every enabled platform: `<PLATFORM>_ENABLED` when set, otherwise on when the platform's key
+ * variable is set. `FEATURE_PUBLISH=false` disables them all.
+ */
+export const PublishersLive = Layer.scoped(
   Publishers,
   Effect.gen(function*() {
     const publishing = yield* Config.boolean("FEATURE_PUBLISH").pipe(Config.withDefault(true))
     if (!publishing) return []
     const enabled: Array<PlatformPublisher> = []
     for (const platform of PLATFORMS) {
-      const on = yield* Config.boolean(platform.enabledVar).pipe(Config.withDefault(true))
+      const explicit = yield* Config.option(Config.boolean(platform.enabledVar))
+      const on = Option.isSome(explicit) ? explicit.value : Option.isSome(yield* Config.option(Config.string(platform.keyVar)))
       if (on) enabled.push(yield* platform.make)
     }
     return enabled
