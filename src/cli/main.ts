@@ -4,6 +4,7 @@ import { PlatformConfigProvider } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { LoggingLive } from "../services/logging/Logging.js"
+import { retryCommand } from "./commands/retry.js"
 import { runCommand } from "./commands/run.js"
 import { sandboxCommand } from "./commands/sandbox.js"
 import { stateCommand } from "./commands/state.js"
@@ -12,7 +13,7 @@ import { VERSION } from "./version.js"
 
 const publisher = Command.make("publisher").pipe(
   Command.withDescription("Turns a folder of photos into social media posts"),
-  Command.withSubcommands([runCommand, sandboxCommand, stateCommand])
+  Command.withSubcommands([runCommand, retryCommand, sandboxCommand, stateCommand])
 )
 
 const cli = Command.run(publisher, { name: "publisher", version: VERSION })

@@ -10,13 +10,11 @@ export const describeRun = (result: RunResult): string => {
     if (result.from_sidecar) lines.push("  (captions read from the sidecar: no AI call)")
   }
   for (const [platform, outcome] of Object.entries(result.published)) {
-    const detail = outcome.already_published
-      ? "already published"
-      : outcome.ok
-      ? `published${outcome.id !== undefined ? ` (id ${outcome.id})` : ""}`
-      : `failed: ${outcome.error ?? "unknown error"}`
+    const id = outcome.id !== undefined ? ` (id ${outcome.id})` : ""
+    const detail = outcome.ok ? `${outcome.status.replace("_", " ")}${id}` : `${outcome.status}: ${outcome.error ?? "unknown error"}`
     lines.push(`  ${platform}: ${detail}`)
   }
+  if (result.resumed) lines.push("  (finished what an earlier run started)")
   for (const skip of result.skipped) lines.push(`  skipped ${skip.image}: ${skip.reason}`)
   if (result.archived) lines.push("  archived")
   const timings = Object.entries(result.timings).map(([k, v]) => `${k}=${v}`).join(" ")

@@ -32,7 +32,9 @@ export class PublishError extends Schema.TaggedError<PublishError>()("PublishErr
   message: Schema.String,
   status: Schema.optional(Schema.Number),
   transient: Schema.Boolean,
-  retryAfterMs: Schema.optional(Schema.Number)
+  retryAfterMs: Schema.optional(Schema.Number),
+  /** The request may have reached the platform: the post may be live despite the failure. */
+  uncertain: Schema.optionalWith(Schema.Boolean, { default: () => false })
 }) {}
 
 /** A user asked for something that cannot be (unknown --select name, bad file, ...). */

@@ -1,10 +1,16 @@
-/** One platform's outcome in a run. */
+/**
+ * One platform's outcome in a run: `published` now, `already_published` by an earlier run (not
+ * posted again), `failed`, or `uncertain` (the platform may have posted despite failing; not
+ * retried automatically: `publisher retry --image NAME --force` after checking).
+ */
+export type PlatformStatus = "published" | "already_published" | "failed" | "uncertain"
+
 export interface PlatformOutcome {
+  readonly status: PlatformStatus
+  /** Live on the platform (`published` or `already_published`). */
   readonly ok: boolean
   readonly id?: string
   readonly error?: string
-  /** Already live from an earlier run: not posted again. */
-  readonly already_published?: boolean
 }
 
 /** The stage timings our users' log queries read (integer milliseconds). */
@@ -37,6 +43,8 @@ export interface RunResult {
   /** Captions came from the sidecar cache: no AI call was made. */
   readonly from_sidecar: boolean
   readonly skipped: ReadonlyArray<SkippedImage>
+  /** This run finished an image an earlier run had started (published to the rest, or archived). */
+  readonly resumed: boolean
   readonly timings: Timings
   readonly message: string
   /** True when the run did what it was asked (including "no new images"). */

@@ -10,16 +10,28 @@ export interface RunOptions {
   readonly dryPublish: boolean
   /** No side effects at all: shows what would be posted. */
   readonly preview: boolean
+  /** With `select`: post again even where an earlier run already did. */
+  readonly force?: boolean | undefined
+  /** Runs that may try an unfinished image before it is left for `publisher retry`. */
+  readonly maxAttempts: number
 }
 
-/** `IMAGE_FOLDER` (required) and `ARCHIVE_FOLDER` (default `archive`, inside the image folder). */
+/**
+ * `IMAGE_FOLDER` (required), `ARCHIVE_FOLDER` (default `archive`, inside the image folder),
+ * `PUBLISH_MAX_ATTEMPTS` (default 3).
+ */
 export const FolderConfig = Config.all({
   folder: Config.string("IMAGE_FOLDER").pipe(Config.validate({
     message: "must not be empty",
     validation: (s) => s.trim() !== ""
   })),
-  archive: Config.string("ARCHIVE_FOLDER").pipe(Config.withDefault("archive"))
-}).pipe(Config.map(({ archive, folder }) => ({
+  archive: Config.string("ARCHIVE_FOLDER").pipe(Config.withDefault("archive")),
+  maxAttempts: Config.integer("PUBLISH_MAX_ATTEMPTS").pipe(
+    Config.withDefault(3),
+    Config.validate({ message: "must be at least 1", validation: (n) => n >= 1 })
+  )
+}).pipe(Config.map(({ archive, folder, maxAttempts }) => ({
   folder,
-  archiveFolder: archive.startsWith("/") ? archive : joinPath(folder, archive)
+  archiveFolder: archive.startsWith("/") ? archive : joinPath(folder, archive),
+  maxAttempts
 })))

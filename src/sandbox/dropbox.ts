@@ -1,5 +1,14 @@
-import { randomUUID } from "node:crypto"
-import { DropboxFiles, fileMetadata, folderMetadata } from "./dropboxFiles.js"
+import { randomBytes, randomUUID } from "node:crypto"
+import {
+  DropboxFiles,
+  fileMetadata,
+  type FolderEntry,
+  folderMetadata,
+  lower,
+  normalize,
+  type StoredFile
+} from "./dropboxFiles.js"
+import { apiArg, autorename, badRequest, errorReply, headerJson, isOverwrite, json, mimeOf, routeError } from "./dropboxWire.js"
 import { type Emulator, type EmulatorOptions, jsonBody, type Reply, type Request, startEmulator } from "./http.js"
 
 export interface DropboxOptions extends EmulatorOptions {
@@ -10,6 +19,8 @@ export interface DropboxOptions extends EmulatorOptions {
   readonly refreshToken?: string
   /** A fixed access token that is always accepted. */
   readonly accessToken?: string
+  /** Files present from the start: path -> bytes. */
+  readonly files?: Readonly<Record<string, Uint8Array>>
 }
 
 export interface DropboxEmulator extends Emulator {
@@ -18,171 +29,204 @@ export interface DropboxEmulator extends Emulator {
   readonly issuedTokens: ReadonlyArray<string>
 }
 
-const json = (body: object, status = 200): Reply => ({ status, body })
-
-const pathError = (status: number, summary: string, error: object): Reply => json({ error_summary: summary, error }, status)
-const notFound = (tag = "path") =>
-  pathError(409, `${tag}/not_found/..`, { ".tag": tag, [tag]: { ".tag": "not_found" } })
-
-/** HTTP headers carry ASCII only: Dropbox escapes the rest of its JSON as \uXXXX. */
-const headerJson = (value: object) => JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
-
-const apiArg = (request: Request): Record<string, unknown> => {
-  const raw = request.headers["dropbox-api-arg"] ?? request.query.get("arg") ?? "{}"
-  try {
-    return JSON.parse(Array.isArray(raw) ? raw[0] ?? "{}" : raw) as Record<string, unknown>
-  } catch {
-    return {}
-  }
+/** A list_folder walk in progress: a live view of the folder plus one entry of look-ahead. */
+interface Listing {
+  readonly entries: Iterator<FolderEntry, void>
+  next: IteratorResult<FolderEntry, void>
+  readonly limit: number
 }
 
-const errorReply = (status: number, retryAfter: number | undefined): Reply => {
-  switch (status) {
-    case 401:
-      return json({ error_summary: "invalid_access_token/..", error: { ".tag": "invalid_access_token" } }, 401)
-    case 409:
-      return notFound()
-    case 429:
-      return json({
-        error_summary: "too_many_requests/..",
-        error: { reason: { ".tag": "too_many_requests" }, retry_after: retryAfter ?? 1 }
-      }, 429)
-    default:
-      return { status, body: `Error ${status}` }
-  }
+/** A cursor: where its listing stands, and its answer once given (a retried call gets the same). */
+interface Cursor {
+  readonly listing: Listing
+  readonly previous: string | undefined
+  answer?: Reply
 }
 
 /** Dropbox API v2 (API and content hosts on one server) with an in-memory file store. */
 export const startDropbox = async (options: DropboxOptions = {}): Promise<DropboxEmulator> => {
   const files = new DropboxFiles()
-  const tokens = new Set<string>(options.accessToken ? [options.accessToken] : [])
+  for (const [path, bytes] of Object.entries(options.files ?? {})) files.put(path, bytes)
+  const tokens = new Set<string>(options.accessToken !== undefined ? [options.accessToken] : [])
   const issued: Array<string> = []
-  const cursors = new Map<string, { readonly entries: Array<object>; readonly limit: number; offset: number }>()
+  const cursors = new Map<string, Cursor>()
   const jobs = new Map<string, Array<object>>()
-  const temporaryLinks = new Map<string, string>()
+  const temporaryLinks = new Map<string, StoredFile>()
   const pageSize = options.pageSize ?? 2000
+  let url = ""
 
-  const page = (cursorId: string): Reply => {
-    const cursor = cursors.get(cursorId)
-    if (cursor === undefined) return pathError(409, "reset/..", { ".tag": "reset" })
-    const entries = cursor.entries.slice(cursor.offset, cursor.offset + cursor.limit)
-    cursor.offset += entries.length
-    return json({ entries, cursor: cursorId, has_more: cursor.offset < cursor.entries.length })
+  const taken = (path: string) => files.exists(path) || files.folderExists(path)
+  const metadataOf = (path: string) => {
+    const file = files.get(path)
+    if (file !== undefined) return fileMetadata(file)
+    const folder = files.folderDisplay(path)
+    return folder !== undefined && folder !== "" ? folderMetadata(folder) : undefined
   }
 
-  const moveOne = (from: string, to: string, autorename: boolean): { ok: object } | { error: Reply } => {
-    if (!files.exists(from)) return { error: pathError(409, "from_lookup/not_found/..", { ".tag": "from_lookup", from_lookup: { ".tag": "not_found" } }) }
-    let target = to
-    if (files.exists(target)) {
-      if (!autorename) return { error: pathError(409, "to/conflict/file/..", { ".tag": "to", to: { ".tag": "conflict", conflict: { ".tag": "file" } } }) }
-      const dot = to.lastIndexOf(".")
-      for (let n = 1; files.exists(target); n++) target = dot > to.lastIndexOf("/") ? `${to.slice(0, dot)} (${n})${to.slice(dot)}` : `${to} (${n})`
+  /** The next page of a listing, under a fresh cursor that continues it. */
+  const page = (listing: Listing, previous: string | undefined): Reply => {
+    const entries: Array<object> = []
+    while (!listing.next.done && entries.length < listing.limit) {
+      const entry = listing.next.value
+      entries.push(entry.kind === "folder" ? folderMetadata(entry.pathDisplay) : fileMetadata(entry.file))
+      listing.next = listing.entries.next()
     }
-    return { ok: fileMetadata(files.move(from, target)!) }
+    const cursor = `AA${randomBytes(30).toString("base64url")}`
+    cursors.set(cursor, { listing, previous })
+    return json({ entries, cursor, has_more: !listing.next.done })
+  }
+
+  const listFolder = (arg: Record<string, unknown>): Reply => {
+    const path = typeof arg["path"] === "string" ? arg["path"] : ""
+    if (path === "/") return badRequest("path: Specify the root folder as an empty string rather than as \"/\".")
+    if (files.exists(path)) return routeError("path", "not_folder")
+    if (!files.folderExists(path)) return routeError("path", "not_found")
+    const limit = Math.max(1, Math.min(pageSize, typeof arg["limit"] === "number" ? arg["limit"] : pageSize))
+    const entries = files.children(path)
+    return page({ entries, next: entries.next(), limit }, undefined)
+  }
+
+  const listContinue = (id: string): Reply => {
+    const cursor = cursors.get(id)
+    if (cursor === undefined) return json({ error_summary: "reset/..", error: { ".tag": "reset" } }, 409)
+    if (cursor.answer === undefined) {
+      cursor.answer = page(cursor.listing, id)
+      if (cursor.previous !== undefined) cursors.delete(cursor.previous)
+    }
+    return cursor.answer
+  }
+
+  /** One relocation: the moved entry's metadata, or Dropbox's RelocationError. */
+  const relocate = (from: string, to: string, rename: boolean): { ok: object } | { error: Reply } => {
+    const isFile = files.exists(from)
+    if (!isFile && (!files.folderExists(from) || normalize(from) === "")) return { error: routeError("from_lookup", "not_found") }
+    const sameEntry = lower(normalize(from)) === lower(normalize(to))
+    let target = normalize(to)
+    if (taken(target) && !sameEntry) {
+      if (!rename) return { error: routeError("to", "conflict", files.exists(target) ? "file" : "folder") }
+      target = autorename(target, taken)
+    }
+    if (isFile) return { ok: fileMetadata(files.move(from, target)!) }
+    if (lower(target).startsWith(`${lower(normalize(from))}/`)) return { error: json({ error_summary: "cant_move_folder_into_itself/..", error: { ".tag": "cant_move_folder_into_itself" } }, 409) }
+    files.moveFolder(from, target)
+    return { ok: folderMetadata(target) }
+  }
+
+  const token = (request: Request): Reply => {
+    // The SDK sends the grant in the query string; other clients send a form body.
+    const form = new URLSearchParams(request.body.length > 0 ? request.body.toString("utf8") : request.query)
+    const auth = request.headers.authorization ?? ""
+    const basic = auth.startsWith("Basic ") ? Buffer.from(auth.slice(6), "base64").toString("utf8").split(":") : []
+    const clientId = form.get("client_id") ?? basic[0]
+    const secret = form.get("client_secret") ?? basic[1]
+    if (form.get("grant_type") !== "refresh_token" || form.get("refresh_token") !== options.refreshToken) {
+      return json({ error: "invalid_grant", error_description: "refresh token is malformed" }, 400)
+    }
+    if (clientId !== options.appKey || (options.appSecret !== undefined && secret !== options.appSecret)) {
+      return json({ error: "invalid_client", error_description: "Invalid client_id or client_secret" }, 400)
+    }
+    const accessToken = `sl.sandbox-${randomUUID()}`
+    tokens.add(accessToken)
+    issued.push(accessToken)
+    return json({ access_token: accessToken, token_type: "bearer", expires_in: 14400 })
   }
 
   const handle = (route: string, request: Request): Reply => {
-    if (route === "oauth2/token") {
-      // The SDK sends the grant in the query string; other clients send a form body.
-      const form = new URLSearchParams(request.body.length > 0 ? request.body.toString("utf8") : request.query)
-      const basic = request.headers.authorization?.startsWith("Basic ")
-        ? Buffer.from(request.headers.authorization.slice(6), "base64").toString("utf8").split(":")
-        : []
-      const clientId = form.get("client_id") ?? basic[0]
-      const secret = form.get("client_secret") ?? basic[1]
-      if (form.get("grant_type") !== "refresh_token" || form.get("refresh_token") !== options.refreshToken) {
-        return json({ error: "invalid_grant", error_description: "refresh token is malformed" }, 400)
-      }
-      if (clientId !== options.appKey || (options.appSecret !== undefined && secret !== options.appSecret)) {
-        return json({ error: "invalid_client", error_description: "Invalid client_id or client_secret" }, 400)
-      }
-      const token = `sl.sandbox-${randomUUID()}`
-      tokens.add(token)
-      issued.push(token)
-      return json({ access_token: token, token_type: "bearer", expires_in: 14400 })
-    }
+    if (route === "oauth2/token") return token(request)
     if (route === "temp") {
-      const path = temporaryLinks.get(request.path.slice("/temp/".length))
-      const file = path === undefined ? undefined : files.get(path)
-      return file === undefined ? { status: 404, body: "gone" } : { status: 200, headers: { "content-type": "image/jpeg" }, body: file.bytes() }
+      const file = temporaryLinks.get(request.path.slice("/temp/".length))
+      return file === undefined
+        ? { status: 410, body: "This link has expired." }
+        : { status: 200, headers: { "content-type": mimeOf(file.pathDisplay) }, body: file.bytes() }
     }
     const auth = request.headers.authorization ?? ""
     if (!auth.startsWith("Bearer ") || !tokens.has(auth.slice(7))) return errorReply(401, undefined)
 
     const content = route === "files/download" || route === "files/upload"
     const arg = content ? apiArg(request) : jsonBody(request)
+    if (arg === undefined) return badRequest("Dropbox-API-Arg: missing or not JSON")
     const path = typeof arg["path"] === "string" ? arg["path"] : ""
     switch (route) {
-      case "files/list_folder": {
-        const folder = path.replace(/\/+$/, "")
-        if (!files.folderExists(folder)) return notFound()
-        const limit = Math.min(pageSize, typeof arg["limit"] === "number" ? arg["limit"] : pageSize)
-        const entries: Array<object> = [...files.subfolders(folder).map(folderMetadata), ...files.list(folder).map(fileMetadata)]
-        const id = randomUUID()
-        cursors.set(id, { entries, limit, offset: 0 })
-        return page(id)
-      }
+      case "files/list_folder":
+        return listFolder(arg)
       case "files/list_folder/continue":
-        return page(String(arg["cursor"] ?? ""))
+        return listContinue(String(arg["cursor"] ?? ""))
       case "files/download": {
         const file = files.get(path)
-        if (file === undefined) return notFound()
+        if (file === undefined) return routeError("path", files.folderExists(path) ? "not_file" : "not_found")
         return { status: 200, headers: { "dropbox-api-result": headerJson(fileMetadata(file)) }, body: file.bytes() }
       }
       case "files/upload": {
-        const mode = arg["mode"]
-        const overwrite = mode === "overwrite" || (typeof mode === "object" && mode !== null && (mode as { ".tag"?: string })[".tag"] === "overwrite")
-        if (files.exists(path) && !overwrite) return pathError(409, "path/conflict/file/..", { ".tag": "path", reason: { ".tag": "conflict" } })
-        return json(fileMetadata(files.put(path, request.body)))
+        let target = normalize(path)
+        if (taken(target) && !(files.exists(target) && isOverwrite(arg["mode"]))) {
+          if (arg["autorename"] !== true) {
+            const kind = files.exists(target) ? "file" : "folder"
+            return json({
+              error_summary: `path/conflict/${kind}/..`,
+              error: { ".tag": "path", reason: { ".tag": "conflict", conflict: { ".tag": kind } }, upload_session_id: randomUUID() }
+            }, 409)
+          }
+          target = autorename(target, taken)
+        }
+        return json(fileMetadata(files.put(target, request.body)))
       }
       case "files/get_temporary_link": {
         const file = files.get(path)
-        if (file === undefined) return notFound()
-        const token = randomUUID()
-        temporaryLinks.set(token, path)
-        return json({ metadata: fileMetadata(file), link: `${server.url}/temp/${token}` })
+        if (file === undefined) return routeError("path", files.folderExists(path) ? "not_file" : "not_found")
+        const id = randomBytes(18).toString("base64url")
+        temporaryLinks.set(id, file)
+        return json({ metadata: fileMetadata(file), link: `${url}/temp/${id}` })
       }
       case "files/get_metadata": {
-        const file = files.get(path)
-        if (file !== undefined) return json(fileMetadata(file))
-        return files.folderExists(path) && path !== "" ? json(folderMetadata(path)) : notFound()
+        if (normalize(path) === "") return badRequest("path: The root folder is unsupported.")
+        const metadata = metadataOf(path)
+        return metadata !== undefined ? json(metadata) : routeError("path", "not_found")
       }
       case "files/delete_v2": {
-        const file = files.delete(path)
-        return file === undefined ? pathError(409, "path_lookup/not_found/..", { ".tag": "path_lookup", path_lookup: { ".tag": "not_found" } }) : json({ metadata: fileMetadata(file) })
+        const metadata = metadataOf(path)
+        if (metadata === undefined) return routeError("path_lookup", "not_found")
+        if (!files.delete(path)) files.deleteFolder(path)
+        return json({ metadata })
       }
-      case "files/create_folder_v2":
-        return json({ metadata: folderMetadata(path) })
+      case "files/create_folder_v2": {
+        let target = normalize(path)
+        if (taken(target)) {
+          if (arg["autorename"] !== true) return routeError("path", "conflict", files.exists(target) ? "file" : "folder")
+          target = autorename(target, taken)
+        }
+        files.createFolder(target)
+        return json({ metadata: folderMetadata(target) })
+      }
       case "files/move_v2": {
-        const moved = moveOne(String(arg["from_path"]), String(arg["to_path"]), arg["autorename"] === true)
+        const moved = relocate(String(arg["from_path"] ?? ""), String(arg["to_path"] ?? ""), arg["autorename"] === true)
         return "error" in moved ? moved.error : json({ metadata: moved.ok })
       }
       case "files/move_batch_v2": {
-        const entries = Array.isArray(arg["entries"]) ? arg["entries"] as Array<{ from_path: string; to_path: string }> : []
+        const entries = Array.isArray(arg["entries"]) ? arg["entries"] as Array<{ from_path?: unknown; to_path?: unknown }> : []
         const results = entries.map((e) => {
-          const moved = moveOne(e.from_path, e.to_path, arg["autorename"] === true)
+          const moved = relocate(String(e.from_path ?? ""), String(e.to_path ?? ""), arg["autorename"] === true)
           return "error" in moved
-            ? { ".tag": "failure", failure: (moved.error.body as { error: object }).error }
+            ? { ".tag": "failure", failure: { ".tag": "relocation_error", relocation_error: (moved.error.body as { error: object }).error } }
             : { ".tag": "success", success: moved.ok }
         })
-        const id = `dbjid:${randomUUID()}`
+        const id = `dbjid:${randomBytes(24).toString("base64url")}`
         jobs.set(id, results)
         return json({ ".tag": "async_job_id", async_job_id: id })
       }
       case "files/move_batch/check_v2": {
-        const results = jobs.get(String(arg["async_job_id"]))
+        const results = jobs.get(String(arg["async_job_id"] ?? ""))
         return results === undefined
-          ? pathError(409, "invalid_async_job_id/..", { ".tag": "invalid_async_job_id" })
+          ? json({ error_summary: "invalid_async_job_id/..", error: { ".tag": "invalid_async_job_id" } }, 409)
           : json({ ".tag": "complete", entries: results })
       }
       default:
-        return { status: 404, body: "unknown route" }
+        return badRequest(`Unknown API function: "${route}"`)
     }
   }
 
   const server = await startEmulator({
     route: (request) => {
-      if (request.method === "GET" && request.path.startsWith("/temp/")) return "temp"
+      if ((request.method === "GET" || request.method === "HEAD") && request.path.startsWith("/temp/")) return "temp"
       if (request.method !== "POST") return undefined
       if (request.path === "/oauth2/token") return "oauth2/token"
       return request.path.startsWith("/2/") ? request.path.slice(3) : undefined
@@ -190,6 +234,6 @@ export const startDropbox = async (options: DropboxOptions = {}): Promise<Dropbo
     handle,
     errorReply
   }, options)
+  url = server.url
   return { ...server, files, issuedTokens: issued }
 }
-

@@ -69,4 +69,24 @@ describe("Telegram publisher (multipart sendPhoto against the emulator)", () => 
         expect(telegram.messages).toEqual([])
       })
     ))
+
+  it.live("a connection lost after sending is uncertain and not retried (no double post)", () =>
+    withTelegram(TOKEN, (telegram, publish) =>
+      Effect.gen(function*() {
+        telegram.inject("sendPhoto", { drop: true, times: 1 })
+        const error = yield* publish(post("x")).pipe(Effect.flip)
+        expect(error).toMatchObject({ uncertain: true, transient: false })
+        expect(telegram.calls["sendPhoto"]).toBe(1)
+      })
+    ))
+
+  it.live("a 5xx is uncertain too: Telegram may have posted", () =>
+    withTelegram(TOKEN, (telegram, publish) =>
+      Effect.gen(function*() {
+        telegram.inject("sendPhoto", { status: 502, times: 1 })
+        const error = yield* publish(post("x")).pipe(Effect.flip)
+        expect(error).toMatchObject({ uncertain: true, status: 502 })
+        expect(telegram.calls["sendPhoto"]).toBe(1)
+      })
+    ))
 })

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { parseSidecar } from "../../src/domain/Sidecar.js"
+import { retryUnfinished } from "../../src/programs/retry.js"
+import { FolderConfig } from "../../src/programs/RunOptions.js"
 import { callsSince } from "../../src/sandbox/sandbox.js"
 import { inSandbox, runOnce } from "./sandboxRuns.js"
 
@@ -103,6 +105,60 @@ describe("workflow against the emulators (real SDK layers)", () => {
         const second = yield* runOnce()
         expect(second.image).toBe(first.image)
         expect(second.ok).toBe(true)
+      })
+    ))
+
+  it.live("one platform failing: the image is live elsewhere, and the next run posts only there, then archives", () =>
+    inSandbox({ images: 2 }, (sandbox) =>
+      Effect.gen(function*() {
+        sandbox.smtp.rejectNext(554)
+        const first = yield* runOnce()
+        expect(first.published["telegram"]?.status).toBe("published")
+        expect(first.published["email"]?.status).toBe("failed")
+        expect(first.archived).toBe(false)
+        const second = yield* runOnce()
+        expect(second.image).toBe(first.image)
+        expect(second.resumed).toBe(true)
+        expect(second.published["telegram"]?.status).toBe("already_published")
+        expect(second.published["email"]?.status).toBe("published")
+        expect(second.archived).toBe(true)
+        expect(sandbox.telegram.messages).toHaveLength(1)
+        expect(sandbox.smtp.messages).toHaveLength(1)
+        const third = yield* runOnce()
+        expect(third.image).not.toBe(first.image)
+      })
+    ))
+
+  it.live("stopped between publishing and archiving: the rerun archives and posts nothing twice", () =>
+    inSandbox({ images: 1 }, (sandbox) =>
+      Effect.gen(function*() {
+        sandbox.dropbox.inject("files/move_batch_v2", { status: 500 })
+        const failed = yield* runOnce().pipe(Effect.flip)
+        expect(failed._tag).toBe("StorageError")
+        expect(sandbox.telegram.messages).toHaveLength(1)
+        sandbox.dropbox.clearFaults()
+        const rerun = yield* runOnce()
+        expect(rerun).toMatchObject({ archived: true, resumed: true })
+        expect(sandbox.telegram.messages).toHaveLength(1)
+        expect(sandbox.smtp.messages).toHaveLength(1)
+        expect(sandbox.dropbox.files.list(`${sandbox.folder}/archive`).map((f) => f.name)).toContain(rerun.image)
+      })
+    ))
+
+  it.live("publisher retry finishes an image on the platform that failed", () =>
+    inSandbox({ images: 1 }, (sandbox) =>
+      Effect.gen(function*() {
+        sandbox.telegram.inject("sendPhoto", { status: 400, times: 1 })
+        const first = yield* runOnce()
+        expect(first.published["telegram"]?.status).toBe("failed")
+        const folders = yield* FolderConfig
+        const results = yield* retryUnfinished({ correlationId: "retry-1", ...folders, force: false })
+        expect(results).toHaveLength(1)
+        expect(results[0]!.published["telegram"]?.status).toBe("published")
+        expect(results[0]!.published["email"]?.status).toBe("already_published")
+        expect(results[0]!.archived).toBe(true)
+        expect(sandbox.smtp.messages).toHaveLength(1)
+        expect(yield* retryUnfinished({ correlationId: "retry-2", ...folders, force: false })).toEqual([])
       })
     ))
 })

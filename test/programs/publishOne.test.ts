@@ -12,6 +12,7 @@ const options = (overrides: Partial<RunOptions> = {}): RunOptions => ({
   archiveFolder: "/photos/archive",
   dryPublish: false,
   preview: false,
+  maxAttempts: 3,
   ...overrides
 })
 
@@ -26,7 +27,7 @@ describe("publishOne", () => {
       // The listing showed no sidecar: none is read.
       expect(rec.sidecarReads).toEqual([])
       expect(result.image).toBe("c.jpg")
-      expect(result.published).toEqual({ telegram: { ok: true, id: "telegram-1" } })
+      expect(result.published).toEqual({ telegram: { status: "published", ok: true, id: "telegram-1" } })
       expect(rec.aiCalls).toEqual(["analyze", "captionPair"])
       expect(rec.sidecarWrites.has("/photos/c.txt")).toBe(true)
       expect(rec.posted.has("hash-c.jpg")).toBe(true)
@@ -83,35 +84,100 @@ describe("publishOne", () => {
       expect(result.archived).toBe(false)
       expect(rec.moves).toEqual([])
       expect(rec.posted.size).toBe(0)
-      expect(result.published["telegram"]).toEqual({ ok: false, error: "telegram is down" })
-      expect(rec.publications).toEqual([
-        { platform: "telegram", ok: false, contentHash: "hash-a.jpg" },
-        { platform: "email", ok: false, contentHash: "hash-a.jpg" }
+      expect(result.published["telegram"]).toEqual({ status: "failed", ok: false, error: "telegram is down" })
+      expect(rec.publications.map((p) => [p.platform, p.ok, p.contentHash])).toEqual([
+        ["telegram", false, "hash-a.jpg"],
+        ["email", false, "hash-a.jpg"]
       ])
     }))
 
-  it.effect("archives when at least one platform succeeded, keeping each result", () =>
+  it.effect("a partial success is posted (never chosen fresh again) but not archived", () =>
     Effect.gen(function*() {
       const { layer, rec } = makeFakes({ images: [images[0]!], platforms: ["telegram", "email"], failing: ["email"] })
       const result = yield* publishOne(options()).pipe(Effect.provide(layer))
       expect(result.ok).toBe(true)
-      expect(result.archived).toBe(true)
-      expect(result.published["email"]?.ok).toBe(false)
-      expect(result.published["telegram"]?.ok).toBe(true)
-      expect(result.message).toMatch(/failed on email/)
-      expect(rec.moves).toHaveLength(1)
+      expect(result.archived).toBe(false)
+      expect(result.published["email"]).toEqual({ status: "failed", ok: false, error: "email is down" })
+      expect(result.published["telegram"]).toEqual({ status: "published", ok: true, id: "telegram-1" })
+      expect(result.message).toMatch(/not on email \(failed\)/)
+      expect(rec.moves).toEqual([])
+      expect(rec.posted.has("hash-a.jpg")).toBe(true)
     }))
 
-  it.effect("does not post again where an earlier run already succeeded", () =>
+  it.effect("the next run finishes an unfinished image first: only the missing platform, then archive", () =>
     Effect.gen(function*() {
       const { layer, rec } = makeFakes({
-        images: [images[0]!],
+        images,
         platforms: ["telegram", "email"],
-        alreadyPublished: [{ platform: "telegram", postId: "42", runId: "earlier", at: "2026-01-01T00:00:00Z" }]
+        postedHashes: ["hash-b.jpg"],
+        history: [
+          { runId: "r0", contentHash: "hash-b.jpg", imageName: "b.jpg", platform: "telegram", ok: true, postId: "42" },
+          { runId: "r0", contentHash: "hash-b.jpg", imageName: "b.jpg", platform: "email", ok: false, error: "down" }
+        ]
       })
       const result = yield* publishOne(options()).pipe(Effect.provide(layer))
+      expect(result.image).toBe("b.jpg")
+      expect(result.resumed).toBe(true)
       expect(rec.published.map((p) => p.platform)).toEqual(["email"])
-      expect(result.published["telegram"]).toEqual({ ok: true, already_published: true, id: "42" })
+      expect(result.published).toEqual({
+        telegram: { status: "already_published", ok: true, id: "42" },
+        email: { status: "published", ok: true, id: "email-1" }
+      })
+      expect(result.archived).toBe(true)
+      expect(rec.downloads).toEqual(["/photos/b.jpg"])
+    }))
+
+  it.effect("an image live everywhere but not archived (stopped before archiving) is archived, posting nothing", () =>
+    Effect.gen(function*() {
+      const { layer, rec } = makeFakes({
+        images,
+        platforms: ["telegram"],
+        history: [{ runId: "r0", contentHash: "hash-c.jpg", imageName: "c.jpg", platform: "telegram", ok: true, postId: "1" }]
+      })
+      const result = yield* publishOne(options()).pipe(Effect.provide(layer))
+      expect(result).toMatchObject({ image: "c.jpg", archived: true, resumed: true })
+      expect(rec.published).toEqual([])
+      expect(rec.downloads).toEqual([])
+      expect(rec.moves).toEqual([{ from: "/photos/c.jpg", to: "/photos/archive/c.jpg" }])
+    }))
+
+  it.effect("an uncertain outcome is never retried automatically", () =>
+    Effect.gen(function*() {
+      const { layer, rec } = makeFakes({ images: [images[0]!], platforms: ["telegram", "email"], uncertain: ["email"] })
+      const first = yield* publishOne(options()).pipe(Effect.provide(layer))
+      expect(first.published["email"]?.status).toBe("uncertain")
+      expect(first.archived).toBe(false)
+      const second = yield* publishOne(options({ correlationId: "second-run" })).pipe(Effect.provide(layer))
+      expect(second.image).toBeNull()
+      expect(second.skipped).toEqual([{ image: "a.jpg", reason: "outcome uncertain on email: see publisher retry" }])
+      expect(rec.published.map((p) => p.platform)).toEqual(["telegram"])
+    }))
+
+  it.effect("after PUBLISH_MAX_ATTEMPTS failed runs an image is left for publisher retry", () =>
+    Effect.gen(function*() {
+      const failed = (runId: string) => ({ runId, contentHash: "hash-a.jpg", imageName: "a.jpg", platform: "email", ok: false })
+      const { layer, rec } = makeFakes({
+        images: images.slice(0, 2),
+        platforms: ["telegram", "email"],
+        postedHashes: ["hash-a.jpg"],
+        history: [{ ...failed("r1"), platform: "telegram", ok: true }, failed("r1"), failed("r2"), failed("r3")]
+      })
+      const result = yield* publishOne(options()).pipe(Effect.provide(layer))
+      expect(result.image).toBe("b.jpg")
+      expect(result.skipped).toEqual([{ image: "a.jpg", reason: "failed 3 times on email: see publisher retry" }])
+      expect(rec.downloads).toEqual(["/photos/b.jpg"])
+    }))
+
+  it.effect("--select honours history; --force posts again", () =>
+    Effect.gen(function*() {
+      const history = [{ runId: "r0", contentHash: "hash-a.jpg", imageName: "a.jpg", platform: "telegram", ok: true, postId: "9" }]
+      const { layer, rec } = makeFakes({ images, postedHashes: ["hash-a.jpg"], history })
+      const again = yield* publishOne(options({ select: "a.jpg" })).pipe(Effect.provide(layer))
+      expect(again.published["telegram"]?.status).toBe("already_published")
+      expect(rec.published).toEqual([])
+      const forced = yield* publishOne(options({ select: "a.jpg", force: true })).pipe(Effect.provide(layer))
+      expect(forced.published["telegram"]?.status).toBe("published")
+      expect(rec.published).toHaveLength(1)
     }))
 
   it.effect("dry-publish writes the sidecar only: no publish, archive or state change", () =>

@@ -31,15 +31,20 @@ describe("SQLite state", () => {
       expect(yield* state.isPostedSha256(hex("4"))).toBe(true)
     }).pipe(Effect.provide(sqliteState(":memory:"))))
 
-  it.effect("successfulPlatforms lists the platforms that succeeded, newest first, failures ignored", () =>
+  it.effect("platformHistory: successes per platform, uncertain outcomes, runs; publishedContentHashes", () =>
     Effect.gen(function*() {
       const state = yield* State
       const base = { contentHash: hex("a"), imageName: "a.jpg" }
       yield* state.recordPublication({ ...base, runId: "r1", platform: "telegram", ok: true, postId: "7" })
       yield* state.recordPublication({ ...base, runId: "r1", platform: "email", ok: false, error: "down" })
-      yield* state.recordPublication({ ...base, contentHash: hex("b"), runId: "r1", platform: "email", ok: true })
-      const done = yield* state.successfulPlatforms(hex("a"))
-      expect(done.map((d) => [d.platform, d.postId, d.runId])).toEqual([["telegram", "7", "r1"]])
+      yield* state.recordPublication({ ...base, runId: "r1", platform: "instagram", ok: false, error: "timeout", uncertain: true })
+      yield* state.recordPublication({ ...base, contentHash: hex("b"), runId: "r2", platform: "email", ok: false })
+      const history = yield* state.platformHistory(hex("a"))
+      expect(history.successes.map((d) => [d.platform, d.postId, d.runId])).toEqual([["telegram", "7", "r1"]])
+      expect(history.uncertain).toEqual(["instagram"])
+      expect(history.runs).toBe(1)
+      expect(yield* state.publishedContentHashes).toEqual(new Set([hex("a")]))
+      expect(yield* state.platformHistory(hex("c"))).toEqual({ successes: [], uncertain: [], runs: 0 })
     }).pipe(Effect.provide(sqliteState(":memory:"))))
 
   it.live("persists across reopenings of the same file; migrations run once", () =>

@@ -4,7 +4,7 @@ import { PublishError } from "../../src/domain/Errors.js"
 import { baseName, ImageRef, joinPath, sidecarPathOf } from "../../src/domain/Image.js"
 import { Ai } from "../../src/services/ai/Ai.js"
 import { type PlatformPublisher, Publishers } from "../../src/services/publishers/Publisher.js"
-import { type PlatformSuccess, State } from "../../src/services/state/State.js"
+import { type PlatformSuccess, type PublicationRecord, State } from "../../src/services/state/State.js"
 import { Storage } from "../../src/services/storage/Storage.js"
 
 /** Recording fakes of every service a workflow uses, for unit tests of programs. */
@@ -17,7 +17,7 @@ export interface Recorder {
   readonly published: Array<{ platform: string; image: string; caption: string }>
   readonly posted: Set<string>
   readonly postedSha256: Set<string>
-  readonly publications: Array<{ platform: string; ok: boolean; contentHash: string }>
+  readonly publications: Array<PublicationRecord>
 }
 
 export const image = (name: string, contentHash = `hash-${name}`, hasSidecar = false): ImageRef =>
@@ -54,7 +54,10 @@ export interface FakeOptions {
   readonly platforms?: ReadonlyArray<string>
   /** Platforms that fail. */
   readonly failing?: ReadonlyArray<string>
-  readonly alreadyPublished?: ReadonlyArray<PlatformSuccess>
+  /** Platforms that fail after the request may have reached them. */
+  readonly uncertain?: ReadonlyArray<string>
+  /** Earlier runs' outcomes. */
+  readonly history?: ReadonlyArray<PublicationRecord>
   /** Runs inside each publish, e.g. a latch that proves concurrency. */
   readonly duringPublish?: (platform: string) => Effect.Effect<void>
 }
@@ -71,7 +74,7 @@ export const makeFakes = (options: FakeOptions) => {
     published: [],
     posted: new Set(options.postedHashes ?? []),
     postedSha256: new Set(options.postedSha256 ?? []),
-    publications: []
+    publications: [...(options.history ?? [])]
   }
   const sidecars = new Map(Object.entries(options.sidecars ?? {}))
   const storage = Layer.succeed(Storage, Storage.of({
@@ -110,8 +113,23 @@ export const makeFakes = (options: FakeOptions) => {
         rec.posted.add(p.contentHash)
         rec.postedSha256.add(p.sha256)
       }),
-    recordPublication: (r) => Effect.sync(() => void rec.publications.push({ platform: r.platform, ok: r.ok, contentHash: r.contentHash })),
-    successfulPlatforms: () => Effect.succeed(options.alreadyPublished ?? []),
+    recordPublication: (r) => Effect.sync(() => void rec.publications.push(r)),
+    publishedContentHashes: Effect.sync(() => new Set(rec.publications.filter((p) => p.ok).map((p) => p.contentHash))),
+    platformHistory: (contentHash) =>
+      Effect.sync(() => {
+        const mine = rec.publications.filter((p) => p.contentHash === contentHash).reverse()
+        const successes = new Map<string, PlatformSuccess>()
+        const latest = new Map<string, boolean>()
+        for (const p of mine) {
+          if (!latest.has(p.platform)) latest.set(p.platform, p.uncertain === true)
+          if (p.ok && !successes.has(p.platform)) successes.set(p.platform, { platform: p.platform, postId: p.postId, runId: p.runId, at: "" })
+        }
+        return {
+          successes: [...successes.values()],
+          uncertain: [...latest].filter(([p, u]) => u && !successes.has(p)).map(([p]) => p),
+          runs: new Set(mine.map((p) => p.runId)).size
+        }
+      }),
     importPosted: () => Effect.die("not used"),
     ping: Effect.void
   }))
@@ -123,6 +141,9 @@ export const makeFakes = (options: FakeOptions) => {
         if (options.duringPublish) yield* options.duringPublish(platform)
         if (failing.has(platform)) {
           return yield* new PublishError({ platform, message: `${platform} is down`, transient: false })
+        }
+        if (options.uncertain?.includes(platform)) {
+          return yield* new PublishError({ platform, message: `${platform} timed out after sending`, transient: false, uncertain: true })
         }
         rec.published.push({ platform, image: post.image.name, caption: post.captions.caption })
         return { platform, postId: `${platform}-1` }

@@ -1,6 +1,6 @@
 import { Command, Options } from "@effect/cli"
 import { Config, Console, Effect } from "effect"
-import { ConfigurationError } from "../../domain/Errors.js"
+import { ConfigurationError, UsageError } from "../../domain/Errors.js"
 import { publishOne } from "../../programs/publishOne.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
 import { Publishers } from "../../services/publishers/Publisher.js"
@@ -19,11 +19,17 @@ const dryPublish = Options.boolean("dry-publish").pipe(
 const preview = Options.boolean("preview").pipe(
   Options.withDescription("No side effects at all: print what would be posted")
 )
+const force = Options.boolean("force").pipe(
+  Options.withDescription("With --select: post again even where an earlier run already published it")
+)
 const json = Options.boolean("json").pipe(Options.withDescription("Print the result as one JSON object"))
 
-export const runCommand = Command.make("run", { select, dryPublish, preview, json }, (args) =>
+export const runCommand = Command.make("run", { select, dryPublish, preview, force, json }, (args) =>
   Effect.gen(function*() {
     const folders = yield* FolderConfig
+    if (args.force && args.select._tag === "None") {
+      return yield* new UsageError({ message: "--force needs --select NAME: only a chosen image is ever posted twice" })
+    }
     const featurePublish = yield* Config.boolean("FEATURE_PUBLISH").pipe(Config.withDefault(true))
     const dry = args.dryPublish || !featurePublish
     const publish = !dry && !args.preview
@@ -39,7 +45,8 @@ export const runCommand = Command.make("run", { select, dryPublish, preview, jso
           ...folders,
           select: args.select._tag === "Some" ? args.select.value : undefined,
           dryPublish: dry,
-          preview: args.preview
+          preview: args.preview,
+          force: args.force
         })
       }).pipe(Effect.provide(appLayer({ publish })))
     )

@@ -49,22 +49,27 @@ export const confirmationTags = (tags: ReadonlyArray<string>, count: number): Ar
 
 interface SmtpFailure {
   readonly code?: string
+  readonly command?: string
   readonly responseCode?: number
   readonly message?: string
 }
 
-/** 4xx replies and connection trouble are worth retrying; 5xx and bad logins are not. */
+/**
+ * An SMTP reply (4xx temporary, 5xx permanent) proves the message was not accepted. Losing the
+ * connection before the message was handed over (connecting, greeting, login) is safe to retry;
+ * losing it while the message was in flight may hide a delivered mail: uncertain, not retried.
+ */
 const toPublishError = (cause: unknown): PublishError => {
   const failure = (typeof cause === "object" && cause !== null ? cause : {}) as SmtpFailure
   const status = failure.responseCode
-  const transient = status !== undefined
-    ? status >= 400 && status < 500
-    : ["ECONNECTION", "ETIMEDOUT", "ESOCKET", "EDNS"].includes(failure.code ?? "")
+  const beforeMessage = failure.command === undefined || failure.command === "CONN" || failure.code === "ECONNECTION" || failure.code === "EDNS"
+  const transient = status !== undefined ? status >= 400 && status < 500 : beforeMessage && failure.code !== "EAUTH"
   return new PublishError({
     platform: PLATFORM,
     message: `email: ${failure.code === "EAUTH" ? "SMTP login failed" : (failure.message ?? "send failed").split("\n")[0]}`,
     status,
-    transient
+    transient,
+    uncertain: status === undefined && !beforeMessage
   })
 }
 
@@ -103,7 +108,7 @@ export const makeEmailPublisher = Effect.gen(function*() {
     }).pipe(
       Effect.timeoutFail({
         duration: `${settings.timeoutSeconds * 2} seconds`,
-        onTimeout: () => new PublishError({ platform: PLATFORM, message: "email: timed out", transient: true })
+        onTimeout: () => new PublishError({ platform: PLATFORM, message: "email: timed out; the mail may have been sent", transient: false, uncertain: true })
       }),
       retryTransient()
     )

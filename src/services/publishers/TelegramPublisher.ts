@@ -1,7 +1,7 @@
 import { Config, Effect, Redacted, Schema } from "effect"
 import { formatCaption } from "../../domain/Caption.js"
 import { PublishError } from "../../domain/Errors.js"
-import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
+import { parseRetryAfter, retryTransient } from "../retry.js"
 import type { PlatformPublisher, Post } from "./Publisher.js"
 
 export const TelegramConfig = Config.all({
@@ -22,14 +22,34 @@ const decodeReply = Schema.decodeUnknown(TelegramReply)
 
 const PLATFORM = "telegram"
 
-const failure = (message: string, status: number | undefined, retryAfterMs?: number) =>
+/**
+ * Only answers that prove nothing was posted are retried: 429 (and other 4xx are permanent).
+ * A 5xx, a timeout or a connection lost after sending may hide a live post: uncertain, never
+ * retried automatically (the Bot API offers no way to look the message up).
+ */
+const failure = (message: string, status: number, retryAfterMs?: number) =>
   new PublishError({
     platform: PLATFORM,
     message,
     status,
-    transient: isTransientStatus(status),
+    transient: status === 429,
+    uncertain: status >= 500,
     retryAfterMs
   })
+
+/** Refused or unresolved connections never reached Telegram: safe to retry. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"])
+
+const networkFailure = (cause: unknown): PublishError => {
+  const code = (cause as { cause?: { code?: string } } | undefined)?.cause?.code
+  const notSent = code !== undefined && NOT_SENT.has(code)
+  return new PublishError({
+    platform: PLATFORM,
+    message: notSent ? `sendPhoto: Telegram unreachable (${code})` : `sendPhoto: connection lost (${code ?? "network error"}); the photo may have been posted`,
+    transient: notSent,
+    uncertain: !notSent
+  })
+}
 
 /** Posts the photo to a channel with Bot API `sendPhoto` (multipart upload of the bytes). */
 export const makeTelegramPublisher = Effect.gen(function*() {
@@ -51,11 +71,12 @@ export const makeTelegramPublisher = Effect.gen(function*() {
         })
         return { status: response.status, retryAfter: response.headers.get("retry-after"), body: await response.json() as unknown }
       },
-      catch: (cause) => failure(`sendPhoto failed: ${cause instanceof Error ? cause.name : "network error"}`, undefined)
+      catch: networkFailure
     }).pipe(
       Effect.timeoutFail({
         duration: `${config.timeoutSeconds} seconds`,
-        onTimeout: () => failure("sendPhoto timed out", undefined)
+        onTimeout: () =>
+          new PublishError({ platform: PLATFORM, message: "sendPhoto timed out; the photo may have been posted", transient: false, uncertain: true })
       }),
       Effect.flatMap(({ body, retryAfter, status }) =>
         decodeReply(body).pipe(

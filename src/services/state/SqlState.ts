@@ -63,25 +63,37 @@ export const SqlState = Layer.effect(
               ok: r.ok ? 1 : 0,
               post_id: r.postId ?? null,
               error: r.error ?? null,
+              uncertain: r.uncertain ? 1 : 0,
               at
             })
           }`
         }).pipe(op("record_publication")),
 
-      successfulPlatforms: (contentHash) =>
-        sql<{ platform: string; post_id: string | null; run_id: string; at: string }>`
-          SELECT platform, post_id, run_id, at FROM publications
-          WHERE content_hash = ${contentHash} AND ok = 1 ORDER BY at DESC`.pipe(
+      publishedContentHashes: sql<{ content_hash: string }>`SELECT DISTINCT content_hash FROM publications WHERE ok = 1`.pipe(
+        Effect.map((rows) => new Set(rows.map((r) => r.content_hash))),
+        op("published_content_hashes")
+      ),
+
+      platformHistory: (contentHash) =>
+        sql<{ platform: string; ok: number; uncertain: number; post_id: string | null; run_id: string; at: string }>`
+          SELECT platform, ok, uncertain, post_id, run_id, at FROM publications
+          WHERE content_hash = ${contentHash} ORDER BY at DESC`.pipe(
           Effect.map((rows) => {
-            const newest = new Map<string, PlatformSuccess>()
+            const successes = new Map<string, PlatformSuccess>()
+            const latest = new Map<string, boolean>()
             for (const row of rows) {
-              if (!newest.has(row.platform)) {
-                newest.set(row.platform, { platform: row.platform, postId: row.post_id ?? undefined, runId: row.run_id, at: row.at })
+              if (!latest.has(row.platform)) latest.set(row.platform, Number(row.uncertain) === 1)
+              if (Number(row.ok) === 1 && !successes.has(row.platform)) {
+                successes.set(row.platform, { platform: row.platform, postId: row.post_id ?? undefined, runId: row.run_id, at: row.at })
               }
             }
-            return [...newest.values()]
+            return {
+              successes: [...successes.values()],
+              uncertain: [...latest].filter(([p, u]) => u && !successes.has(p)).map(([p]) => p),
+              runs: new Set(rows.map((r) => r.run_id)).size
+            }
           }),
-          op("successful_platforms")
+          op("platform_history")
         ),
 
       importPosted: ({ contentHashes, sha256s, source }) =>

@@ -17,6 +17,8 @@ export interface PublicationRecord {
   readonly ok: boolean
   readonly postId?: string | undefined
   readonly error?: string | undefined
+  /** The request may have reached the platform (timeout after sending): the post may be live. */
+  readonly uncertain?: boolean | undefined
 }
 
 export interface PlatformSuccess {
@@ -24,6 +26,16 @@ export interface PlatformSuccess {
   readonly postId: string | undefined
   readonly runId: string
   readonly at: string
+}
+
+/** What is known of one image's publications. */
+export interface PlatformHistory {
+  /** Newest success per platform. */
+  readonly successes: ReadonlyArray<PlatformSuccess>
+  /** Platforms with no success whose latest attempt ended uncertain. */
+  readonly uncertain: ReadonlyArray<string>
+  /** How many runs tried to publish this image. */
+  readonly runs: number
 }
 
 export interface ImportResult {
@@ -43,8 +55,10 @@ export class State extends Context.Tag("publisher/State")<State, {
   readonly markPosted: (image: PostedImage) => Effect.Effect<void, StateError>
   /** Records one platform's outcome for an image. */
   readonly recordPublication: (record: PublicationRecord) => Effect.Effect<void, StateError>
-  /** The platforms on which this image already went live (newest success per platform). */
-  readonly successfulPlatforms: (contentHash: string) => Effect.Effect<ReadonlyArray<PlatformSuccess>, StateError>
+  /** Every content_hash that went live on at least one platform. */
+  readonly publishedContentHashes: Effect.Effect<ReadonlySet<string>, StateError>
+  /** Where this image already went live, where its outcome is unknown, how many runs tried it. */
+  readonly platformHistory: (contentHash: string) => Effect.Effect<PlatformHistory, StateError>
   /** Imports publisher_v2 posted.json hashes; idempotent. */
   readonly importPosted: (input: {
     readonly sha256s: ReadonlyArray<string>

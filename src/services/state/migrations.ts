@@ -32,5 +32,10 @@ export const migrations = {
       at TEXT NOT NULL
     )`
     yield* sql`CREATE INDEX IF NOT EXISTS publications_by_image ON publications (content_hash, platform)`
+  }),
+  "0002_uncertain_outcomes": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    // 1 when the request may have reached the platform although it answered with a failure.
+    yield* sql`ALTER TABLE publications ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0`
   })
 }

@@ -1,0 +1,36 @@
+import { Command, Options } from "@effect/cli"
+import { Console, Effect } from "effect"
+import { retryUnfinished } from "../../programs/retry.js"
+import { FolderConfig } from "../../programs/RunOptions.js"
+import { withCorrelationId } from "../correlation.js"
+import { RunFailed } from "../failure.js"
+import { appLayer } from "../layers.js"
+
+const image = Options.text("image").pipe(Options.withDescription("Only this image (file name)"), Options.optional)
+const force = Options.boolean("force").pipe(
+  Options.withDescription("Also retry platforms whose earlier outcome is uncertain (check them first)")
+)
+const json = Options.boolean("json").pipe(Options.withDescription("One JSON object per image"))
+
+export const retryCommand = Command.make("retry", { image, force, json }, (args) =>
+  Effect.gen(function*() {
+    const folders = yield* FolderConfig
+    const results = yield* withCorrelationId((correlationId) =>
+      retryUnfinished({
+        correlationId,
+        ...folders,
+        image: args.image._tag === "Some" ? args.image.value : undefined,
+        force: args.force
+      }).pipe(Effect.map((results) => ({ correlationId, results })))
+    ).pipe(Effect.provide(appLayer({ publish: true })))
+    if (results.results.length === 0) yield* Console.log(args.json ? "" : "Nothing to retry: no image is live on some platforms but not all")
+    for (const r of results.results) {
+      yield* Console.log(
+        args.json
+          ? JSON.stringify({ correlation_id: results.correlationId, ...r })
+          : [`${r.image}: ${r.archived ? "archived" : "not archived"}`, ...Object.entries(r.published).map(([p, o]) => `  ${p}: ${o.status}${o.error ? `: ${o.error}` : ""}`)].join("\n")
+      )
+    }
+    if (results.results.some((r) => !r.archived)) return yield* new RunFailed({ message: "some platforms still failed" })
+  })
+).pipe(Command.withDescription("Publish unfinished images to the platforms they are missing, then archive them"))

@@ -1,0 +1,117 @@
+import { DateTime, Effect } from "effect"
+import { renderSidecar } from "../domain/CaptionSidecar.js"
+import type { PlatformOutcome, Timings } from "../domain/RunResult.js"
+import { Ai } from "../services/ai/Ai.js"
+import { type PlatformPublisher, type Post, Publishers } from "../services/publishers/Publisher.js"
+import type { PlatformHistory } from "../services/state/State.js"
+import { State } from "../services/state/State.js"
+import { Storage } from "../services/storage/Storage.js"
+import type { Prepared } from "./prepare.js"
+import { mimeTypeOf } from "./selectImage.js"
+import { timedInto } from "./timing.js"
+
+/** Writes the publisher_v2 sidecar of a prepared image (whole or not at all). */
+export const writeSidecar = (prepared: Prepared, timings: Timings) =>
+  Effect.gen(function*() {
+    const ai = yield* Ai
+    const storage = yield* Storage
+    const text = renderSidecar({ ...prepared, models: ai.models, created: DateTime.formatIso(yield* DateTime.now) })
+    yield* storage.writeSidecar(prepared.image.path, text)
+  }).pipe(timedInto(timings, "sidecar_write_ms"), Effect.withSpan("sidecar.write"))
+
+export interface PublishOptions {
+  readonly runId: string
+  readonly archiveFolder: string
+  /** Post again where an earlier run already did (explicit `--select NAME --force`). */
+  readonly repost: boolean
+  /** Try platforms whose earlier outcome is uncertain (explicit `retry --force`). */
+  readonly retryUncertain: boolean
+}
+
+export interface PublishOutcome {
+  readonly published: Record<string, PlatformOutcome>
+  /** Live on at least one platform (now or before). */
+  readonly anyLive: boolean
+  /** Live on every enabled platform: the image was archived. */
+  readonly archived: boolean
+}
+
+const liveOutcome = (status: "published" | "already_published", id: string | undefined): PlatformOutcome =>
+  id === undefined ? { status, ok: true } : { status, ok: true, id }
+
+/** One platform: skip it when history says so, else publish and record the outcome at once. */
+const publishTo = (publisher: PlatformPublisher, post: Post, history: PlatformHistory, options: PublishOptions) =>
+  Effect.gen(function*() {
+    const done = history.successes.find((s) => s.platform === publisher.platform)
+    if (done !== undefined && !options.repost) return liveOutcome("already_published", done.postId)
+    if (history.uncertain.includes(publisher.platform) && !options.retryUncertain && !options.repost) {
+      return {
+        status: "uncertain",
+        ok: false,
+        error: `an earlier attempt may have posted; check ${publisher.platform}, then run: publisher retry --image ${post.image.name} --force`
+      } satisfies PlatformOutcome
+    }
+    const state = yield* State
+    const result = yield* Effect.either(publisher.publish(post))
+    const outcome: PlatformOutcome = result._tag === "Right"
+      ? liveOutcome("published", result.right.postId)
+      : { status: result.left.uncertain ? "uncertain" : "failed", ok: false, error: result.left.message }
+    // Recorded before anything else happens: a crash after this line never posts here again.
+    yield* state.recordPublication({
+      runId: options.runId,
+      contentHash: post.image.contentHash,
+      imageName: post.image.name,
+      platform: publisher.platform,
+      ok: outcome.ok,
+      postId: outcome.id,
+      error: outcome.error,
+      uncertain: outcome.status === "uncertain"
+    })
+    return outcome
+  })
+
+/**
+ * Writes the sidecar concurrently with publishing to every enabled platform (each result kept
+ * and recorded as it arrives), marks the image posted once it is live anywhere, and archives it
+ * only when it is live on every enabled platform.
+ */
+export const publishAndArchive = Effect.fn("workflow.publish_and_archive")(function*(
+  prepared: Prepared,
+  options: PublishOptions,
+  timings: Timings
+) {
+  const storage = yield* Storage
+  const state = yield* State
+  const publishers = yield* Publishers
+  const history = yield* state.platformHistory(prepared.image.contentHash)
+  const post: Post = {
+    image: prepared.image,
+    bytes: prepared.bytes,
+    mimeType: mimeTypeOf(prepared.image.name),
+    captions: prepared.captions,
+    analysis: prepared.analysis
+  }
+
+  const [sidecarResult, outcomes] = yield* Effect.all(
+    [
+      prepared.fromSidecar ? Effect.succeed(undefined) : Effect.either(writeSidecar(prepared, timings)),
+      Effect.forEach(publishers, (p) => publishTo(p, post, history, options).pipe(Effect.map((o) => [p.platform, o] as const)), {
+        concurrency: "unbounded"
+      }).pipe(timedInto(timings, "publish_parallel_ms"))
+    ],
+    { concurrency: "unbounded" }
+  )
+  if (sidecarResult?._tag === "Left") {
+    yield* Effect.logWarning("sidecar write failed").pipe(Effect.annotateLogs({ error: sidecarResult.left.message }))
+  }
+  const published = Object.fromEntries(outcomes)
+  const anyLive = outcomes.some(([, o]) => o.ok)
+  const complete = outcomes.length > 0 && outcomes.every(([, o]) => o.ok)
+  if (anyLive) {
+    yield* state.markPosted({ contentHash: prepared.image.contentHash, sha256: prepared.sha256, imageName: prepared.image.name, runId: options.runId })
+  }
+  if (complete) {
+    yield* storage.moveWithSidecar(prepared.image.path, options.archiveFolder).pipe(timedInto(timings, "archive_ms"), Effect.withSpan("archive"))
+  }
+  return { published, anyLive, archived: complete } satisfies PublishOutcome
+})
