@@ -86,6 +86,40 @@ describe("Dropbox storage (dropbox SDK against the emulator)", () => {
       })
     ))
 
+  it.live("autorename keeps the sidecar paired with the renamed image", () =>
+    withDropbox({}, (dropbox) =>
+      Effect.gen(function*() {
+        dropbox.files.put("/Photos/archive/a.jpg", bytes("archived earlier, without sidecar"))
+        dropbox.files.put("/Photos/a.jpg", bytes("a"))
+        dropbox.files.put("/Photos/a.txt", bytes("sidecar"))
+        expect(yield* (yield* Storage).moveWithSidecar("/Photos/a.jpg", "/Photos/archive")).toBe("/Photos/archive/a (1).jpg")
+        expect(dropbox.files.list("/Photos/archive").map((f) => f.name).sort()).toEqual(["a (1).jpg", "a (1).txt", "a.jpg"])
+      })
+    ))
+
+  it.live("only a not_found error_summary reads as no sidecar, whatever the path says", () =>
+    withDropbox({}, (dropbox) =>
+      Effect.gen(function*() {
+        dropbox.inject("files/download", {
+          status: 409,
+          body: { error_summary: "path/restricted_content/..", error: { ".tag": "path", path: { ".tag": "restricted_content" } } }
+        })
+        const error = yield* (yield* Storage).readSidecar("/Photos/not_found.jpg").pipe(Effect.flip)
+        expect(error.status).toBe(409)
+        expect(error.message).toMatch(/restricted_content/)
+      })
+    ))
+
+  it.live("a refused refresh token names Dropbox's reason", () =>
+    withDropbox({ config: { DROPBOX_REFRESH_TOKEN: "revoked" } }, () =>
+      Effect.gen(function*() {
+        const error = yield* (yield* Storage).listImages("/Photos").pipe(Effect.flip)
+        expect(error.status).toBe(400)
+        expect(error.message).toMatch(/invalid_grant: refresh token is malformed/)
+        expect(error.message).not.toMatch(/revoked|secret/)
+      })
+    ))
+
   it.live("a temporary link serves the bytes", () =>
     withDropbox({}, (dropbox) =>
       Effect.gen(function*() {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, utimes, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, readFile, utimes, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
@@ -73,6 +73,27 @@ describe("local folder storage", () => {
       expect((yield* Effect.promise(() => readdir(archive))).sort()).toEqual(["a (1).jpg", "a (1).txt", "a.jpg", "a.txt"])
       expect(yield* Effect.promise(() => readFile(join(archive, "a (1).txt"), "utf8"))).toBe("sidecar 2")
       expect(yield* Effect.promise(() => readdir(dir))).toEqual(["archive"])
+    }).pipe(Effect.provide(LocalStorageLive)))
+
+  it.live("archives beside an orphan sidecar without overwriting it", () =>
+    Effect.gen(function*() {
+      const dir = yield* folder()
+      const archive = join(dir, "archive")
+      yield* Effect.promise(() => mkdir(archive))
+      yield* Effect.promise(() => writeFile(join(archive, "a.txt"), "orphan"))
+      yield* Effect.promise(() => writeFile(join(dir, "a.jpg"), "image"))
+      yield* Effect.promise(() => writeFile(join(dir, "a.txt"), "sidecar"))
+      expect(yield* (yield* Storage).moveWithSidecar(join(dir, "a.jpg"), archive)).toBe(join(archive, "a (1).jpg"))
+      expect(yield* Effect.promise(() => readFile(join(archive, "a.txt"), "utf8"))).toBe("orphan")
+      expect(yield* Effect.promise(() => readFile(join(archive, "a (1).txt"), "utf8"))).toBe("sidecar")
+    }).pipe(Effect.provide(LocalStorageLive)))
+
+  // Hashing every file at once fails with EMFILE past the descriptor limit (1024 on Linux, 256 on macOS).
+  it.live("lists a folder larger than the usual descriptor limit", () =>
+    Effect.gen(function*() {
+      const dir = yield* folder()
+      yield* Effect.forEach(Array.from({ length: 1100 }, (_, i) => i), (i) => Effect.promise(() => writeFile(join(dir, `p${i}.jpg`), `image ${i}`)), { concurrency: 64 })
+      expect(yield* (yield* Storage).listImages(dir)).toHaveLength(1100)
     }).pipe(Effect.provide(LocalStorageLive)))
 
   it.live("a missing folder is a StorageError", () =>

@@ -7,19 +7,45 @@ import { type DropboxAuth as AuthConfig, DropboxConfig } from "./dropboxConfig.j
 import { routedFetch } from "./routedFetch.js"
 import { Storage } from "./Storage.js"
 
-type ErrorBody = { error_summary?: string; error?: { retry_after?: number } } | string | undefined
+type ErrorBody =
+  | { error_summary?: string; error?: { retry_after?: number } | string; error_description?: string }
+  | string
+  | undefined
+
+/** Dropbox's `error_summary`; for OAuth failures (`oauth2/token`) `error: error_description`. */
+const summaryOf = (body: ErrorBody): string | undefined => {
+  if (typeof body === "string") return body.slice(0, 200)
+  if (body === undefined || body === null) return undefined
+  if (body.error_summary !== undefined) return body.error_summary
+  return typeof body.error === "string" ? `${body.error}${body.error_description ? `: ${body.error_description}` : ""}` : undefined
+}
+
+/** A 409 whose `error_summary` says the path does not exist (`path/not_found/..`, `path_lookup/not_found/..`). */
+const isNotFoundCause = (cause: unknown): boolean =>
+  cause instanceof DropboxResponseError && cause.status === 409 && /(^|\/)not_found\//.test(summaryOf(cause.error as ErrorBody) ?? "")
 
 const headerOf = (headers: unknown, name: string): string | null =>
   headers !== null && typeof headers === "object" && "get" in headers && typeof headers.get === "function"
     ? (headers.get(name) as string | null)
     : null
 
+/**
+ * A batch entry that failed because its source does not exist (the image had no sidecar).
+ * Dropbox nests it as `relocation_error/from_lookup/not_found`; the emulator as `from_lookup/not_found`.
+ */
+const isSourceMissing = (entry: unknown): boolean => {
+  const failure = (entry as { failure?: Record<string, unknown> }).failure
+  const error = (failure?.[".tag"] === "relocation_error" ? failure["relocation_error"] : failure) as Record<string, unknown> | undefined
+  const lookup = error?.[".tag"] === "from_lookup" ? error["from_lookup"] as { ".tag"?: string } | undefined : undefined
+  return lookup?.[".tag"] === "not_found"
+}
+
 /** An SDK failure as a StorageError naming the operation and path, with Dropbox's summary. */
 export const toStorageError = (operation: string, path: string) => (cause: unknown): StorageError => {
   if (cause instanceof DropboxResponseError) {
     const body = cause.error as ErrorBody
-    const summary = typeof body === "object" && body !== null ? body.error_summary : typeof body === "string" ? body.slice(0, 200) : undefined
-    const retryAfterSeconds = typeof body === "object" && body !== null ? body.error?.retry_after : undefined
+    const summary = summaryOf(body)
+    const retryAfterSeconds = typeof body === "object" && body !== null && typeof body.error === "object" ? body.error.retry_after : undefined
     return new StorageError({
       operation,
       path,
@@ -38,8 +64,6 @@ export const toStorageError = (operation: string, path: string) => (cause: unkno
     transient: true
   })
 }
-
-const isNotFound = (error: StorageError) => error.status === 409 && /not_found/.test(error.message)
 
 const makeClient = (auth: AuthConfig, fetch: unknown) => {
   const dropboxAuth = new DropboxAuth(
@@ -78,8 +102,8 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
       const timeout = Duration.seconds(config.timeoutSeconds)
 
       /** One SDK call: timeout, typed error, retries of transient failures, span. */
-      const call = <A>(operation: string, path: string, f: () => Promise<{ result: A }>, limit = timeout) =>
-        Effect.tryPromise({ try: () => f().then((r) => r.result), catch: toStorageError(operation, path) }).pipe(
+      const request = <A>(operation: string, path: string, f: () => Promise<A>, limit = timeout) =>
+        Effect.tryPromise({ try: f, catch: toStorageError(operation, path) }).pipe(
           Effect.timeoutFail({
             duration: limit,
             onTimeout: () => new StorageError({ operation, path, message: `Dropbox ${operation} ${path}: timed out`, transient: true })
@@ -87,6 +111,17 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
           retryTransient(options.retries),
           Effect.withSpan(`storage.${operation}`, { attributes: { path } })
         )
+
+      const call = <A>(operation: string, path: string, f: () => Promise<{ result: A }>, limit = timeout) =>
+        request(operation, path, () => f().then((r) => r.result), limit)
+
+      /** Like `call`, but a missing path is `None` (decided on the SDK error, never retried). */
+      const callOrNone = <A>(operation: string, path: string, f: () => Promise<{ result: A }>, limit = timeout) =>
+        request(operation, path, () =>
+          f().then(
+            (r) => Option.some(r.result),
+            (cause) => (isNotFoundCause(cause) ? Option.none<A>() : Promise.reject(cause))
+          ), limit)
 
       const listImages = (folder: string) =>
         Effect.gen(function*() {
@@ -171,7 +206,21 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
               message: `Dropbox move_batch ${imagePath}: the image was not moved (${JSON.stringify(first ?? null).slice(0, 200)})`
             })
           }
-          return first.success.path_display ?? target
+          const moved = first.success.path_display ?? target
+          const second = done.entries[1]
+          if (second?.[".tag"] === "success") {
+            // autorename renames each entry on its own: `a (1).jpg` may come with `a.txt`. Re-pair them.
+            const sidecarNow = second.success.path_display ?? joinPath(toFolder, baseName(sidecar))
+            const wanted = sidecarPathOf(moved)
+            if (sidecarNow.toLowerCase() !== wanted.toLowerCase()) {
+              yield* call("move", sidecarNow, () => client.filesMoveV2({ from_path: sidecarNow, to_path: wanted, autorename: true }))
+            }
+          } else if (second !== undefined && !isSourceMissing(second)) {
+            yield* Effect.logWarning("sidecar_not_archived").pipe(
+              Effect.annotateLogs({ path: sidecar, result: JSON.stringify(second).slice(0, 200) })
+            )
+          }
+          return moved
         }).pipe(Effect.withSpan("storage.move_with_sidecar", { attributes: { path: imagePath, to: toFolder } }))
 
       return Storage.of({
@@ -179,17 +228,13 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
         download,
         temporaryLink: (path) => call("temporary_link", path, () => client.filesGetTemporaryLink({ path })).pipe(Effect.map((r) => r.link)),
         readSidecar: (imagePath) =>
-          download(sidecarPathOf(imagePath)).pipe(
-            Effect.map((bytes) => Option.some(new TextDecoder().decode(bytes))),
-            Effect.catchIf(isNotFound, () => Effect.succeed(Option.none<string>()))
+          callOrNone("read_sidecar", sidecarPathOf(imagePath), () => client.filesDownload({ path: sidecarPathOf(imagePath) })).pipe(
+            Effect.map(Option.map((meta) => new TextDecoder().decode((meta as unknown as { fileBinary: Buffer }).fileBinary)))
           ),
         writeSidecar: (imagePath, text) => upload(sidecarPathOf(imagePath), new TextEncoder().encode(text)),
         upload,
         remove: (path) =>
-          call("delete", path, () => client.filesDeleteV2({ path })).pipe(
-            Effect.asVoid,
-            Effect.catchIf(isNotFound, () => Effect.void)
-          ),
+          callOrNone("delete", path, () => client.filesDeleteV2({ path })).pipe(Effect.asVoid),
         moveWithSidecar
       })
     })

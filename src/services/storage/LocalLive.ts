@@ -38,14 +38,19 @@ const atomicWrite = async (path: string, bytes: Uint8Array) => {
 
 const exists = (path: string) => access(path).then(() => true, () => false)
 
-/** `name.jpg`, `name (1).jpg`, ...: never overwrites a file already in the archive. */
+/** `name.jpg`, `name (1).jpg`, ...: never overwrites a file (image or sidecar) already in the archive. */
 const freeName = async (folder: string, name: string) => {
   const ext = extname(name)
   const stem = name.slice(0, name.length - ext.length)
   let candidate = join(folder, name)
-  for (let n = 1; await exists(candidate); n++) candidate = join(folder, `${stem} (${n})${ext}`)
+  for (let n = 1; (await exists(candidate)) || (await exists(sidecarPathOf(candidate))); n++) {
+    candidate = join(folder, `${stem} (${n})${ext}`)
+  }
   return candidate
 }
+
+/** Files hashed at once while listing: bounds open descriptors and read buffers (EMFILE at ~1000 otherwise). */
+const LIST_CONCURRENCY = 8
 
 /** Storage on a local directory; content_hash uses Dropbox's algorithm, cached per (path, size, mtime). */
 export const LocalStorageLive = Layer.sync(Storage, () => {
@@ -59,37 +64,45 @@ export const LocalStorageLive = Layer.sync(Storage, () => {
     return hash
   }
 
+  /** One image's metadata (undefined when it vanished since the readdir); hashing opens the file. */
+  const describe = async (path: string, name: string, hasSidecar: boolean) => {
+    const info = await stat(path).catch((e: unknown) => (isMissing(e) ? undefined : Promise.reject(e)))
+    if (info === undefined) return undefined
+    return new ImageRef({
+      name,
+      path,
+      id: `local:${info.ino}`,
+      rev: Math.floor(info.mtimeMs).toString(16),
+      size: info.size,
+      contentHash: await hashOf(path, info.size, info.mtimeMs),
+      serverModified: info.mtime.toISOString(),
+      hasSidecar
+    })
+  }
+
   const listImages = (folder: string) =>
-    attempt("list", folder, async () => {
+    Effect.gen(function*() {
       const dir = resolve(folder)
-      const entries = await readdir(dir, { withFileTypes: true })
+      const entries = yield* Effect.tryPromise({ try: () => readdir(dir, { withFileTypes: true }), catch: fsError("list", folder) })
       const files = entries.filter((e) => e.isFile() && isImageName(e.name))
       const sidecars = sidecarSet(entries.filter((e) => e.isFile()).map((e) => join(dir, e.name)))
-      return Promise.all(files.map(async (entry) => {
+      const described = yield* Effect.forEach(files, (entry) => {
         const path = join(dir, entry.name)
-        const info = await stat(path)
-        return new ImageRef({
-          name: entry.name,
-          path,
-          id: `local:${info.ino}`,
-          rev: Math.floor(info.mtimeMs).toString(16),
-          size: info.size,
-          contentHash: await hashOf(path, info.size, info.mtimeMs),
-          serverModified: info.mtime.toISOString(),
-          hasSidecar: sidecars.has(sidecarPathOf(path).toLowerCase())
-        })
-      }))
-    })
+        return Effect.tryPromise({ try: () => describe(path, entry.name, sidecars.has(sidecarPathOf(path).toLowerCase())), catch: fsError("list", path) })
+      }, { concurrency: LIST_CONCURRENCY })
+      const images = described.filter((image) => image !== undefined)
+      yield* Effect.annotateCurrentSpan({ count: images.length })
+      return images
+    }).pipe(Effect.withSpan("storage.list", { attributes: { path: folder } }))
 
   const moveWithSidecar = (imagePath: string, toFolder: string) =>
     attempt("move", imagePath, async () => {
       await mkdir(toFolder, { recursive: true })
       const target = await freeName(toFolder, basename(imagePath))
       const sidecar = sidecarPathOf(imagePath)
-      if (await exists(sidecar)) {
-        await rename(sidecar, sidecarPathOf(target))
-      }
+      // The image first: if that fails nothing moved, and the image keeps its sidecar.
       await rename(imagePath, target)
+      if (await exists(sidecar)) await rename(sidecar, sidecarPathOf(target))
       return target
     })
 
