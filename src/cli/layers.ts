@@ -18,6 +18,9 @@ export const StorageLive = Layer.unwrapEffect(
  * publishers, so they need no publishing credentials.
  */
 export const appLayer = (options: { readonly publish: boolean }) =>
-  Layer.mergeAll(StorageLive, AiLive, SqliteStateLive, options.publish ? PublishersLive : NoPublishers)
+  Layer.mergeAll(AiLive, SqliteStateLive, options.publish ? PublishersLive : NoPublishers).pipe(
+    // Instagram publishes from a Storage temporary link: one Storage serves both.
+    Layer.provideMerge(StorageLive)
+  )
 
 export type AppServices = Layer.Layer.Success<ReturnType<typeof appLayer>>

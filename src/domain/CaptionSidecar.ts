@@ -77,7 +77,8 @@ export const cachedFromSidecar = (text: string): Option.Option<CachedCaptions> =
   if (sidecar.sdCaption === "") return Option.none()
   const record: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(sidecarRecord(sidecar))) record[RENAMED[key] ?? key] = value
-  if (typeof record["nsfw"] === "string") record["nsfw"] = record["nsfw"] === "true"
+  // publisher_v2 wrote Python booleans (`True`/`False`).
+  if (typeof record["nsfw"] === "string") record["nsfw"] = record["nsfw"].toLowerCase() === "true"
   return decodeCached(record).pipe(
     Option.map((fields) => {
       const { caption, ...analysis } = fields

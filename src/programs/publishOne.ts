@@ -87,8 +87,14 @@ const baseResult = (options: RunOptions): RunResult => ({
   ok: true
 })
 
-const logTiming = (timings: Timings, image: string | undefined) =>
-  Effect.logInfo("workflow_timing").pipe(Effect.annotateLogs({ ...timings, ...(image ? { image } : {}) }))
+/** The run's one `workflow_timing` line, with publisher_v2's fields. */
+const logTiming = (timings: Timings, image: string | undefined, options: RunOptions) =>
+  Effect.logInfo("workflow_timing").pipe(Effect.annotateLogs({
+    ...timings,
+    ...(image ? { image } : {}),
+    preview_mode: options.preview,
+    dry_publish: options.dryPublish
+  }))
 
 /**
  * One post: list -> finish an unfinished image, or choose an unposted one -> download it (only
@@ -110,7 +116,7 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
   if (Option.isSome(unfinished) && unfinished.value._tag === "ArchiveOnly") {
     const image = unfinished.value.image
     yield* storage.moveWithSidecar(image.path, options.archiveFolder).pipe(timedInto(timings, "archive_ms"), Effect.withSpan("archive"))
-    yield* logTiming(timings, image.name)
+    yield* logTiming(timings, image.name, options)
     return result({
       image: image.name,
       content_hash: image.contentHash,
@@ -128,7 +134,7 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
       return yield* firstUnposted(candidates, options, skipped)
     })
   if (Option.isNone(picked)) {
-    yield* logTiming(timings, undefined)
+    yield* logTiming(timings, undefined, options)
     return result({
       message: images.length === 0
         ? `No new images: ${options.folder} holds no images`
@@ -151,7 +157,7 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
     if (!prepared.fromSidecar) {
       yield* writeSidecar(prepared, timings)
     }
-    yield* logTiming(timings, prepared.image.name)
+    yield* logTiming(timings, prepared.image.name, options)
     return result({ ...described, message: `Dry publish: captioned ${prepared.image.name}; nothing published` })
   }
 
@@ -161,7 +167,7 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
     repost: options.force === true,
     retryUncertain: false
   }, timings)
-  yield* logTiming(timings, prepared.image.name)
+  yield* logTiming(timings, prepared.image.name, options)
   const notLive = Object.entries(outcome.published).filter(([, o]) => !o.ok).map(([p, o]) => `${p} (${o.status})`)
   return result({
     ...described,

@@ -10,6 +10,8 @@ export interface Fault {
   readonly body?: unknown
   /** Destroy the connection without answering. */
   readonly drop?: boolean
+  /** Do the work, then destroy the connection instead of answering (a reply lost on the way). */
+  readonly dropAfter?: boolean
   /** Extra delay before answering (or failing). */
   readonly latencyMs?: number
   /** How many requests it affects (default: all). */
@@ -98,6 +100,10 @@ export const startEmulator = async (service: Service, options: EmulatorOptions =
         const { fault } = injected
         await sleep(latency + (fault.latencyMs ?? 0))
         if (fault.drop) return void req.socket.destroy()
+        if (fault.dropAfter) {
+          await service.handle(route, request)
+          return void req.socket.destroy()
+        }
         if (fault.status !== undefined) {
           const reply = service.errorReply(fault.status, fault.retryAfterSeconds)
           return send(res, {

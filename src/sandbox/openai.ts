@@ -26,6 +26,9 @@ const error = (status: number, message: string, type: string, code: string | nul
   body: { error: { message, type, param: null, code } }
 })
 
+/** A short photo description, for requests without a response_format. */
+const plainText = (rnd: Seeded) => String(sampleOf({ type: "string" }, rnd, "description"))
+
 /**
  * OpenAI `POST /v1/chat/completions`: answers json_schema requests with JSON valid against the
  * schema, deterministic per request content (the same image gets the same answer).
@@ -37,13 +40,20 @@ export const startOpenAi = async (options: OpenAiOptions): Promise<OpenAiEmulato
       request.method === "POST" && /^(\/v1)?\/chat\/completions$/.test(request.path) ? "chat/completions" : undefined,
     errorReply: (status, retryAfter) =>
       status === 429
-        ? error(429, `Rate limit reached. Please try again in ${retryAfter ?? 1}s.`, "requests", "rate_limit_exceeded")
-        : error(status, status >= 500 ? "The server had an error processing your request." : `HTTP ${status}`, "server_error", null),
+        ? {
+          ...error(429, `Rate limit reached for requests. Please try again in ${retryAfter ?? 1}s.`, "requests", "rate_limit_exceeded"),
+          headers: { "retry-after": String(retryAfter ?? 1) }
+        }
+        : status === 401
+        ? error(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
+        : error(status, status >= 500 ? "The server had an error processing your request." : `HTTP ${status}`, status >= 500 ? "server_error" : "invalid_request_error", null),
     handle: async (_route, request) => {
       if (request.headers.authorization !== `Bearer ${options.apiKey}`) {
         return error(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
       }
       const body = jsonBody(request)
+      if (typeof body["model"] !== "string") return error(400, "you must provide a model parameter", "invalid_request_error", null)
+      if (!Array.isArray(body["messages"])) return error(400, "Missing required parameter: 'messages'.", "invalid_request_error", "missing_required_parameter")
       const messages = JSON.stringify(body["messages"] ?? [])
       const format = body["response_format"] as { type?: string; json_schema?: { name?: string; schema?: object } } | undefined
       const schema = format?.type === "json_schema" ? format.json_schema : undefined
@@ -60,7 +70,7 @@ export const startOpenAi = async (options: OpenAiOptions): Promise<OpenAiEmulato
       const content = options.replyOverride?.(body) ??
         (schema?.schema !== undefined
           ? JSON.stringify(sampleOf(schema.schema as Record<string, unknown>, new Seeded(seed)))
-          : "A photo.")
+          : plainText(new Seeded(seed)))
       const promptTokens = Math.ceil(messages.length / 4)
       const completionTokens = Math.ceil(content.length / 4)
       return {

@@ -5,6 +5,7 @@ import { ConfigProvider, Effect } from "effect"
 import { type DropboxEmulator, startDropbox } from "./dropbox.js"
 import { type OpenAiEmulator, startOpenAi } from "./openai.js"
 import { generateSamplePhotos } from "./photos.js"
+import { type InstagramEmulator, startInstagram } from "./instagram.js"
 import { type SmtpCapture, startSmtp } from "./smtp.js"
 import { startTelegram, type TelegramEmulator } from "./telegram.js"
 
@@ -13,6 +14,7 @@ export interface SandboxLatency {
   readonly dropbox?: Partial<Record<string, number>>
   readonly openai?: Partial<Record<string, number>>
   readonly telegram?: Partial<Record<string, number>>
+  readonly instagram?: Partial<Record<string, number>>
 }
 
 export interface SandboxOptions {
@@ -32,7 +34,9 @@ export const SANDBOX_CREDENTIALS = {
   telegramChannel: "@publisher_sandbox",
   emailSender: "publisher@sandbox.test",
   emailRecipient: "uploads@sandbox.test",
-  emailPassword: "sandbox-smtp-password"
+  emailPassword: "sandbox-smtp-password",
+  instagramUserId: "17841400000000000",
+  instagramToken: "sandbox-instagram-token"
 } as const
 
 export const SANDBOX_FOLDER = "/Photos"
@@ -42,6 +46,7 @@ export interface Sandbox {
   readonly openai: OpenAiEmulator
   readonly telegram: TelegramEmulator
   readonly smtp: SmtpCapture
+  readonly instagram: InstagramEmulator
   readonly folder: string
   readonly stateDir: string
   /** The configuration that points the real Live layers at the emulators. */
@@ -62,7 +67,7 @@ export const startSandbox = (options: SandboxOptions) =>
     Effect.promise(async (): Promise<Sandbox> => {
       const stateDir = await mkdtemp(join(tmpdir(), "publisher-sandbox-"))
       const c = SANDBOX_CREDENTIALS
-      const [dropbox, openai, telegram, smtp, photos] = await Promise.all([
+      const [dropbox, openai, telegram, smtp, instagram, photos] = await Promise.all([
         startDropbox({
           appKey: c.dropboxAppKey,
           appSecret: c.dropboxAppSecret,
@@ -73,6 +78,7 @@ export const startSandbox = (options: SandboxOptions) =>
         startOpenAi({ apiKey: c.openAiKey, ...(options.latency?.openai ? { latency: options.latency.openai } : {}) }),
         startTelegram({ token: c.telegramToken, ...(options.latency?.telegram ? { latency: options.latency.telegram } : {}) }),
         startSmtp({ user: c.emailSender, password: c.emailPassword }),
+        startInstagram({ userId: c.instagramUserId, token: c.instagramToken, ...(options.latency?.instagram ? { latency: options.latency.instagram } : {}) }),
         generateSamplePhotos(options.images)
       ])
       for (const photo of photos) dropbox.files.put(`${SANDBOX_FOLDER}/${photo.name}`, photo.bytes)
@@ -97,6 +103,9 @@ export const startSandbox = (options: SandboxOptions) =>
         ["SMTP_HOST", smtp.host],
         ["SMTP_PORT", String(smtp.port)],
         ["SMTP_REQUIRE_TLS", "false"],
+        ["INSTAGRAM_USER_ID", c.instagramUserId],
+        ["INSTAGRAM_ACCESS_TOKEN", c.instagramToken],
+        ["INSTAGRAM_GRAPH_URL", `${instagram.url}/v21.0`],
         ["PUBLISHER_STATE_DB", join(stateDir, "state.db")]
       ])
       return {
@@ -104,6 +113,7 @@ export const startSandbox = (options: SandboxOptions) =>
         openai,
         telegram,
         smtp,
+        instagram,
         folder: SANDBOX_FOLDER,
         stateDir,
         config,
@@ -111,13 +121,14 @@ export const startSandbox = (options: SandboxOptions) =>
           ...prefixed("dropbox", dropbox.calls),
           ...prefixed("openai", openai.calls),
           ...prefixed("telegram", telegram.calls),
+          ...prefixed("instagram", instagram.calls),
           ...(smtp.messages.length > 0 ? { "smtp:messages": smtp.messages.length } : {})
         })
       }
     }),
     (sandbox) =>
       Effect.promise(async () => {
-        await Promise.all([sandbox.dropbox.close(), sandbox.openai.close(), sandbox.telegram.close(), sandbox.smtp.close()])
+        await Promise.all([sandbox.dropbox.close(), sandbox.openai.close(), sandbox.telegram.close(), sandbox.smtp.close(), sandbox.instagram.close()])
         await rm(sandbox.stateDir, { recursive: true, force: true })
       })
   )

@@ -24,7 +24,10 @@ const fail = (status: number, description: string, extra: object = {}): Reply =>
 
 const errorReply = (status: number, retryAfter: number | undefined): Reply =>
   status === 429
-    ? fail(429, `Too Many Requests: retry after ${retryAfter ?? 1}`, { parameters: { retry_after: retryAfter ?? 1 } })
+    ? {
+      ...fail(429, `Too Many Requests: retry after ${retryAfter ?? 1}`, { parameters: { retry_after: retryAfter ?? 1 } }),
+      headers: { "retry-after": String(retryAfter ?? 1) }
+    }
     : status === 401
     ? fail(401, "Unauthorized")
     : status === 400
@@ -32,7 +35,15 @@ const errorReply = (status: number, retryAfter: number | undefined): Reply =>
     : fail(status, status >= 500 ? "Internal Server Error" : `Error ${status}`)
 
 /** Reads the fields of a sendPhoto request: multipart (a file), JSON or urlencoded (a URL). */
-const fieldsOf = async (request: Request): Promise<{ fields: Map<string, string>; photoBytes: number }> => {
+const fieldsOf = async (request: Request): Promise<{ fields: Map<string, string>; photoBytes: number } | undefined> => {
+  try {
+    return await parseFields(request)
+  } catch {
+    return undefined
+  }
+}
+
+const parseFields = async (request: Request): Promise<{ fields: Map<string, string>; photoBytes: number }> => {
   const type = String(request.headers["content-type"] ?? "")
   const fields = new Map<string, string>()
   if (type.startsWith("multipart/form-data")) {
@@ -49,51 +60,77 @@ const fieldsOf = async (request: Request): Promise<{ fields: Map<string, string>
     return { fields, photoBytes }
   }
   if (type.startsWith("application/json")) {
-    for (const [k, v] of Object.entries(JSON.parse(request.body.toString("utf8") || "{}") as Record<string, unknown>)) fields.set(k, String(v))
+    const body: unknown = JSON.parse(request.body.toString("utf8") || "{}")
+    for (const [k, v] of Object.entries(typeof body === "object" && body !== null ? body : {})) fields.set(k, String(v))
   } else {
     for (const [k, v] of new URLSearchParams(request.body.toString("utf8"))) fields.set(k, v)
   }
   return { fields, photoBytes: 0 }
 }
 
-/** Telegram Bot API `sendPhoto`, recording each message it "posts". */
+/** A chat as Telegram describes it: a numeric id is echoed, an @username gets a made-up id. */
+const chatOf = (chatId: string) =>
+  /^-?\d+$/.test(chatId)
+    ? { id: Number(chatId), type: "channel", title: "Sandbox" }
+    : { id: -1001234567890, type: "channel", title: "Sandbox", username: chatId.replace(/^@/, "") }
+
+/** Telegram Bot API `sendPhoto` (and `getMe`), recording each message it "posts". */
 export const startTelegram = async (options: TelegramOptions): Promise<TelegramEmulator> => {
   const messages: Array<TelegramMessage> = []
-  const server = await startEmulator({
-    route: (request) => {
-      const match = /^\/bot([^/]+)\/(\w+)$/.exec(request.path)
-      return request.method === "POST" && match?.[2] === "sendPhoto" ? "sendPhoto" : undefined
-    },
-    errorReply,
-    handle: async (_route, request) => {
-      if (request.path !== `/bot${options.token}/sendPhoto`) return fail(401, "Unauthorized")
-      const { fields, photoBytes } = await fieldsOf(request)
-      const chatId = fields.get("chat_id")
-      if (chatId === undefined || chatId === "") return fail(400, "Bad Request: chat not found")
-      const caption = fields.get("caption") ?? ""
-      if (caption.length > 1024) return fail(400, "Bad Request: message caption is too long")
-      const photoUrl = fields.get("photo")
-      if (photoBytes === 0 && photoUrl === undefined) return fail(400, "Bad Request: there is no photo in the request")
-      const message: TelegramMessage = {
-        message_id: messages.length + 1,
-        chat_id: chatId,
-        caption,
-        photoBytes,
-        ...(photoUrl !== undefined ? { photoUrl } : {})
-      }
-      messages.push(message)
-      return {
-        status: 200,
-        body: {
-          ok: true,
-          result: {
-            message_id: message.message_id,
-            date: Math.floor(Date.now() / 1000),
-            chat: { id: -1001234567890, type: "channel", title: "Sandbox" },
-            photo: [{ file_id: `photo-${message.message_id}`, file_unique_id: `u${message.message_id}`, width: 1280, height: 960, file_size: photoBytes }],
-            ...(caption !== "" ? { caption } : {})
-          }
+
+  const sendPhoto = async (request: Request): Promise<Reply> => {
+    const parsed = await fieldsOf(request)
+    if (parsed === undefined) return fail(400, "Bad Request: can't parse request body")
+    const { fields, photoBytes } = parsed
+    const chatId = fields.get("chat_id")
+    if (chatId === undefined || chatId === "") return fail(400, "Bad Request: chat not found")
+    const caption = fields.get("caption") ?? ""
+    if (caption.length > 1024) return fail(400, "Bad Request: message caption is too long")
+    const photoUrl = fields.get("photo")
+    if (photoBytes === 0 && photoUrl === undefined) return fail(400, "Bad Request: there is no photo in the request")
+    const message: TelegramMessage = {
+      message_id: messages.length + 1,
+      chat_id: chatId,
+      caption,
+      photoBytes,
+      ...(photoUrl !== undefined ? { photoUrl } : {})
+    }
+    messages.push(message)
+    const id = message.message_id
+    return {
+      status: 200,
+      body: {
+        ok: true,
+        result: {
+          message_id: id,
+          date: Math.floor(Date.now() / 1000),
+          chat: chatOf(chatId),
+          photo: [
+            { file_id: `AgACAgQAAx0sandbox-${id}-s`, file_unique_id: `AQADs${id}`, width: 320, height: 240, file_size: Math.ceil(photoBytes / 16) },
+            { file_id: `AgACAgQAAx0sandbox-${id}-m`, file_unique_id: `AQADm${id}`, width: 1280, height: 960, file_size: photoBytes }
+          ],
+          ...(caption !== "" ? { caption } : {})
         }
+      }
+    }
+  }
+
+  const server = await startEmulator({
+    // Every `/bot<token>/<method>` call is counted under its method, whatever the token.
+    route: (request) => /^\/bot[^/]+\/(\w+)$/.exec(request.path)?.[1],
+    errorReply,
+    handle: async (route, request) => {
+      if (request.path !== `/bot${options.token}/${route}`) return fail(401, "Unauthorized")
+      switch (route) {
+        case "sendPhoto":
+          return request.method === "POST" ? sendPhoto(request) : fail(400, "Bad Request: there is no photo in the request")
+        case "getMe":
+          return {
+            status: 200,
+            body: { ok: true, result: { id: Number(options.token.split(":")[0]) || 1, is_bot: true, first_name: "Sandbox", username: "publisher_sandbox_bot" } }
+          }
+        default:
+          return fail(404, "Not Found")
       }
     }
   }, options)

@@ -74,7 +74,7 @@ describe("publisher CLI", () => {
     await writeFile(join(dir, "bad.json"), "{\"posted\": []}")
     const bad = await cli(["state", "import", join(dir, "bad.json")], env)
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/posted.json must be a list/)
+    expect(bad.stderr).toMatch(/posted\.json must be/)
   })
 
   it("sandbox --json: K runs over N photos, then 'no new images', with emulator calls", async () => {

@@ -1,6 +1,8 @@
 import { Config, type ConfigError, Effect, Layer, Option, type Scope } from "effect"
 import { type PlatformPublisher, Publishers } from "./Publisher.js"
+import type { Storage } from "../storage/Storage.js"
 import { makeEmailPublisher } from "./EmailPublisher.js"
+import { makeInstagramPublisher } from "./InstagramPublisher.js"
 import { makeTelegramPublisher } from "./TelegramPublisher.js"
 
 /**
@@ -12,9 +14,10 @@ const PLATFORMS: ReadonlyArray<{
   readonly enabledVar: string
   /** Without an explicit switch, the platform is on when this variable is set. */
   readonly keyVar: string
-  readonly make: Effect.Effect<PlatformPublisher, ConfigError.ConfigError, Scope.Scope>
+  readonly make: Effect.Effect<PlatformPublisher, ConfigError.ConfigError, Scope.Scope | Storage>
 }> = [
   { name: "telegram", enabledVar: "TELEGRAM_ENABLED", keyVar: "TELEGRAM_BOT_TOKEN", make: makeTelegramPublisher },
+  { name: "instagram", enabledVar: "INSTAGRAM_ENABLED", keyVar: "INSTAGRAM_ACCESS_TOKEN", make: makeInstagramPublisher },
   { name: "email", enabledVar: "EMAIL_ENABLED", keyVar: "EMAIL_SENDER", make: makeEmailPublisher }
 ]
 

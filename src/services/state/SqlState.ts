@@ -1,9 +1,10 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { DateTime, Effect, Layer } from "effect"
 import { StateError } from "../../domain/Errors.js"
-import { type PlatformSuccess, State } from "./State.js"
+import { type PlatformHistory, type PlatformSuccess, State } from "./State.js"
 
-const CHUNK = 400
+/** Rows per multi-row INSERT: 6 parameters each stays far below SQLite's and PostgreSQL's limits. */
+const CHUNK = 1000
 
 const chunks = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []
@@ -11,23 +12,73 @@ const chunks = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
   return out
 }
 
+/** Hashes are hex: stored and compared lower-case. */
+const normalize = (hash: string) => hash.trim().toLowerCase()
+
+const distinct = (hashes: ReadonlyArray<string>) => [...new Set(hashes.map(normalize))]
+
 const now = DateTime.now.pipe(Effect.map(DateTime.formatIso))
 
-/** Runs a query as operation `op`: a span, and SqlError -> StateError. */
-const op = (operation: string) => <A, R>(effect: Effect.Effect<A, SqlError.SqlError, R>) =>
+/** Runs a query as operation `operation`: span `state.<operation>`, SqlError -> StateError. */
+const op = (operation: string, attributes?: Record<string, unknown>) => <A, R>(effect: Effect.Effect<A, SqlError.SqlError, R>) =>
   effect.pipe(
     Effect.mapError((e) => new StateError({ operation, message: `state ${operation}: ${e.message}` })),
-    Effect.withSpan(`state.${operation}`)
+    Effect.withSpan(`state.${operation}`, attributes === undefined ? undefined : { attributes })
   )
 
-/** State written against `SqlClient` only: the same queries serve SQLite and PostgreSQL. */
+type HashRow = {
+  readonly kind: "content_hash" | "sha256"
+  readonly hash: string
+  readonly image_name: string | null
+  readonly run_id: string | null
+  readonly source: string
+  readonly posted_at: string
+}
+
+interface PublicationRow {
+  readonly platform: string
+  readonly ok: number | string
+  readonly uncertain: number | string
+  readonly post_id: string | null
+  readonly run_id: string
+  readonly at: string
+}
+
+/** Newest row first: the newest success per platform, platforms whose latest attempt is uncertain. */
+const toHistory = (rows: ReadonlyArray<PublicationRow>): PlatformHistory => {
+  const successes = new Map<string, PlatformSuccess>()
+  const latestUncertain = new Map<string, boolean>()
+  for (const row of rows) {
+    if (!latestUncertain.has(row.platform)) latestUncertain.set(row.platform, Number(row.uncertain) === 1)
+    if (Number(row.ok) === 1 && !successes.has(row.platform)) {
+      successes.set(row.platform, { platform: row.platform, postId: row.post_id ?? undefined, runId: row.run_id, at: row.at })
+    }
+  }
+  return {
+    successes: [...successes.values()],
+    uncertain: [...latestUncertain].filter(([platform, uncertain]) => uncertain && !successes.has(platform)).map(([p]) => p),
+    runs: new Set(rows.map((r) => r.run_id)).size
+  }
+}
+
+/**
+ * State written against `SqlClient` only, in SQL that SQLite and PostgreSQL both accept (tables in
+ * ./migrations.ts): a PostgreSQL layer is `SqlState` over `PgClient.layer` plus the same migrations.
+ */
 export const SqlState = Layer.effect(
   State,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
-    const insertHashes = (rows: ReadonlyArray<{ kind: string; hash: string; image_name: string | null; run_id: string | null; source: string; posted_at: string }>) =>
-      Effect.forEach(chunks(rows), (chunk) => sql`INSERT INTO posted_hashes ${sql.insert(chunk)} ON CONFLICT DO NOTHING`, { discard: true })
+    /** Inserts hash rows, skipping (kind, hash) pairs already present. */
+    const insertHashes = (rows: ReadonlyArray<HashRow>) =>
+      Effect.forEach(chunks(rows), (chunk) => sql`INSERT INTO posted_hashes ${sql.insert(chunk)} ON CONFLICT DO NOTHING`, {
+        discard: true
+      })
+
+    const countHashes = sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM posted_hashes`.pipe(
+      Effect.map((rows) => Number(rows[0]?.n ?? 0))
+    )
 
     return State.of({
       postedContentHashes: sql<{ hash: string }>`SELECT hash FROM posted_hashes WHERE kind = 'content_hash'`.pipe(
@@ -36,8 +87,8 @@ export const SqlState = Layer.effect(
       ),
 
       isPostedSha256: (sha256) =>
-        sql<{ n: number }>`SELECT COUNT(*) AS n FROM posted_hashes WHERE kind = 'sha256' AND hash = ${sha256}`.pipe(
-          Effect.map((rows) => Number(rows[0]?.n ?? 0) > 0),
+        sql<{ one: number }>`SELECT 1 AS one FROM posted_hashes WHERE kind = 'sha256' AND hash = ${normalize(sha256)} LIMIT 1`.pipe(
+          Effect.map((rows) => rows.length > 0),
           op("is_posted_sha256")
         ),
 
@@ -46,10 +97,10 @@ export const SqlState = Layer.effect(
           const at = yield* now
           const common = { image_name: image.imageName, run_id: image.runId, source: "run", posted_at: at }
           yield* insertHashes([
-            { kind: "content_hash", hash: image.contentHash, ...common },
-            { kind: "sha256", hash: image.sha256, ...common }
+            { kind: "content_hash", hash: normalize(image.contentHash), ...common },
+            { kind: "sha256", hash: normalize(image.sha256), ...common }
           ])
-        }).pipe(sql.withTransaction, op("mark_posted")),
+        }).pipe(sql.withTransaction, op("mark_posted", { image: image.imageName, run_id: image.runId })),
 
       recordPublication: (r) =>
         Effect.gen(function*() {
@@ -67,7 +118,7 @@ export const SqlState = Layer.effect(
               at
             })
           }`
-        }).pipe(op("record_publication")),
+        }).pipe(op("record_publication", { image: r.imageName, platform: r.platform, ok: r.ok })),
 
       publishedContentHashes: sql<{ content_hash: string }>`SELECT DISTINCT content_hash FROM publications WHERE ok = 1`.pipe(
         Effect.map((rows) => new Set(rows.map((r) => r.content_hash))),
@@ -75,40 +126,23 @@ export const SqlState = Layer.effect(
       ),
 
       platformHistory: (contentHash) =>
-        sql<{ platform: string; ok: number; uncertain: number; post_id: string | null; run_id: string; at: string }>`
+        sql<PublicationRow>`
           SELECT platform, ok, uncertain, post_id, run_id, at FROM publications
-          WHERE content_hash = ${contentHash} ORDER BY at DESC`.pipe(
-          Effect.map((rows) => {
-            const successes = new Map<string, PlatformSuccess>()
-            const latest = new Map<string, boolean>()
-            for (const row of rows) {
-              if (!latest.has(row.platform)) latest.set(row.platform, Number(row.uncertain) === 1)
-              if (Number(row.ok) === 1 && !successes.has(row.platform)) {
-                successes.set(row.platform, { platform: row.platform, postId: row.post_id ?? undefined, runId: row.run_id, at: row.at })
-              }
-            }
-            return {
-              successes: [...successes.values()],
-              uncertain: [...latest].filter(([p, u]) => u && !successes.has(p)).map(([p]) => p),
-              runs: new Set(rows.map((r) => r.run_id)).size
-            }
-          }),
+          WHERE content_hash = ${contentHash} ORDER BY id DESC`.pipe(
+          Effect.map(toHistory),
           op("platform_history")
         ),
 
       importPosted: ({ contentHashes, sha256s, source }) =>
         Effect.gen(function*() {
           const at = yield* now
-          const known = new Set(
-            (yield* sql<{ kind: string; hash: string }>`SELECT kind, hash FROM posted_hashes`).map((r) => `${r.kind}:${r.hash}`)
-          )
-          const rows = [
-            ...sha256s.map((hash) => ({ kind: "sha256", hash })),
-            ...contentHashes.map((hash) => ({ kind: "content_hash", hash }))
-          ].filter((r) => !known.has(`${r.kind}:${r.hash}`))
-          yield* insertHashes(rows.map((r) => ({ ...r, image_name: null, run_id: null, source, posted_at: at })))
-          return { added: rows.length, total: sha256s.length + contentHashes.length }
-        }).pipe(sql.withTransaction, op("import_posted")),
+          const row = (kind: HashRow["kind"]) => (hash: string): HashRow => ({ kind, hash, image_name: null, run_id: null, source, posted_at: at })
+          const rows = [...distinct(sha256s).map(row("sha256")), ...distinct(contentHashes).map(row("content_hash"))]
+          const before = yield* countHashes
+          yield* insertHashes(rows)
+          const after = yield* countHashes
+          return { added: after - before, total: rows.length }
+        }).pipe(sql.withTransaction, op("import_posted", { source, sha256s: sha256s.length, content_hashes: contentHashes.length })),
 
       ping: sql`SELECT 1`.pipe(Effect.asVoid, op("ping"))
     })

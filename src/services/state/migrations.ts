@@ -2,12 +2,31 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
 /**
- * The schema, in SQL both SQLite and PostgreSQL accept.
+ * The schema. Every statement is plain SQL that SQLite (>= 3.35) and PostgreSQL both accept,
+ * except the identity column of 0003, chosen per dialect.
  *
- * posted_hashes: one row per (kind, hash) that counts as posted; kind is `content_hash` (Dropbox)
- *   or `sha256` (of the bytes; what publisher_v2 recorded). source is `run` or `import:<file>`.
- * publications: every platform outcome of every run (ok 1/0, the platform's post id), the
- *   ground truth for "already published on this platform".
+ * posted_hashes — what counts as posted ("never post the same photo twice").
+ *   kind        'content_hash' (Dropbox content_hash) | 'sha256' (of the image bytes; what
+ *               publisher_v2's posted.json holds)
+ *   hash        lower-case hex
+ *   image_name  the file name when recorded by a run; NULL for imports
+ *   run_id      the run's correlation id; NULL for imports
+ *   source      'run' | 'import:<file>'
+ *   posted_at   ISO-8601 UTC
+ *   PRIMARY KEY (kind, hash): an image is recorded once per key; inserts use ON CONFLICT DO
+ *   NOTHING, so recording twice is harmless, and `WHERE kind = ...` is an index range scan.
+ *
+ * publications — every per-platform outcome of every run, append-only; the ground truth for
+ *   "already live on this platform" (exactly-once retries).
+ *   id          insertion order (identity), so "latest attempt" is exact even within one millisecond
+ *   run_id, content_hash, image_name, platform
+ *   ok          1 live / 0 failed
+ *   post_id     the platform's id of the post, when it gave one
+ *   error       the failure message
+ *   uncertain   1 when the request may have reached the platform although it failed (timeout
+ *               after sending): the post may be live
+ *   at          ISO-8601 UTC
+ *   INDEX publications_by_image (content_hash, platform)
  */
 export const migrations = {
   "0001_create_tables": Effect.gen(function*() {
@@ -37,5 +56,31 @@ export const migrations = {
     const sql = yield* SqlClient.SqlClient
     // 1 when the request may have reached the platform although it answered with a failure.
     yield* sql`ALTER TABLE publications ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0`
+  }),
+  "0003_publication_order": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    // Timestamps tie (same millisecond, or a test clock): an identity column orders attempts.
+    const id = sql.onDialectOrElse({
+      pg: () => sql.literal("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
+      mysql: () => sql.literal("id BIGINT AUTO_INCREMENT PRIMARY KEY"),
+      orElse: () => sql.literal("id INTEGER PRIMARY KEY AUTOINCREMENT")
+    })
+    yield* sql`CREATE TABLE publications_ordered (
+      ${id},
+      run_id TEXT NOT NULL,
+      content_hash TEXT NOT NULL,
+      image_name TEXT NOT NULL,
+      platform TEXT NOT NULL,
+      ok INTEGER NOT NULL,
+      post_id TEXT,
+      error TEXT,
+      uncertain INTEGER NOT NULL DEFAULT 0,
+      at TEXT NOT NULL
+    )`
+    yield* sql`INSERT INTO publications_ordered (run_id, content_hash, image_name, platform, ok, post_id, error, uncertain, at)
+      SELECT run_id, content_hash, image_name, platform, ok, post_id, error, uncertain, at FROM publications ORDER BY at`
+    yield* sql`DROP TABLE publications`
+    yield* sql`ALTER TABLE publications_ordered RENAME TO publications`
+    yield* sql`CREATE INDEX publications_by_image ON publications (content_hash, platform)`
   })
 }
