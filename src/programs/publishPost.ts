@@ -52,16 +52,17 @@ const publishTo = (publisher: PlatformPublisher, post: Post, history: PlatformHi
       } satisfies PlatformOutcome
     }
     const state = yield* State
+    const record = { runId: options.runId, contentHash: post.image.contentHash, imageName: post.image.name, platform: publisher.platform }
+    // Written before the call: if the process dies while the platform is being called, the next
+    // run finds this "uncertain" attempt and does not post blindly a second time.
+    yield* state.recordPublication({ ...record, ok: false, uncertain: true, error: "interrupted while publishing" })
     const result = yield* Effect.either(publisher.publish(post))
     const outcome: PlatformOutcome = result._tag === "Right"
       ? liveOutcome("published", result.right.postId)
       : { status: result.left.uncertain ? "uncertain" : "failed", ok: false, error: result.left.message }
     // Recorded before anything else happens: a crash after this line never posts here again.
     yield* state.recordPublication({
-      runId: options.runId,
-      contentHash: post.image.contentHash,
-      imageName: post.image.name,
-      platform: publisher.platform,
+      ...record,
       ok: outcome.ok,
       postId: outcome.id,
       error: outcome.error,

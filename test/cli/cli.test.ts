@@ -1,27 +1,10 @@
-import { execFile } from "node:child_process"
 import { mkdtemp, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import packageJson from "../../package.json" with { type: "json" }
 import { VERSION } from "../../src/cli/version.js"
-
-const root = new URL("../..", import.meta.url).pathname
-const main = join(root, "src/cli/main.ts")
-/** tsx's loader by absolute path, so the CLI can run from any working directory. */
-const tsx = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href
-
-/** Runs the real CLI in a child process with only the given environment. */
-export const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}, cwd?: string) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", tsx, main, ...args],
-      { cwd: cwd ?? root, env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
-    )
-  })
+import { cli, root } from "../support/cli.js"
 
 describe("publisher CLI", () => {
   it("--version prints the package version", async () => {

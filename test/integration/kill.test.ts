@@ -1,0 +1,58 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { startSandbox } from "../../src/sandbox/sandbox.js"
+import { cli, spawnCli } from "../support/cli.js"
+
+/** Waits (polling, bounded) until `ready()` holds. */
+const until = (ready: () => boolean, what: string) =>
+  Effect.promise(async () => {
+    const deadline = Date.now() + 45_000
+    while (!ready()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  })
+
+const killed = (child: ReturnType<typeof spawnCli>) =>
+  Effect.promise(() => new Promise<void>((resolve) => {
+    child.once("exit", () => resolve())
+    child.kill("SIGKILL")
+  }))
+
+describe("a real process killed mid-run (SIGKILL), then run again", () => {
+  it.live("killed between publishing and archiving: the rerun archives and posts nothing twice", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const sandbox = yield* startSandbox({ images: 1 })
+      // The first archive call hangs: the process is killed while waiting for it.
+      sandbox.dropbox.inject("files/move_batch_v2", { latencyMs: 60_000, times: 1 })
+      const env = Object.fromEntries(sandbox.config)
+      const child = spawnCli(["run"], env)
+      yield* until(() => (sandbox.dropbox.calls["files/move_batch_v2"] ?? 0) > 0, "the archive call")
+      yield* killed(child)
+      expect([sandbox.telegram.messages.length, sandbox.smtp.messages.length, sandbox.instagram.media.length]).toEqual([1, 1, 1])
+
+      const rerun = yield* Effect.promise(() => cli(["run", "--json"], env))
+      expect(rerun.code).toBe(0)
+      expect(JSON.parse(rerun.stdout)).toMatchObject({ resumed: true, archived: true })
+      expect(sandbox.dropbox.files.list(`${sandbox.folder}/archive`).map((f) => f.name).filter((n) => n.endsWith(".jpg"))).toHaveLength(1)
+      expect([sandbox.telegram.messages.length, sandbox.smtp.messages.length, sandbox.instagram.media.length]).toEqual([1, 1, 1])
+    })), 120_000)
+
+  it.live("killed while Telegram is being called: the rerun does not post to Telegram blindly", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const sandbox = yield* startSandbox({ images: 1, latency: { telegram: { sendPhoto: 60_000 } } })
+      const env = Object.fromEntries(sandbox.config)
+      const child = spawnCli(["run"], env)
+      yield* until(() => (sandbox.telegram.calls["sendPhoto"] ?? 0) > 0 && sandbox.smtp.messages.length > 0 && sandbox.instagram.media.length > 0, "the platform calls")
+      yield* killed(child)
+
+      const rerun = yield* Effect.promise(() => cli(["run", "--json"], env))
+      const result = JSON.parse(rerun.stdout) as { image: string | null; published: Record<string, { status: string }>; skipped: Array<{ reason: string }> }
+      // The image is not finished (Telegram uncertain) and is not posted anywhere again.
+      expect(sandbox.telegram.calls["sendPhoto"]).toBe(1)
+      expect(sandbox.smtp.messages).toHaveLength(1)
+      expect(sandbox.instagram.media).toHaveLength(1)
+      expect(result.image).toBeNull()
+      expect(result.skipped[0]?.reason).toMatch(/uncertain on telegram/)
+    })), 120_000)
+})

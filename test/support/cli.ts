@@ -1,0 +1,25 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { join } from "node:path"
+import { pathToFileURL } from "node:url"
+
+export const root = new URL("../..", import.meta.url).pathname
+const main = join(root, "src/cli/main.ts")
+/** tsx's loader by absolute path, so the CLI can run from any working directory. */
+const tsx = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href
+
+const baseEnv = () => ({ PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp" })
+
+/** Runs the real CLI in a child process with only the given environment. */
+export const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}, cwd?: string) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", tsx, main, ...args],
+      { cwd: cwd ?? root, env: { ...baseEnv(), ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
+    )
+  })
+
+/** Starts the real CLI in a child process (to be killed by the test). */
+export const spawnCli = (args: ReadonlyArray<string>, env: Record<string, string>): ChildProcess =>
+  spawn(process.execPath, ["--import", tsx, main, ...args], { cwd: root, env: { ...baseEnv(), ...env }, stdio: "ignore" })
