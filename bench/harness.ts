@@ -8,6 +8,8 @@ import { publishOne } from "../src/programs/publishOne.js"
 import { FolderConfig, type RunOptions } from "../src/programs/RunOptions.js"
 import { type DropboxEmulator, startDropbox } from "../src/sandbox/dropbox.js"
 import { type OpenAiEmulator, startOpenAi } from "../src/sandbox/openai.js"
+import { type InstagramEmulator, startInstagram } from "../src/sandbox/instagram.js"
+import { type SmtpCapture, startSmtp } from "../src/sandbox/smtp.js"
 import { type TelegramEmulator, startTelegram } from "../src/sandbox/telegram.js"
 import { SANDBOX_CREDENTIALS as C } from "../src/sandbox/sandbox.js"
 
@@ -15,6 +17,8 @@ export interface Rig {
   readonly dropbox: DropboxEmulator
   readonly openai: OpenAiEmulator
   readonly telegram: TelegramEmulator
+  readonly instagram: InstagramEmulator
+  readonly smtp: SmtpCapture
   readonly config: Map<string, string>
   readonly close: () => Promise<void>
 }
@@ -25,6 +29,10 @@ export interface RigLatency {
   /** Latency by json_schema name (`image_analysis`, `caption_pair`). */
   readonly openaiSchemas?: Partial<Record<string, number>>
   readonly telegram?: Partial<Record<string, number>>
+  readonly instagram?: Partial<Record<string, number>>
+  readonly smtpMs?: number
+  /** IN_PROGRESS answers before a container is FINISHED. */
+  readonly instagramPolls?: number
 }
 
 /** Emulators plus the configuration pointing the real layers at them. */
@@ -33,6 +41,8 @@ export const startRig = async (latency: RigLatency = {}): Promise<Rig> => {
   const dropbox = await startDropbox({ appKey: C.dropboxAppKey, appSecret: C.dropboxAppSecret, refreshToken: C.dropboxRefreshToken, latency: latency.dropbox })
   const openai = await startOpenAi({ apiKey: C.openAiKey, latency: latency.openai, ...(latency.openaiSchemas ? { schemaLatency: latency.openaiSchemas } : {}) })
   const telegram = await startTelegram({ token: C.telegramToken, latency: latency.telegram })
+  const instagram = await startInstagram({ userId: C.instagramUserId, token: C.instagramToken, latency: latency.instagram, inProgressPolls: latency.instagramPolls ?? 1 })
+  const smtp = await startSmtp({ user: C.emailSender, password: C.emailPassword, ...(latency.smtpMs ? { latencyMs: latency.smtpMs } : {}) })
   const config = new Map([
     ["IMAGE_FOLDER", "/Photos"],
     ["DROPBOX_API_URL", dropbox.url],
@@ -46,15 +56,26 @@ export const startRig = async (latency: RigLatency = {}): Promise<Rig> => {
     ["TELEGRAM_BOT_TOKEN", C.telegramToken],
     ["TELEGRAM_CHANNEL_ID", C.telegramChannel],
     ["TELEGRAM_API_URL", telegram.url],
+    ["INSTAGRAM_USER_ID", C.instagramUserId],
+    ["INSTAGRAM_ACCESS_TOKEN", C.instagramToken],
+    ["INSTAGRAM_GRAPH_URL", `${instagram.url}/v21.0`],
+    ["EMAIL_SENDER", C.emailSender],
+    ["EMAIL_RECIPIENT", C.emailRecipient],
+    ["EMAIL_PASSWORD", C.emailPassword],
+    ["SMTP_HOST", smtp.host],
+    ["SMTP_PORT", String(smtp.port)],
+    ["SMTP_REQUIRE_TLS", "false"],
     ["PUBLISHER_STATE_DB", join(dir, "state.db")]
   ])
   return {
     dropbox,
     openai,
     telegram,
+    instagram,
+    smtp,
     config,
     close: async () => {
-      await Promise.all([dropbox.close(), openai.close(), telegram.close()])
+      await Promise.all([dropbox.close(), openai.close(), telegram.close(), instagram.close(), smtp.close()])
       await rm(dir, { recursive: true, force: true })
     }
   }

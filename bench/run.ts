@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises"
 import { cpus } from "node:os"
 import { endToEndBench, LATENCY } from "./endToEnd.js"
+import { FANOUT_LATENCY, fanoutBench } from "./fanout.js"
 import { selectionBench } from "./selection.js"
 
 /**
@@ -21,6 +22,11 @@ const main = async () => {
   console.error("end to end ...")
   const e2e = await endToEndBench(quick ? 1 : 3)
   const e2eMedian = median(e2e.runs)
+  console.error("fan-out ...")
+  const fanout = await fanoutBench(quick ? 1 : 3)
+  const singles = fanout.filter((r) => !r.platforms.includes("+")).map((r) => median(r.publishMs))
+  const slowest = Math.max(...singles)
+  const all = median(fanout.find((r) => r.platforms.includes("+"))!.publishMs)
 
   const lines = [
     "# Benchmarks",
@@ -32,8 +38,8 @@ const main = async () => {
     "## Selecting an unposted image",
     "",
     "A folder of N synthetic images of which 90% or 100% are already posted (in State). *publisher*:",
-    "list every page (with `content_hash`), select in memory, download only the chosen image (plus one",
-    "sidecar probe), in `--preview` mode with zero-latency emulators. *download-to-hash baseline*: list,",
+    "list every page (with `content_hash`), select in memory, download only the chosen image, in",
+    "`--preview` mode with zero-latency emulators. *download-to-hash baseline*: list,",
     "then download images in random order and SHA-256 them until one is unposted (run up to",
     `${baselineMax.toLocaleString("en")} images; beyond that it would download the whole folder).`,
     "",
@@ -55,6 +61,20 @@ const main = async () => {
     "",
     "Stage timings of the last run (the `workflow_timing` fields): " +
     Object.entries(e2e.timings).map(([k, v]) => `\`${k}\`=${v}`).join(", ") + ".",
+    "",
+    "## Publishing fan-out",
+    "",
+    "`publish_parallel_ms` of one post to each platform alone and to all three at once (fresh emulators each",
+    `run, ${quick ? 1 : 3} runs each, median). Latencies (ms): Telegram sendPhoto ${FANOUT_LATENCY.telegram}; Graph API media container`,
+    `${FANOUT_LATENCY.container}, two status polls of ${FANOUT_LATENCY.statusPoll} (the client waits 300 ms between them), media_publish`,
+    `${FANOUT_LATENCY.publish}; SMTP ${FANOUT_LATENCY.smtp}. The limit of a parallel fan-out is the slowest single platform.`,
+    "",
+    "| platforms | publish ms (median) | runs |",
+    "| --- | ---: | --- |",
+    ...fanout.map((r) => `| ${r.platforms} | ${fmt(median(r.publishMs))} | ${r.publishMs.map(fmt).join(", ")} |`),
+    "",
+    `All three at once: **${fmt(all)} ms** against the slowest single platform's ${fmt(slowest)} ms ` +
+    `(${fmt(all - slowest)} ms above the limit; the sequential sum would be ${fmt(singles.reduce((a, b) => a + b, 0))} ms).`,
     "",
     "The overhead includes the batch-move completion check (one more 150 ms round trip that Dropbox's",
     "asynchronous batch API requires), the token refresh, process-local work (sidecar rendering,",

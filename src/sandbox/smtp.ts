@@ -20,7 +20,12 @@ export interface SmtpCapture {
 }
 
 /** A real SMTP server on 127.0.0.1 that checks the login and keeps every message it accepts. */
-export const startSmtp = async (options: { readonly user: string; readonly password: string }): Promise<SmtpCapture> => {
+export const startSmtp = async (options: {
+  readonly user: string
+  readonly password: string
+  /** Delay before each message is accepted, in ms. */
+  readonly latencyMs?: number
+}): Promise<SmtpCapture> => {
   const messages: Array<CapturedMail> = []
   let rejection: { code: number; left: number } | undefined
   const server = new SMTPServer({
@@ -34,7 +39,8 @@ export const startSmtp = async (options: { readonly user: string; readonly passw
         ? callback(null, { user: auth.username })
         : callback(Object.assign(new Error("Invalid username or password"), { responseCode: 535 })),
     onData: (stream, session, callback) => {
-      simpleParser(stream).then((mail) => {
+      simpleParser(stream).then(async (mail) => {
+        if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs))
         if (rejection !== undefined && rejection.left > 0) {
           rejection.left -= 1
           return callback(Object.assign(new Error(`rejected by the sandbox (${rejection.code})`), { responseCode: rejection.code }))
