@@ -1,10 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import sharp from "sharp"
 import { CaptionPair } from "../../src/domain/Analysis.js"
 import type { PublishError } from "../../src/domain/Errors.js"
 import { startTelegram, type TelegramEmulator } from "../../src/sandbox/telegram.js"
 import type { Post } from "../../src/services/publishers/Publisher.js"
 import { makeTelegramPublisher } from "../../src/services/publishers/TelegramPublisher.js"
+import { telegramRefuses } from "../../src/services/publishers/telegramImage.js"
 import { configLayer } from "../support/config.js"
 import { image, sampleAnalysis } from "../support/fakes.js"
 
@@ -89,4 +91,25 @@ describe("Telegram publisher (multipart sendPhoto against the emulator)", () => 
         expect(telegram.calls["sendPhoto"]).toBe(1)
       })
     ))
+
+  it.live("a photo Telegram would refuse (over 10,000 px in width + height) is sent as a fitted JPEG", () =>
+    withTelegram(TOKEN, (telegram, publish) =>
+      Effect.gen(function*() {
+        const huge = yield* Effect.promise(() =>
+          sharp({ create: { width: 9000, height: 2000, channels: 3, background: "#336699" } }).png().toBuffer()
+        )
+        yield* publish({ ...post("wide"), bytes: huge, mimeType: "image/png" })
+        expect(telegram.messages).toHaveLength(1)
+        expect(telegram.messages[0]!.photoBytes).toBeLessThan(huge.length)
+      })
+    ))
+})
+
+describe("Telegram photo limits", () => {
+  it("refuses what Telegram refuses", () => {
+    expect(telegramRefuses({ width: 4000, height: 3000, bytes: 5_000_000 })).toBe(false)
+    expect(telegramRefuses({ width: 4000, height: 3000, bytes: 11 * 1024 * 1024 })).toBe(true)
+    expect(telegramRefuses({ width: 8000, height: 2100, bytes: 1000 })).toBe(true)
+    expect(telegramRefuses({ width: 4200, height: 200, bytes: 1000 })).toBe(true)
+  })
 })

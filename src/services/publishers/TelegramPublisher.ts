@@ -3,6 +3,7 @@ import { formatCaption } from "../../domain/Caption.js"
 import { PublishError } from "../../domain/Errors.js"
 import { parseRetryAfter, retryTransient } from "../retry.js"
 import type { PlatformPublisher, Post } from "./Publisher.js"
+import { telegramPhoto } from "./telegramImage.js"
 
 export const TelegramConfig = Config.all({
   token: Config.redacted("TELEGRAM_BOT_TOKEN"),
@@ -56,13 +57,13 @@ export const makeTelegramPublisher = Effect.gen(function*() {
   const config = yield* TelegramConfig
   const base = config.apiUrl.replace(/\/+$/, "")
 
-  const sendPhoto = (post: Post) =>
+  const sendPhoto = (post: Post, photo: { readonly bytes: Uint8Array; readonly mimeType: string }) =>
     Effect.tryPromise({
       try: async (signal) => {
         const form = new FormData()
         form.set("chat_id", config.channelId)
         form.set("caption", formatCaption("telegram", post.captions.caption))
-        form.set("photo", new Blob([post.bytes], { type: post.mimeType }), post.image.name)
+        form.set("photo", new Blob([photo.bytes], { type: photo.mimeType }), post.image.name)
         // The token is part of the URL by the Bot API's design; it never reaches a log or error.
         const response = await fetch(`${base}/bot${Redacted.value(config.token)}/sendPhoto`, {
           method: "POST",
@@ -98,5 +99,8 @@ export const makeTelegramPublisher = Effect.gen(function*() {
       Effect.withSpan("publish.telegram", { attributes: { platform: PLATFORM, image: post.image.name } })
     )
 
-  return { platform: PLATFORM, publish: sendPhoto } satisfies PlatformPublisher
+  const publish = (post: Post) =>
+    telegramPhoto(post.bytes, post.mimeType).pipe(Effect.flatMap((photo) => sendPhoto(post, photo)))
+
+  return { platform: PLATFORM, publish } satisfies PlatformPublisher
 })
