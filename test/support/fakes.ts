@@ -9,6 +9,7 @@ import { Storage } from "../../src/services/storage/Storage.js"
 
 /** Recording fakes of every service a workflow uses, for unit tests of programs. */
 export interface Recorder {
+  readonly lists: Array<string>
   readonly downloads: Array<string>
   readonly sidecarReads: Array<string>
   readonly sidecarWrites: Map<string, string>
@@ -66,6 +67,7 @@ export const bytesOf = (path: string): Uint8Array => new TextEncoder().encode(`b
 
 export const makeFakes = (options: FakeOptions) => {
   const rec: Recorder = {
+    lists: [],
     downloads: [],
     sidecarReads: [],
     sidecarWrites: new Map(),
@@ -78,7 +80,11 @@ export const makeFakes = (options: FakeOptions) => {
   }
   const sidecars = new Map(Object.entries(options.sidecars ?? {}))
   const storage = Layer.succeed(Storage, Storage.of({
-    listImages: () => Effect.succeed(options.images),
+    listImages: (folder) =>
+      Effect.sync(() => {
+        rec.lists.push(folder)
+        return options.images.filter((i) => !rec.moves.some((m) => m.from === i.path))
+      }),
     download: (path) =>
       Effect.sync(() => {
         rec.downloads.push(path)

@@ -1,4 +1,5 @@
 import { Command, Options } from "@effect/cli"
+import { randomBytes } from "node:crypto"
 import { Console, Effect, Layer } from "effect"
 import { UsageError } from "../../domain/Errors.js"
 import { publishOne } from "../../programs/publishOne.js"
@@ -7,6 +8,7 @@ import { callsSince, sandboxConfigProvider, startSandbox } from "../../sandbox/s
 import { withCorrelationId } from "../correlation.js"
 import { RunFailed } from "../failure.js"
 import { appLayer } from "../layers.js"
+import { serveUntilInterrupted } from "./serve.js"
 import { describeRun, runJson } from "../output.js"
 
 const images = Options.integer("images").pipe(
@@ -15,17 +17,35 @@ const images = Options.integer("images").pipe(
 )
 const runs = Options.integer("runs").pipe(Options.withDescription("How many runs of the workflow"), Options.withDefault(1))
 const json = Options.boolean("json").pipe(Options.withDescription("One JSON object per run, with emulator_calls"))
+const serve = Options.boolean("serve").pipe(
+  Options.withDescription("Also serve the admin API and page on the emulators until Ctrl-C (PORT; WEB_AUTH_TOKEN and web_admin_pw from the environment, else generated)")
+)
 
 /**
  * The whole pipeline with no accounts: emulators on loopback, the real Live layers pointed at
  * them, K runs of the workflow.
  */
-export const sandboxCommand = Command.make("sandbox", { images, runs, json }, (args) =>
+export const sandboxCommand = Command.make("sandbox", { images, runs, json, serve }, (args) =>
   Effect.gen(function*() {
     if (args.images < 0 || args.runs < 1) {
       return yield* new UsageError({ message: "--images must be at least 0 and --runs at least 1" })
     }
     const sandbox = yield* startSandbox({ images: args.images })
+    if (args.serve) {
+      const env = (name: string) => process.env[name] !== undefined && process.env[name] !== "" ? process.env[name]! : undefined
+      const token = env("WEB_AUTH_TOKEN") ?? randomBytes(18).toString("base64url")
+      const password = env("web_admin_pw") ?? randomBytes(12).toString("base64url")
+      const config = sandbox.config as Map<string, string>
+      config.set("WEB_AUTH_TOKEN", token)
+      config.set("web_admin_pw", password)
+      config.set("WEB_SECURE_COOKIES", env("WEB_SECURE_COOKIES") ?? "false")
+      const port = env("PORT") ?? "8000"
+      yield* Console.log(`Admin page: http://127.0.0.1:${port}/  (API docs: /docs)`)
+      yield* Console.log(`Admin password (web_admin_pw): ${password}`)
+      yield* Console.log(`API token (WEB_AUTH_TOKEN, for scripts): ${token}`)
+      yield* Console.log("Press Ctrl-C to stop.")
+      return yield* serveUntilInterrupted.pipe(Effect.provide(Layer.setConfigProvider(sandboxConfigProvider(sandbox))))
+    }
     if (!args.json) yield* Console.log(`Sandbox: ${args.images} sample photos in ${sandbox.folder}; emulators on ${sandbox.dropbox.url}, ${sandbox.openai.url}, ${sandbox.telegram.url}`)
     let failures = 0
     yield* Effect.gen(function*() {

@@ -21,6 +21,18 @@ const PLATFORMS: ReadonlyArray<{
   { name: "email", enabledVar: "EMAIL_ENABLED", keyVar: "EMAIL_SENDER", make: makeEmailPublisher }
 ]
 
+/** Whether each platform is enabled, by the same rules as {@link PublishersLive}. */
+export const enabledPlatforms = Effect.gen(function*() {
+  const publishing = yield* Config.boolean("FEATURE_PUBLISH").pipe(Config.withDefault(true))
+  const out: Record<string, boolean> = {}
+  for (const platform of PLATFORMS) {
+    const explicit = yield* Config.option(Config.boolean(platform.enabledVar))
+    out[platform.name] = publishing &&
+      (Option.isSome(explicit) ? explicit.value : Option.isSome(yield* Config.option(Config.string(platform.keyVar))))
+  }
+  return out
+})
+
 /**
  * Every enabled platform: `<PLATFORM>_ENABLED` when set, otherwise on when the platform's key
  * variable is set. `FEATURE_PUBLISH=false` disables them all.
@@ -28,13 +40,10 @@ const PLATFORMS: ReadonlyArray<{
 export const PublishersLive = Layer.scoped(
   Publishers,
   Effect.gen(function*() {
-    const publishing = yield* Config.boolean("FEATURE_PUBLISH").pipe(Config.withDefault(true))
-    if (!publishing) return []
+    const on = yield* enabledPlatforms
     const enabled: Array<PlatformPublisher> = []
     for (const platform of PLATFORMS) {
-      const explicit = yield* Config.option(Config.boolean(platform.enabledVar))
-      const on = Option.isSome(explicit) ? explicit.value : Option.isSome(yield* Config.option(Config.string(platform.keyVar)))
-      if (on) enabled.push(yield* platform.make)
+      if (on[platform.name]) enabled.push(yield* platform.make)
     }
     return enabled
   })

@@ -1,0 +1,29 @@
+import { Command } from "@effect/cli"
+import { Effect, Layer, Option } from "effect"
+import { ConfigurationError } from "../../domain/Errors.js"
+import { WebConfig, type WebSettings } from "../../http/config.js"
+import { serveLayer } from "../../http/server.js"
+import { FolderConfig } from "../../programs/RunOptions.js"
+import { appLayer } from "../layers.js"
+
+/** Admin endpoints without an admin password would be open to anyone who reaches the port. */
+export const checkWebSettings = (settings: WebSettings) => {
+  const f = settings.features
+  return Option.isNone(settings.adminPassword) && (f.analyze || f.publish || f.keep || f.remove)
+    ? Effect.fail(new ConfigurationError({
+      message: "web_admin_pw is required while admin endpoints are enabled (or set FEATURE_ANALYZE_CAPTION, FEATURE_PUBLISH, FEATURE_KEEP_CURATE and FEATURE_REMOVE_CURATE to false)"
+    }))
+    : Effect.void
+}
+
+/** Runs the HTTP admin API and page until interrupted (Ctrl-C). */
+export const serveUntilInterrupted = Effect.gen(function*() {
+  const settings = yield* WebConfig
+  yield* checkWebSettings(settings)
+  const folders = yield* FolderConfig
+  return yield* Layer.launch(serveLayer(folders, { host: settings.host, port: settings.port }).pipe(Layer.provide(appLayer({ publish: true }))))
+})
+
+export const serveCommand = Command.make("serve", {}, () => serveUntilInterrupted).pipe(
+  Command.withDescription("Serve the HTTP admin API and admin page (PORT, HOST)")
+)

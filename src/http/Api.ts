@@ -1,0 +1,126 @@
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { BadRequest, Forbidden, NotFound, ServerError, TooManyRequests, Unauthorized, Unavailable } from "./errors.js"
+
+/** WEB_AUTH_TOKEN (bearer) or WEB_AUTH_USER / WEB_AUTH_PASS (basic), when configured. */
+export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("Authorization", { failure: Unauthorized }) {}
+
+/** The admin session cookie, and a same-origin check on state-changing requests (CSRF). */
+export class AdminSession extends HttpApiMiddleware.Tag<AdminSession>()("AdminSession", {
+  failure: Schema.Union(Forbidden, Unavailable)
+}) {}
+
+const Metadata = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
+export const ImageResponse = Schema.Struct({
+  filename: Schema.String,
+  temp_url: Schema.String,
+  content_hash: Schema.String,
+  sha256: Schema.NullOr(Schema.String),
+  caption: Schema.NullOr(Schema.String),
+  sd_caption: Schema.NullOr(Schema.String),
+  metadata: Schema.NullOr(Metadata),
+  has_sidecar: Schema.Boolean
+})
+
+export const AnalysisResponse = Schema.Struct({
+  filename: Schema.String,
+  description: Schema.String,
+  mood: Schema.String,
+  tags: Schema.Array(Schema.String),
+  nsfw: Schema.Boolean,
+  caption: Schema.String,
+  sd_caption: Schema.NullOr(Schema.String),
+  sidecar_written: Schema.Boolean,
+  from_sidecar: Schema.Boolean
+})
+
+export const PlatformResult = Schema.Struct({
+  success: Schema.Boolean,
+  status: Schema.Literal("published", "already_published", "failed", "uncertain"),
+  post_id: Schema.NullOr(Schema.String),
+  error: Schema.NullOr(Schema.String)
+})
+
+export const PublishRequest = Schema.Struct({
+  platforms: Schema.optional(Schema.Array(Schema.String))
+})
+
+export const PublishResponse = Schema.Struct({
+  filename: Schema.String,
+  results: Schema.Record({ key: Schema.String, value: PlatformResult }),
+  archived: Schema.Boolean,
+  any_success: Schema.Boolean
+})
+
+export const CurationResponse = Schema.Struct({
+  filename: Schema.String,
+  action: Schema.Literal("keep", "remove"),
+  destination_folder: Schema.String,
+  preview_only: Schema.Boolean
+})
+
+export const AdminStatus = Schema.Struct({ admin: Schema.Boolean, error: Schema.optional(Schema.NullOr(Schema.String)) })
+export const LoginRequest = Schema.Struct({ password: Schema.String.pipe(Schema.maxLength(1024)) })
+
+export const Features = Schema.Struct({
+  analyze_caption_enabled: Schema.Boolean,
+  publish_enabled: Schema.Boolean,
+  keep_enabled: Schema.Boolean,
+  remove_enabled: Schema.Boolean,
+  auto_view_enabled: Schema.Boolean,
+  auth_mode: Schema.Literal("password", "none")
+})
+
+export const Publishers = Schema.Struct({ telegram: Schema.Boolean, instagram: Schema.Boolean, email: Schema.Boolean })
+export const Health = Schema.Struct({ status: Schema.String, checks: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })) })
+
+/** `{filename}`: a plain file name (no separators, no `..`, no control characters). */
+export const FileName = Schema.String.pipe(
+  Schema.minLength(1),
+  Schema.maxLength(255),
+  Schema.filter((s) => !/[/\\\u0000-\u001f]/.test(s) && s !== "." && s !== ".." && !s.includes(".."), {
+    message: () => "filename must be a plain file name"
+  })
+)
+const filename = HttpApiSchema.param("filename", FileName)
+
+export const AdminApi = HttpApiGroup.make("admin")
+  .add(HttpApiEndpoint.post("login", "/api/admin/login").setPayload(LoginRequest).addSuccess(AdminStatus)
+    .addError(Unauthorized).addError(NotFound).addError(TooManyRequests).addError(Forbidden))
+  .add(HttpApiEndpoint.get("status", "/api/admin/status").addSuccess(AdminStatus))
+  .add(HttpApiEndpoint.post("logout", "/api/admin/logout").addSuccess(AdminStatus).addError(Forbidden))
+  .middleware(Authorization)
+
+export const ImagesApi = HttpApiGroup.make("images")
+  .add(HttpApiEndpoint.get("random", "/api/images/random").addSuccess(ImageResponse).addError(NotFound).addError(ServerError))
+  .add(
+    HttpApiEndpoint.post("analyze")`/api/images/${filename}/analyze`
+      .setUrlParams(Schema.Struct({ force_refresh: Schema.optional(Schema.Literal("true", "false", "1", "0")) }))
+      .addSuccess(AnalysisResponse).addError(NotFound).addError(Forbidden).addError(ServerError).middleware(AdminSession)
+  )
+  .add(
+    HttpApiEndpoint.post("publish")`/api/images/${filename}/publish`.setPayload(PublishRequest)
+      .addSuccess(PublishResponse).addError(NotFound).addError(Forbidden).addError(BadRequest).addError(ServerError).middleware(AdminSession)
+  )
+  .add(HttpApiEndpoint.post("keep")`/api/images/${filename}/keep`.addSuccess(CurationResponse).addError(NotFound).addError(Forbidden).addError(ServerError).middleware(AdminSession))
+  .add(HttpApiEndpoint.post("remove")`/api/images/${filename}/remove`.addSuccess(CurationResponse).addError(NotFound).addError(Forbidden).addError(ServerError).middleware(AdminSession))
+  .addError(BadRequest)
+  .middleware(Authorization)
+
+export const ConfigApi = HttpApiGroup.make("config")
+  .add(HttpApiEndpoint.get("publishers", "/api/config/publishers").addSuccess(Publishers))
+  .add(HttpApiEndpoint.get("features", "/api/config/features").addSuccess(Features))
+
+export const HealthApi = HttpApiGroup.make("health")
+  .add(HttpApiEndpoint.get("live", "/health/live").addSuccess(Health))
+  .add(HttpApiEndpoint.get("ready", "/health/ready").addSuccess(Health).addError(Unavailable))
+
+export class PublisherApi extends HttpApi.make("publisher")
+  .add(AdminApi)
+  .add(ImagesApi)
+  .add(ConfigApi)
+  .add(HealthApi)
+  .annotate(OpenApi.Title, "Publisher admin API")
+  .annotate(OpenApi.Description, "Curate and publish photos: the publisher_v2 endpoints, on Effect.")
+{}

@@ -1,0 +1,34 @@
+import { Config, Option, type Redacted } from "effect"
+
+const flag = (name: string, fallback: boolean) => Config.boolean(name).pipe(Config.withDefault(fallback))
+
+/** The web server's settings (publisher_v2's variable names). */
+export const WebConfig = Config.all({
+  port: Config.port("PORT").pipe(Config.withDefault(8000)),
+  host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
+  authToken: Config.option(Config.redacted("WEB_AUTH_TOKEN")),
+  authUser: Config.option(Config.string("WEB_AUTH_USER")),
+  authPass: Config.option(Config.redacted("WEB_AUTH_PASS")),
+  adminPassword: Config.option(Config.redacted("web_admin_pw")),
+  secureCookies: flag("WEB_SECURE_COOKIES", true),
+  cookieTtlSeconds: Config.integer("WEB_ADMIN_COOKIE_TTL_SECONDS").pipe(
+    Config.withDefault(3600),
+    Config.validate({ message: "must be between 60 and 3600", validation: (n) => n >= 60 && n <= 3600 })
+  ),
+  imageListTtlSeconds: Config.integer("WEB_IMAGE_LIST_TTL_SECONDS").pipe(
+    Config.withDefault(30),
+    Config.validate({ message: "must be 0 or more", validation: (n) => n >= 0 })
+  ),
+  folderKeep: Config.string("FOLDER_KEEP").pipe(Config.orElse(() => Config.string("folder_keep")), Config.withDefault("keep")),
+  folderRemove: Config.string("FOLDER_REMOVE").pipe(Config.orElse(() => Config.string("folder_remove")), Config.withDefault("reject")),
+  features: Config.all({
+    analyze: flag("FEATURE_ANALYZE_CAPTION", true),
+    publish: flag("FEATURE_PUBLISH", true),
+    keep: flag("FEATURE_KEEP_CURATE", true),
+    remove: flag("FEATURE_REMOVE_CURATE", true),
+    autoView: flag("AUTO_VIEW", false)
+  })
+})
+export type WebSettings = Config.Config.Success<typeof WebConfig>
+
+export const hasSecret = (value: Option.Option<Redacted.Redacted>) => Option.isSome(value)

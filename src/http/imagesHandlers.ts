@@ -1,0 +1,171 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Duration, Effect, Option, Random, Ref } from "effect"
+import { parseSidecar, sidecarRecord, sidecarString, sidecarStrings } from "../domain/Sidecar.js"
+import type { ImageRef } from "../domain/Image.js"
+import { joinPath } from "../domain/Image.js"
+import { caption, download } from "../programs/prepare.js"
+import { publishOne } from "../programs/publishOne.js"
+import { writeSidecar } from "../programs/publishPost.js"
+import { Storage } from "../services/storage/Storage.js"
+import { PublisherApi } from "./Api.js"
+import { ImageCatalog } from "./catalog.js"
+import { currentCorrelationId } from "./correlation.js"
+import { Forbidden, NotFound, ServerError } from "./errors.js"
+import { WebContext } from "./WebContext.js"
+
+/** Unexpected failures: logged with their cause, answered as a plain 500 (no stack, no secrets). */
+const internal = <A, R>(effect: Effect.Effect<A, { readonly _tag: string; readonly message: string }, R>) =>
+  effect.pipe(
+    Effect.tapError((e) => Effect.logError("web_request_failed").pipe(Effect.annotateLogs({ error_tag: e._tag, error: e.message }))),
+    Effect.mapError((e) => new ServerError({ error: "Internal error", detail: e._tag }))
+  )
+
+/** Logs `<event>` with `<event>_ms` (integer milliseconds), as publisher_v2 did. */
+const timedLog = (event: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.timed(effect).pipe(
+    Effect.tap(([d]) => Effect.logInfo(event).pipe(Effect.annotateLogs(`${event}_ms`, Math.round(Duration.toMillis(d))))),
+    Effect.map(([, a]) => a),
+    Effect.withSpan(`http.${event}`)
+  )
+
+const findImage = (filename: string) =>
+  Effect.gen(function*() {
+    const catalog = yield* ImageCatalog
+    const found = yield* internal(catalog.find(filename))
+    return yield* Option.match(found, {
+      onNone: () => Effect.fail(new NotFound({ error: "Image not found", detail: filename })),
+      onSome: Effect.succeed
+    })
+  })
+
+/** Image, link and sidecar, the two reads concurrently: publisher_v2's ImageResponse plus content_hash. */
+const describeImage = (image: ImageRef) =>
+  Effect.gen(function*() {
+    const storage = yield* Storage
+    const [tempUrl, sidecarText] = yield* internal(Effect.all([
+      storage.temporaryLink(image.path),
+      image.hasSidecar ? storage.readSidecar(image.path) : Effect.succeed(Option.none<string>())
+    ], { concurrency: 2 }))
+    const sidecar = Option.map(sidecarText, parseSidecar)
+    const sdCaption = Option.flatMap(sidecar, (s) => (s.sdCaption === "" ? Option.none() : Option.some(s.sdCaption)))
+    const captionText = Option.orElse(Option.flatMap(sidecar, (s) => sidecarString(s, "caption")), () => sdCaption)
+    return {
+      filename: image.name,
+      temp_url: tempUrl,
+      content_hash: image.contentHash,
+      sha256: Option.getOrNull(Option.flatMap(sidecar, (s) => sidecarString(s, "sha256"))),
+      caption: Option.getOrNull(captionText),
+      sd_caption: Option.getOrNull(sdCaption),
+      metadata: Option.getOrNull(Option.map(sidecar, sidecarRecord)),
+      has_sidecar: Option.isSome(sidecar)
+    }
+  })
+
+const feature = (on: boolean, name: string) =>
+  on ? Effect.void : Effect.fail(new Forbidden({ error: `This feature is disabled via ${name}` }))
+
+export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (handlers) =>
+  Effect.gen(function*() {
+    const shown = yield* Ref.make(new Set<string>())
+    return handlers
+      .handle("random", () =>
+        Effect.gen(function*() {
+          const images = yield* internal((yield* ImageCatalog).list)
+          if (images.length === 0) return yield* new NotFound({ error: "No images in the folder" })
+          // No repeats until every image has been shown.
+          const seen = yield* Ref.get(shown)
+          const fresh = images.filter((i) => !seen.has(i.name))
+          const pool = fresh.length > 0 ? fresh : images
+          const image = pool[yield* Random.nextIntBetween(0, pool.length)]!
+          yield* Ref.set(shown, fresh.length > 0 ? new Set([...seen, image.name]) : new Set([image.name]))
+          return yield* describeImage(image)
+        }).pipe(timedLog("web_random_image")))
+      .handle("analyze", ({ path, urlParams }) =>
+        Effect.gen(function*() {
+          const web = yield* WebContext
+          yield* feature(web.settings.features.analyze, "FEATURE_ANALYZE_CAPTION")
+          const image = yield* findImage(path.filename)
+          const force = urlParams.force_refresh === "true" || urlParams.force_refresh === "1"
+          const storage = yield* Storage
+          if (!force && image.hasSidecar) {
+            const text = yield* internal(storage.readSidecar(image.path))
+            if (Option.isSome(text)) {
+              const sidecar = parseSidecar(text.value)
+              const sd = sidecar.sdCaption === "" ? null : sidecar.sdCaption
+              const cap = Option.getOrElse(sidecarString(sidecar, "caption"), () => sd ?? "")
+              if (cap !== "" || sd !== null) {
+                yield* Effect.logInfo("web_analyze_sidecar_cache_hit")
+                const nsfw = sidecarRecord(sidecar)["nsfw"]
+                return {
+                  filename: image.name,
+                  description: Option.getOrElse(sidecarString(sidecar, "description"), () => ""),
+                  mood: Option.getOrElse(sidecarString(sidecar, "mood"), () => ""),
+                  tags: Option.getOrElse(sidecarStrings(sidecar, "tags"), () => []),
+                  nsfw: nsfw === true || (typeof nsfw === "string" && nsfw.toLowerCase() === "true"),
+                  caption: cap,
+                  sd_caption: sd,
+                  sidecar_written: false,
+                  from_sidecar: true
+                }
+              }
+            }
+          }
+          const timings = {}
+          const prepared = yield* internal(download(image).pipe(
+            Effect.map((d) => ({ ...d, sidecar: Option.none<string>() })),
+            Effect.flatMap((d) => caption(d, timings))
+          ))
+          yield* internal(writeSidecar(prepared, timings))
+          yield* (yield* ImageCatalog).invalidate
+          return {
+            filename: image.name,
+            description: prepared.analysis.description,
+            mood: prepared.analysis.mood,
+            tags: prepared.analysis.tags,
+            nsfw: prepared.analysis.nsfw,
+            caption: prepared.captions.caption,
+            sd_caption: prepared.captions.sd_caption,
+            sidecar_written: true,
+            from_sidecar: false
+          }
+        }).pipe(timedLog("web_analyze")))
+      .handle("publish", ({ path }) =>
+        Effect.gen(function*() {
+          const web = yield* WebContext
+          yield* feature(web.settings.features.publish, "FEATURE_PUBLISH")
+          const image = yield* findImage(path.filename)
+          const correlationId = yield* currentCorrelationId
+          const result = yield* internal(publishOne({
+            correlationId,
+            folder: web.folder,
+            archiveFolder: web.archiveFolder,
+            maxAttempts: web.maxAttempts,
+            select: image.name,
+            dryPublish: false,
+            preview: false
+          }))
+          yield* (yield* ImageCatalog).invalidate
+          const results = Object.fromEntries(Object.entries(result.published).map(([platform, o]) => [platform, {
+            success: o.ok,
+            status: o.status,
+            post_id: o.id ?? null,
+            error: o.error ?? null
+          }]))
+          return { filename: image.name, results, archived: result.archived, any_success: Object.values(result.published).some((o) => o.ok) }
+        }).pipe(timedLog("web_publish")))
+      .handle("keep", ({ path }) => curate(path.filename, "keep"))
+      .handle("remove", ({ path }) => curate(path.filename, "remove"))
+  })
+)
+
+const curate = (filename: string, action: "keep" | "remove") =>
+  Effect.gen(function*() {
+    const web = yield* WebContext
+    yield* feature(action === "keep" ? web.settings.features.keep : web.settings.features.remove, action === "keep" ? "FEATURE_KEEP_CURATE" : "FEATURE_REMOVE_CURATE")
+    const image = yield* findImage(filename)
+    const folderName = action === "keep" ? web.settings.folderKeep : web.settings.folderRemove
+    const destination = folderName.startsWith("/") ? folderName : joinPath(web.folder, folderName)
+    yield* internal((yield* Storage).moveWithSidecar(image.path, destination))
+    yield* (yield* ImageCatalog).invalidate
+    return { filename: image.name, action, destination_folder: destination, preview_only: false }
+  }).pipe(timedLog(`web_${action}`))

@@ -1,0 +1,46 @@
+import { createServer } from "node:http"
+import { HttpApiBuilder, HttpApiSwagger, HttpServer, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Duration, Effect, Layer } from "effect"
+import { AdminHandlers } from "./adminHandlers.js"
+import { AdminSession, Authorization, PublisherApi } from "./Api.js"
+import { makeImageCatalog } from "./catalog.js"
+import { correlationMiddleware } from "./correlation.js"
+import { ImagesHandlers } from "./imagesHandlers.js"
+import { ConfigHandlers, HealthHandlers } from "./otherHandlers.js"
+import { ADMIN_PAGE } from "./page.js"
+import { adminSession, authorization } from "./security.js"
+import { makeWebContext, WebContext } from "./WebContext.js"
+
+const SecurityLive = Layer.unwrapEffect(
+  WebContext.pipe(Effect.map(({ sessions, settings }) =>
+    Layer.mergeAll(Layer.succeed(Authorization, authorization(settings)), Layer.succeed(AdminSession, adminSession(settings, sessions)))
+  ))
+)
+
+const PageLive = HttpApiBuilder.Router.use((router) =>
+  router.get("/", HttpServerResponse.html(ADMIN_PAGE).pipe(Effect.map(HttpServerResponse.setHeaders({
+    "content-security-policy": "default-src 'self'; img-src 'self' http: https: data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin"
+  }))))
+)
+
+/** The API, its docs and the admin page, over the app's services (Storage, Ai, State, Publishers). */
+export const webLayer = (folders: { readonly folder: string; readonly archiveFolder: string; readonly maxAttempts: number }) =>
+  Layer.mergeAll(HttpApiSwagger.layer({ path: "/docs" }), HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }), PageLive).pipe(
+    Layer.provideMerge(HttpApiBuilder.api(PublisherApi).pipe(Layer.provide([AdminHandlers, ImagesHandlers, ConfigHandlers, HealthHandlers]))),
+    Layer.provide(SecurityLive),
+    Layer.provide(Layer.unwrapEffect(WebContext.pipe(Effect.map(({ settings }) =>
+      makeImageCatalog(folders.folder, Duration.seconds(settings.imageListTtlSeconds))
+    )))),
+    Layer.provideMerge(makeWebContext(folders))
+  )
+
+/** Serves `webLayer` on HOST:PORT. */
+export const serveLayer = (folders: Parameters<typeof webLayer>[0], listen: { readonly host: string; readonly port: number }) =>
+  HttpApiBuilder.serve(correlationMiddleware).pipe(
+    Layer.provide(webLayer(folders)),
+    HttpServer.withLogAddress,
+    Layer.provide(NodeHttpServer.layer(createServer, listen))
+  )

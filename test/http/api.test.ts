@@ -1,0 +1,202 @@
+import { HttpApiBuilder, HttpServer } from "@effect/platform"
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer } from "effect"
+import { renderSidecar } from "../../src/domain/CaptionSidecar.js"
+import { checkWebSettings } from "../../src/cli/commands/serve.js"
+import { WebConfig } from "../../src/http/config.js"
+import { correlationMiddleware } from "../../src/http/correlation.js"
+import { webLayer } from "../../src/http/server.js"
+import { image, makeFakes, type FakeOptions, sampleAnalysis, sampleCaptions } from "../support/fakes.js"
+
+const PASSWORD = "correct horse battery staple"
+const TOKEN = "api-token-value"
+const ORIGIN = "http://publisher.test"
+
+const baseConfig: Record<string, string> = { web_admin_pw: PASSWORD, WEB_AUTH_TOKEN: TOKEN, TELEGRAM_BOT_TOKEN: "x" }
+const folders = { folder: "/photos", archiveFolder: "/photos/archive", maxAttempts: 3 }
+
+let disposers: Array<() => Promise<void>> = []
+afterEach(async () => {
+  await Promise.all(disposers.map((d) => d()))
+  disposers = []
+})
+
+/** The whole API (real handlers, middleware, security) over recording fake services. */
+const makeApi = (fakes: FakeOptions, config: Record<string, string> = {}) => {
+  const { layer, rec } = makeFakes(fakes)
+  const { dispose, handler } = HttpApiBuilder.toWebHandler(
+    Layer.mergeAll(webLayer(folders), HttpServer.layerContext).pipe(
+      Layer.provide(layer),
+      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({ ...baseConfig, ...config })))))
+    ),
+    { middleware: correlationMiddleware }
+  )
+  disposers.push(dispose)
+  const call = (method: string, path: string, init: { headers?: Record<string, string>; body?: unknown; raw?: string } = {}) =>
+    handler(new Request(`${ORIGIN}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(init.body !== undefined || init.raw !== undefined ? { "content-type": "application/json" } : {}), ...init.headers },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : init.raw !== undefined ? { body: init.raw } : {})
+    }))
+  const login = async () => {
+    const response = await call("POST", "/api/admin/login", { body: { password: PASSWORD }, headers: { origin: ORIGIN } })
+    expect(response.status).toBe(200)
+    const cookie = response.headers.get("set-cookie") ?? ""
+    return cookie.split(";")[0]!
+  }
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const cookie = await login()
+    return call(method, path, { headers: { cookie, origin: ORIGIN }, ...(body !== undefined ? { body } : {}) })
+  }
+  return { call, login, admin, rec }
+}
+
+const images = [image("a.jpg"), image("b.jpg")]
+
+describe("HTTP API (toWebHandler, fake services)", () => {
+  it("health: live and ready", async () => {
+    const { call } = makeApi({ images })
+    expect(await (await call("GET", "/health/live")).json()).toEqual({ status: "ok" })
+    const ready = await call("GET", "/health/ready")
+    expect(ready.status).toBe(200)
+  })
+
+  it("WEB_AUTH_TOKEN protects the API; basic auth works with WEB_AUTH_USER/PASS", async () => {
+    const { call } = makeApi({ images }, { WEB_AUTH_USER: "ops", WEB_AUTH_PASS: "s3cret" })
+    expect((await call("GET", "/api/images/random", { headers: { authorization: "" } })).status).toBe(401)
+    expect((await call("GET", "/api/images/random", { headers: { authorization: "Bearer nope" } })).status).toBe(401)
+    expect((await call("GET", "/api/images/random")).status).toBe(200)
+    const basic = `Basic ${Buffer.from("ops:s3cret").toString("base64")}`
+    expect((await call("GET", "/api/images/random", { headers: { authorization: basic } })).status).toBe(200)
+    const body = await (await call("GET", "/api/images/random", { headers: { authorization: "Bearer nope" } })).json() as { error: string }
+    expect(JSON.stringify(body)).not.toContain(TOKEN)
+    expect(body.error).toBe("Unauthorized")
+  })
+
+  it("echoes a sane X-Request-ID as X-Correlation-ID, else a new UUID", async () => {
+    const { call } = makeApi({ images })
+    expect((await call("GET", "/health/live", { headers: { "x-request-id": "req-42" } })).headers.get("x-correlation-id")).toBe("req-42")
+    const fresh = (await call("GET", "/health/live", { headers: { "x-request-id": "bad id\u0007<script>" } })).headers.get("x-correlation-id")
+    expect(fresh).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  })
+
+  it("admin login: HttpOnly, SameSite=Strict, Secure session cookie; status; server-side logout", async () => {
+    const { call, login } = makeApi({ images })
+    const response = await call("POST", "/api/admin/login", { body: { password: PASSWORD }, headers: { origin: ORIGIN } })
+    const setCookie = response.headers.get("set-cookie") ?? ""
+    expect(setCookie).toMatch(/HttpOnly/i)
+    expect(setCookie).toMatch(/SameSite=Strict/i)
+    expect(setCookie).toMatch(/Secure/i)
+    expect(setCookie).toMatch(/Max-Age=3600/i)
+    const cookie = await login()
+    expect(await (await call("GET", "/api/admin/status", { headers: { cookie } })).json()).toEqual({ admin: true, error: null })
+    await call("POST", "/api/admin/logout", { headers: { cookie, origin: ORIGIN } })
+    expect(await (await call("GET", "/api/admin/status", { headers: { cookie } })).json()).toEqual({ admin: false, error: null })
+  })
+
+  it("wrong passwords: 401, then 429 after five failures from the same client", async () => {
+    const { call } = makeApi({ images })
+    const statuses: Array<number> = []
+    for (let i = 0; i < 6; i++) statuses.push((await call("POST", "/api/admin/login", { body: { password: "guess" }, headers: { origin: ORIGIN } })).status)
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429])
+    expect((await call("POST", "/api/admin/login", { body: { password: PASSWORD }, headers: { origin: ORIGIN } })).status).toBe(429)
+  })
+
+  it("admin actions need the session and the same origin (CSRF)", async () => {
+    const { admin, call, login, rec } = makeApi({ images })
+    expect((await call("POST", "/api/images/a.jpg/keep")).status).toBe(403)
+    const cookie = await login()
+    expect((await call("POST", "/api/images/a.jpg/keep", { headers: { cookie, origin: "http://evil.test" } })).status).toBe(403)
+    expect(rec.moves).toEqual([])
+    const kept = await admin("POST", "/api/images/a.jpg/keep")
+    expect(await kept.json()).toEqual({ filename: "a.jpg", action: "keep", destination_folder: "/photos/keep", preview_only: false })
+    expect(rec.moves).toEqual([{ from: "/photos/a.jpg", to: "/photos/keep/a.jpg" }])
+  })
+
+  it("filenames: separators and .. are 400, unlisted names 404, and neither reaches storage", async () => {
+    const { admin, rec } = makeApi({ images })
+    expect((await admin("POST", "/api/images/..%2F..%2Fetc%2Fpasswd/analyze")).status).toBe(400)
+    expect((await admin("POST", "/api/images/a..jpg/analyze")).status).toBe(400)
+    expect((await admin("POST", "/api/images/missing.jpg/analyze")).status).toBe(404)
+    expect(rec.downloads).toEqual([])
+    expect(rec.sidecarReads).toEqual([])
+  })
+
+  it("analyze answers from the sidecar with zero AI calls; force_refresh asks the model and writes it", async () => {
+    const sidecar = renderSidecar({ image: images[0]!, sha256: "0".repeat(64), analysis: sampleAnalysis, captions: sampleCaptions, models: { vision: "v", caption: "c" }, created: "2026-01-01T00:00:00Z" })
+    const { admin, rec } = makeApi({ images: [image("a.jpg", "hash-a", true)], sidecars: { "/photos/a.txt": sidecar } })
+    const cached = await (await admin("POST", "/api/images/a.jpg/analyze")).json()
+    expect(cached).toMatchObject({ filename: "a.jpg", caption: sampleCaptions.caption, sd_caption: sampleCaptions.sd_caption, from_sidecar: true, sidecar_written: false, tags: sampleAnalysis.tags })
+    expect(rec.aiCalls).toEqual([])
+    const fresh = await (await admin("POST", "/api/images/a.jpg/analyze?force_refresh=true")).json()
+    expect(fresh).toMatchObject({ from_sidecar: false, sidecar_written: true })
+    expect(rec.aiCalls).toEqual(["analyze", "captionPair"])
+    expect(rec.sidecarWrites.has("/photos/a.txt")).toBe(true)
+  })
+
+  it("random: the image list is cached, concurrent misses share one listing, link and sidecar are read", async () => {
+    const { call, rec } = makeApi({ images })
+    const responses = await Promise.all([call("GET", "/api/images/random"), call("GET", "/api/images/random"), call("GET", "/api/images/random")])
+    const bodies = await Promise.all(responses.map((r) => r.json()))
+    expect(rec.lists).toHaveLength(1)
+    expect(bodies[0]).toMatchObject({ has_sidecar: false, caption: null, temp_url: expect.stringMatching(/^https:\/\/example\.test\//) })
+    expect(rec.downloads).toEqual([])
+  })
+
+  it("keep invalidates the cached list", async () => {
+    const { admin, call, rec } = makeApi({ images })
+    await call("GET", "/api/images/random")
+    await admin("POST", "/api/images/a.jpg/remove")
+    await call("GET", "/api/images/random")
+    expect(rec.lists).toHaveLength(2)
+    expect(rec.moves[0]!.to).toBe("/photos/reject/a.jpg")
+  })
+
+  it("publish runs the workflow for that file and answers per platform", async () => {
+    const { admin, rec } = makeApi({ images, platforms: ["telegram", "email"], failing: ["email"] })
+    const body = await (await admin("POST", "/api/images/b.jpg/publish", {})).json()
+    expect(body).toEqual({
+      filename: "b.jpg",
+      results: {
+        telegram: { success: true, status: "published", post_id: "telegram-1", error: null },
+        email: { success: false, status: "failed", post_id: null, error: "email is down" }
+      },
+      archived: false,
+      any_success: true
+    })
+    expect(rec.published.map((p) => p.image)).toEqual(["b.jpg"])
+  })
+
+  it("feature toggles turn endpoints into 403 with a reason; /api/config/features says so", async () => {
+    const { admin, call } = makeApi({ images }, { FEATURE_PUBLISH: "off", FEATURE_KEEP_CURATE: "0" })
+    const publish = await admin("POST", "/api/images/a.jpg/publish", {})
+    expect(publish.status).toBe(403)
+    expect(((await publish.json()) as { error: string }).error).toMatch(/FEATURE_PUBLISH/)
+    expect((await admin("POST", "/api/images/a.jpg/keep")).status).toBe(403)
+    expect(await (await call("GET", "/api/config/features")).json()).toMatchObject({ publish_enabled: false, keep_enabled: false, remove_enabled: true, auth_mode: "password" })
+  })
+
+  it("request bodies are size-limited", async () => {
+    const { call } = makeApi({ images })
+    // The right password: only the size can make this fail.
+    const small = await call("POST", "/api/admin/login", { raw: JSON.stringify({ password: PASSWORD, pad: "x".repeat(1_000) }), headers: { origin: ORIGIN } })
+    expect(small.status).toBe(200)
+    const raw = JSON.stringify({ password: PASSWORD, pad: "x".repeat(200_000) })
+    const large = await call("POST", "/api/admin/login", { raw, headers: { origin: ORIGIN, "content-length": String(raw.length) } })
+    expect(large.status).toBe(413)
+  })
+
+  it("storage failures are a plain 500 without details of the cause", async () => {
+    const { call } = makeApi({ images: [] })
+    expect((await call("GET", "/api/images/random")).status).toBe(404)
+  })
+
+  it("refuses to start when admin endpoints are on and web_admin_pw is unset", () => {
+    const settings = Effect.runSync(WebConfig.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))))
+    expect(Effect.runSync(Effect.either(checkWebSettings(settings)))._tag).toBe("Left")
+    const off = Effect.runSync(WebConfig.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([
+      ["FEATURE_ANALYZE_CAPTION", "false"], ["FEATURE_PUBLISH", "false"], ["FEATURE_KEEP_CURATE", "false"], ["FEATURE_REMOVE_CURATE", "false"]
+    ])))))
+    expect(Effect.runSync(Effect.either(checkWebSettings(off)))._tag).toBe("Right")
+  })
+})
