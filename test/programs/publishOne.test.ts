@@ -173,13 +173,14 @@ describe("publishOne", () => {
   it.effect("--select honours history; --force posts again", () =>
     Effect.gen(function*() {
       const history = [{ runId: "r0", contentHash: "hash-a.jpg", imageName: "a.jpg", platform: "telegram", ok: true, postId: "9" }]
-      const { layer, rec } = makeFakes({ images, postedHashes: ["hash-a.jpg"], history })
-      const again = yield* publishOne(options({ select: "a.jpg" })).pipe(Effect.provide(layer))
+      const first = makeFakes({ images, postedHashes: ["hash-a.jpg"], history })
+      const again = yield* publishOne(options({ select: "a.jpg" })).pipe(Effect.provide(first.layer))
       expect(again.published["telegram"]?.status).toBe("already_published")
-      expect(rec.published).toEqual([])
-      const forced = yield* publishOne(options({ select: "a.jpg", force: true })).pipe(Effect.provide(layer))
+      expect(first.rec.published).toEqual([])
+      const second = makeFakes({ images, postedHashes: ["hash-a.jpg"], history })
+      const forced = yield* publishOne(options({ select: "a.jpg", force: true })).pipe(Effect.provide(second.layer))
       expect(forced.published["telegram"]?.status).toBe("published")
-      expect(rec.published).toHaveLength(1)
+      expect(second.rec.published).toHaveLength(1)
     }))
 
   it.effect("dry-publish writes the sidecar only: no publish, archive or state change", () =>
