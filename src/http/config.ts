@@ -1,15 +1,19 @@
-import { Config, Option, type Redacted } from "effect"
+import { Config, Option, Redacted } from "effect"
 
 const flag = (name: string, fallback: boolean) => Config.boolean(name).pipe(Config.withDefault(fallback))
+
+/** An optional secret; set but empty counts as unset. */
+const secret = (name: string) =>
+  Config.option(Config.redacted(name)).pipe(Config.map(Option.filter((v) => Redacted.value(v) !== "")))
 
 /** The web server's settings (publisher_v2's variable names). */
 export const WebConfig = Config.all({
   port: Config.port("PORT").pipe(Config.withDefault(8000)),
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
-  authToken: Config.option(Config.redacted("WEB_AUTH_TOKEN")),
-  authUser: Config.option(Config.string("WEB_AUTH_USER")),
-  authPass: Config.option(Config.redacted("WEB_AUTH_PASS")),
-  adminPassword: Config.option(Config.redacted("web_admin_pw")),
+  authToken: secret("WEB_AUTH_TOKEN"),
+  authUser: Config.option(Config.string("WEB_AUTH_USER")).pipe(Config.map(Option.filter((v) => v !== ""))),
+  authPass: secret("WEB_AUTH_PASS"),
+  adminPassword: secret("web_admin_pw"),
   secureCookies: flag("WEB_SECURE_COOKIES", true),
   cookieTtlSeconds: Config.integer("WEB_ADMIN_COOKIE_TTL_SECONDS").pipe(
     Config.withDefault(3600),
@@ -30,5 +34,3 @@ export const WebConfig = Config.all({
   })
 })
 export type WebSettings = Config.Config.Success<typeof WebConfig>
-
-export const hasSecret = (value: Option.Option<Redacted.Redacted>) => Option.isSome(value)

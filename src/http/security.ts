@@ -90,11 +90,16 @@ export const sameOrigin = (request: HttpServerRequest.HttpServerRequest): boolea
   }
 }
 
-/** WEB_AUTH_TOKEN (bearer) or WEB_AUTH_USER / WEB_AUTH_PASS (basic); open when neither is set. */
-export const authorization = (settings: WebSettings) =>
+/**
+ * WEB_AUTH_TOKEN (bearer) or WEB_AUTH_USER / WEB_AUTH_PASS (basic); open when neither is set. A
+ * live admin session also authorizes (the admin page is a browser, it holds no token).
+ */
+export const authorization = (settings: WebSettings, sessions: Sessions) =>
   Authorization.of(
     Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
+      const session = cookieValue(request, SESSION_COOKIE)
+      if (Option.isSome(session) && (yield* sessions.isValid(session.value))) return
       const header = request.headers["authorization"] ?? ""
       const token = settings.authToken
       const user = settings.authUser

@@ -14,7 +14,7 @@ import { makeWebContext, WebContext } from "./WebContext.js"
 
 const SecurityLive = Layer.unwrapEffect(
   WebContext.pipe(Effect.map(({ sessions, settings }) =>
-    Layer.mergeAll(Layer.succeed(Authorization, authorization(settings)), Layer.succeed(AdminSession, adminSession(settings, sessions)))
+    Layer.mergeAll(Layer.succeed(Authorization, authorization(settings, sessions)), Layer.succeed(AdminSession, adminSession(settings, sessions)))
   ))
 )
 
@@ -42,5 +42,6 @@ export const serveLayer = (folders: Parameters<typeof webLayer>[0], listen: { re
   HttpApiBuilder.serve(correlationMiddleware).pipe(
     Layer.provide(webLayer(folders)),
     HttpServer.withLogAddress,
-    Layer.provide(NodeHttpServer.layer(createServer, listen))
+    // The server stays in the output: callers (tests) can read its address.
+    Layer.provideMerge(NodeHttpServer.layer(createServer, listen))
   )

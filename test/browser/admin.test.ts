@@ -1,0 +1,79 @@
+import { execSync } from "node:child_process"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { type Browser, chromium } from "playwright-core"
+import { ADMIN_PASSWORD, startWebSandbox } from "../support/webServer.js"
+
+/** Debian's Chromium (installed by .ci/run); never a downloaded browser. */
+const executablePath = (() => {
+  try {
+    return execSync("command -v chromium || command -v chromium-browser", { encoding: "utf8" }).trim().split("\n")[0]!
+  } catch {
+    throw new Error("Chromium is required for the browser tests: apt-get install -y chromium")
+  }
+})()
+
+const launch = Effect.acquireRelease(
+  Effect.promise(() =>
+    chromium.launch({
+      executablePath,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    })
+  ),
+  (browser: Browser) => Effect.promise(() => browser.close())
+)
+
+describe("admin page in headless Chromium", () => {
+  it.live("log in, load an image, analyze, analyze again from the sidecar, publish, see the result", () =>
+    Effect.scoped(Effect.gen(function*() {
+      // WEB_AUTH_TOKEN stays set: the browser holds no token, its admin session authorizes it.
+      const { sandbox, url } = yield* startWebSandbox({ images: 2 })
+      const browser = yield* launch
+      const page = yield* Effect.promise(() => browser.newPage({ viewport: { width: 390, height: 844 } }))
+      yield* Effect.promise(async () => {
+        await page.goto(url)
+        await page.fill("#password", "wrong password")
+        await page.click("#login-button")
+        await page.waitForSelector("#error:has-text('Invalid password')")
+
+        await page.fill("#password", ADMIN_PASSWORD)
+        await page.click("#login-button")
+        await page.waitForSelector("#viewer:not([hidden])")
+        await page.waitForFunction("document.getElementById('filename').textContent !== ''")
+        await page.waitForFunction("document.getElementById('photo').naturalWidth > 0")
+
+        await page.click("#analyze")
+        await page.waitForSelector("#message:has-text('Analyzed; sidecar written')")
+        const caption = await page.textContent("#caption")
+        expect(caption?.length).toBeGreaterThan(5)
+
+        await page.click("#analyze")
+        await page.waitForSelector("#message:has-text('Caption from the sidecar')")
+
+        await page.click("#publish")
+        await page.waitForSelector("#message:has-text('Published')")
+        await page.screenshot({ path: "/tmp/publisher-admin.png", fullPage: true })
+      })
+      const message = yield* Effect.promise(() => page.textContent("#message"))
+      expect(message).toMatch(/telegram published/)
+      expect(message).toMatch(/archived/)
+      expect(sandbox.telegram.messages).toHaveLength(1)
+      expect(sandbox.instagram.media).toHaveLength(1)
+      expect(sandbox.smtp.messages).toHaveLength(1)
+    })), 90_000)
+
+  it.live("hides what the feature toggles turn off", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { url } = yield* startWebSandbox({ images: 1, config: { FEATURE_PUBLISH: "false", FEATURE_REMOVE_CURATE: "no" } })
+      const browser = yield* launch
+      const page = yield* Effect.promise(() => browser.newPage())
+      const visible = yield* Effect.promise(async () => {
+        await page.goto(url)
+        await page.fill("#password", ADMIN_PASSWORD)
+        await page.click("#login-button")
+        await page.waitForSelector("#viewer:not([hidden])")
+        return Object.fromEntries(await Promise.all(["analyze", "publish", "keep", "remove"].map(async (id) => [id, await page.isVisible(`#${id}`)] as const)))
+      })
+      expect(visible).toEqual({ analyze: true, publish: false, keep: true, remove: false })
+    })), 60_000)
+})
