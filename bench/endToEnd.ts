@@ -41,6 +41,9 @@ export const endToEndBench = async (repeats: number): Promise<EndToEndResult> =>
       telegram: { sendPhoto: LATENCY.telegram }
     })
     try {
+      // The foundation's scenario: Telegram is the one platform.
+      rig.config.set("INSTAGRAM_ENABLED", "false")
+      rig.config.set("EMAIL_ENABLED", "false")
       for (const photo of await generateSamplePhotos(1, i + 1)) rig.dropbox.files.put(`/Photos/${photo.name}`, photo.bytes)
       const started = performance.now()
       const result = await withLayers(rig, runWorkflow())

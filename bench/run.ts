@@ -62,6 +62,10 @@ const main = async () => {
     "Stage timings of the last run (the `workflow_timing` fields): " +
     Object.entries(e2e.timings).map(([k, v]) => `\`${k}\`=${v}`).join(", ") + ".",
     "",
+    "The overhead includes the batch-move completion check (one more 150 ms round trip that Dropbox's",
+    "asynchronous batch API requires), the token refresh, process-local work (sidecar rendering,",
+    "SQLite writes) and loopback HTTP.",
+    "",
     "## Publishing fan-out",
     "",
     "`publish_parallel_ms` of one post to each platform alone and to all three at once (fresh emulators each",
@@ -75,11 +79,8 @@ const main = async () => {
     "",
     `All three at once: **${fmt(all)} ms** against the slowest single platform's ${fmt(slowest)} ms ` +
     `(${fmt(all - slowest)} ms above the limit; the sequential sum would be ${fmt(singles.reduce((a, b) => a + b, 0))} ms).`,
-    "",
-    "The overhead includes the batch-move completion check (one more 150 ms round trip that Dropbox's",
-    "asynchronous batch API requires), the token refresh, process-local work (sidecar rendering,",
-    "SQLite writes) and loopback HTTP.",
     ""
+
   ]
   const text = lines.join("\n")
   if (!quick) await writeFile(new URL("../BENCHMARKS.md", import.meta.url), text)
