@@ -3,6 +3,7 @@ import { cpus } from "node:os"
 import { endToEndBench, LATENCY } from "./endToEnd.js"
 import { FANOUT_LATENCY, fanoutBench } from "./fanout.js"
 import { selectionBench } from "./selection.js"
+import { WEB_LATENCY, webBench } from "./web.js"
 
 /**
  * `npm run bench`: every scenario measured side by side in one run; results to BENCHMARKS.md.
@@ -27,6 +28,8 @@ const main = async () => {
   const singles = fanout.filter((r) => !r.platforms.includes("+")).map((r) => median(r.publishMs))
   const slowest = Math.max(...singles)
   const all = median(fanout.find((r) => r.platforms.includes("+"))!.publishMs)
+  console.error("web ...")
+  const web = await webBench(quick ? 2 : 10)
 
   const lines = [
     "# Benchmarks",
@@ -79,6 +82,20 @@ const main = async () => {
     "",
     `All three at once: **${fmt(all)} ms** against the slowest single platform's ${fmt(slowest)} ms ` +
     `(${fmt(all - slowest)} ms above the limit; the sequential sum would be ${fmt(singles.reduce((a, b) => a + b, 0))} ms).`,
+    "",
+    "## Admin API under load",
+    "",
+    `autocannon, 10 connections, ${quick ? 2 : 10} s per scenario, against \`publisher serve\` on loopback with 8 images`,
+    `(all with sidecars). Dropbox latencies (ms): list ${WEB_LATENCY.list}, temporary link ${WEB_LATENCY.temporaryLink}, download ${WEB_LATENCY.download}.`,
+    "The publisher_v2 row runs its call sequence for a random image (list, temporary link, sidecar download,",
+    "image download, one after another) through the same Storage layer with 10 concurrent workers.",
+    "",
+    "| scenario | req/s | p50 ms | p99 ms | requests | Dropbox calls / request | OpenAI calls / request |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...web.map((r) => `| ${r.scenario} | ${r.rps.toFixed(1)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.requests} | ${r.dropboxCallsPerRequest.toFixed(2)} | ${r.openAiCallsPerRequest.toFixed(2)} |`),
+    "",
+    "A warm random image costs one round trip (temporary link and sidecar read run together); analyze",
+    "with a sidecar costs one sidecar read and no AI call.",
     ""
 
   ]

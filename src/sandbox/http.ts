@@ -12,6 +12,8 @@ export interface Fault {
   readonly drop?: boolean
   /** Do the work, then destroy the connection instead of answering (a reply lost on the way). */
   readonly dropAfter?: boolean
+  /** Answer the status and headers and half the body, then destroy the connection. */
+  readonly truncate?: boolean
   /** Extra delay before answering (or failing). */
   readonly latencyMs?: number
   /** How many requests it affects (default: all). */
@@ -103,6 +105,13 @@ export const startEmulator = async (service: Service, options: EmulatorOptions =
         if (fault.dropAfter) {
           await service.handle(route, request)
           return void req.socket.destroy()
+        }
+        if (fault.truncate) {
+          const reply = await service.handle(route, request)
+          const body = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body))
+          res.writeHead(reply.status, { ...reply.headers, "content-length": String(body.length) })
+          res.write(body.subarray(0, Math.floor(body.length / 2)))
+          return void setTimeout(() => req.socket.destroy(), 20)
         }
         if (fault.status !== undefined) {
           const reply = service.errorReply(fault.status, fault.retryAfterSeconds)

@@ -167,6 +167,16 @@ describe("Dropbox storage (dropbox SDK against the emulator)", () => {
       })
     ))
 
+  it.live("a connection lost in the middle of a download is a retried failure, never a crash", () =>
+    withDropbox({}, (dropbox) =>
+      Effect.gen(function*() {
+        dropbox.files.put("/Photos/a.jpg", new Uint8Array(100_000).fill(1))
+        dropbox.inject("files/download", { truncate: true, times: 1 })
+        expect((yield* (yield* Storage).download("/Photos/a.jpg")).length).toBe(100_000)
+        expect(dropbox.calls["files/download"]).toBe(2)
+      })
+    ))
+
   it.live("a missing file is a 409 StorageError, not retried", () =>
     withDropbox({}, (dropbox) =>
       Effect.gen(function*() {

@@ -29,7 +29,25 @@ const withInstagram = <A, E>(options: Partial<InstagramOptions>, body: (rig: Rig
     })),
     ({ dropbox, instagram }) =>
       Effect.scoped(
-        makeInstagramPublisher.pipe(
+        Effect.gen(function*() {
+          const publisher = yield* makeInstagramPublisher
+          return yield* body({
+            dropbox,
+            instagram,
+            publish: (name, bytes, caption = "Blue hour #sea") => {
+              dropbox.files.put(`/Photos/${name}`, bytes)
+              const post: Post = {
+                image: { ...image(name), path: `/Photos/${name}` } as Post["image"],
+                bytes,
+                mimeType: name.endsWith(".png") ? "image/png" : "image/jpeg",
+                captions: new CaptionPair({ caption, sd_caption: "prompt" }),
+                analysis: sampleAnalysis
+              }
+              return publisher.publish(post)
+            }
+          })
+        }).pipe(
+          // The Storage layer lives as long as the test body uses it.
           Effect.provide(
             makeDropboxStorage().pipe(
               Layer.provideMerge(configLayer({
@@ -41,23 +59,6 @@ const withInstagram = <A, E>(options: Partial<InstagramOptions>, body: (rig: Rig
                 INSTAGRAM_GRAPH_URL: `${instagram.url}/v21.0`
               }))
             )
-          ),
-          Effect.flatMap((publisher) =>
-            body({
-              dropbox,
-              instagram,
-              publish: (name, bytes, caption = "Blue hour #sea") => {
-                dropbox.files.put(`/Photos/${name}`, bytes)
-                const post: Post = {
-                  image: { ...image(name), path: `/Photos/${name}` } as Post["image"],
-                  bytes,
-                  mimeType: name.endsWith(".png") ? "image/png" : "image/jpeg",
-                  captions: new CaptionPair({ caption, sd_caption: "prompt" }),
-                  analysis: sampleAnalysis
-                }
-                return publisher.publish(post)
-              }
-            })
           )
         )
       ),

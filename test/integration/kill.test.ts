@@ -40,13 +40,17 @@ describe("a real process killed mid-run (SIGKILL), then run again", () => {
 
   it.live("killed while Telegram is being called: the rerun does not post to Telegram blindly", () =>
     Effect.scoped(Effect.gen(function*() {
-      const sandbox = yield* startSandbox({ images: 1, latency: { telegram: { sendPhoto: 60_000 } } })
+      const sandbox = yield* startSandbox({ images: 1 })
+      // The first sendPhoto hangs: the process is killed while waiting for it.
+      sandbox.telegram.inject("sendPhoto", { latencyMs: 60_000, times: 1 })
       const env = Object.fromEntries(sandbox.config)
       const child = spawnCli(["run"], env)
       yield* until(() => (sandbox.telegram.calls["sendPhoto"] ?? 0) > 0 && sandbox.smtp.messages.length > 0 && sandbox.instagram.media.length > 0, "the platform calls")
       yield* killed(child)
 
       const rerun = yield* Effect.promise(() => cli(["run", "--json"], env))
+      expect(rerun.stderr.split("\n").filter((l) => /"level":"(ERROR|FATAL)"/.test(l))).toEqual([])
+      expect(rerun.code).toBe(0)
       const result = JSON.parse(rerun.stdout) as { image: string | null; published: Record<string, { status: string }>; skipped: Array<{ reason: string }> }
       // The image is not finished (Telegram uncertain) and is not posted anywhere again.
       expect(sandbox.telegram.calls["sendPhoto"]).toBe(1)

@@ -15,7 +15,7 @@ export const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {
     execFile(
       process.execPath,
       ["--import", tsx, main, ...args],
-      { cwd: cwd ?? root, env: { ...baseEnv(), ...env }, timeout: 60_000 },
+      { cwd: cwd ?? root, env: { ...baseEnv(), ...env }, timeout: 90_000 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
     )
   })

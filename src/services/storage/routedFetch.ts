@@ -1,6 +1,5 @@
-import { Agent as HttpAgent } from "node:http"
-import { Agent as HttpsAgent } from "node:https"
-import fetch, { type RequestInit } from "node-fetch"
+import { Agent, fetch } from "undici"
+import { Response } from "node-fetch"
 
 const DROPBOX_API = "https://api.dropboxapi.com"
 const DROPBOX_CONTENT = "https://content.dropboxapi.com"
@@ -9,23 +8,43 @@ const DROPBOX_CONTENT = "https://content.dropboxapi.com"
 const rebase = (url: string, from: string, to: string): string =>
   url.startsWith(from) ? to.replace(/\/+$/, "") + url.slice(from.length) : url
 
+interface SdkRequestInit {
+  readonly method?: string
+  readonly headers?: Record<string, string>
+  readonly body?: string | Buffer | Uint8Array
+}
+
 /**
- * The `fetch` given to the Dropbox SDK: node-fetch (the SDK reads downloads with its
- * `res.buffer()`), one keep-alive agent pool for the process, and Dropbox's two hosts (token
- * refresh included) routed to the configured base URLs.
+ * The `fetch` given to the Dropbox SDK: Dropbox's two hosts (token refresh included) routed to
+ * the configured base URLs over one keep-alive connection pool (undici) for the process.
+ *
+ * The body is read here, completely, and handed to the SDK as a node-fetch Response (the SDK
+ * reads downloads with its `res.buffer()`). Reading it here matters: the SDK reads download
+ * bodies inside a promise with no rejection handler, so a connection lost mid-body would be an
+ * unhandled rejection (a crashed process) instead of a failed, retried call.
  */
 export const routedFetch = (apiUrl: string, contentUrl: string) => {
-  const http = new HttpAgent({ keepAlive: true, maxSockets: 16 })
-  const https = new HttpsAgent({ keepAlive: true, maxSockets: 16 })
-  const routed = (url: string, init?: RequestInit) => {
+  const pool = new Agent({ keepAliveTimeout: 30_000, connections: 16 })
+  const routed = async (url: string, init: SdkRequestInit = {}) => {
     const target = rebase(rebase(url, DROPBOX_API, apiUrl), DROPBOX_CONTENT, contentUrl)
-    return fetch(target, { ...init, agent: (parsed) => (parsed.protocol === "http:" ? http : https) })
+    const response = await fetch(target, {
+      method: init.method ?? "GET",
+      ...(init.headers !== undefined ? { headers: init.headers } : {}),
+      ...(init.body !== undefined ? { body: init.body } : {}),
+      dispatcher: pool
+    })
+    const body = Buffer.from(await response.arrayBuffer())
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: Object.fromEntries(response.headers),
+      url: response.url
+    })
   }
   return {
     fetch: routed,
     close: () => {
-      http.destroy()
-      https.destroy()
+      void pool.close()
     }
   }
 }
