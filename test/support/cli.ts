@@ -21,5 +21,5 @@ export const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {
   })
 
 /** Starts the real CLI in a child process (to be killed by the test). */
-export const spawnCli = (args: ReadonlyArray<string>, env: Record<string, string>): ChildProcess =>
-  spawn(process.execPath, ["--import", tsx, main, ...args], { cwd: root, env: { ...baseEnv(), ...env }, stdio: "ignore" })
+export const spawnCli = (args: ReadonlyArray<string>, env: Record<string, string>, stdout: "ignore" | "pipe" = "ignore"): ChildProcess =>
+  spawn(process.execPath, ["--import", tsx, main, ...args], { cwd: root, env: { ...baseEnv(), ...env }, stdio: ["ignore", stdout, "ignore"] })
