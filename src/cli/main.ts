@@ -4,6 +4,7 @@ import { PlatformConfigProvider } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { LoggingLive } from "../services/logging/Logging.js"
+import { TelemetryLive } from "../services/telemetry/Telemetry.js"
 import { retryCommand } from "./commands/retry.js"
 import { runCommand } from "./commands/run.js"
 import { sandboxCommand } from "./commands/sandbox.js"
@@ -28,7 +29,7 @@ const main = Effect.suspend(() => cli(process.argv)).pipe(
       for (const line of explainFailure(cause).lines) process.stderr.write(line + "\n")
     })
   ),
-  Effect.provide(LoggingLive.pipe(Layer.provideMerge(ConfigLive), Layer.provideMerge(NodeContext.layer)))
+  Effect.provide(Layer.mergeAll(LoggingLive, TelemetryLive).pipe(Layer.provideMerge(ConfigLive), Layer.provideMerge(NodeContext.layer)))
 )
 
 NodeRuntime.runMain(main, {

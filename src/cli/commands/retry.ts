@@ -21,8 +21,12 @@ export const retryCommand = Command.make("retry", { image, force, json }, (args)
         ...folders,
         image: args.image._tag === "Some" ? args.image.value : undefined,
         force: args.force
-      }).pipe(Effect.map((results) => ({ correlationId, results })))
-    ).pipe(Effect.provide(appLayer({ publish: true })))
+      }).pipe(
+        Effect.map((results) => ({ correlationId, results })),
+        Effect.provide(appLayer({ publish: true })),
+        Effect.withSpan("cli.retry", { attributes: { correlation_id: correlationId } })
+      )
+    )
     if (results.results.length === 0) yield* Console.log(args.json ? "" : "Nothing to retry: no image is live on some platforms but not all")
     for (const r of results.results) {
       yield* Console.log(

@@ -48,7 +48,11 @@ export const runCommand = Command.make("run", { select, dryPublish, preview, for
           preview: args.preview,
           force: args.force
         })
-      }).pipe(Effect.provide(appLayer({ publish })))
+      }).pipe(
+        Effect.provide(appLayer({ publish })),
+        // One trace per run: building the services (state migration, ...) is part of it.
+        Effect.withSpan("cli.run", { attributes: { correlation_id: correlationId, dry_publish: dry, preview: args.preview } })
+      )
     )
     yield* Console.log(args.json ? runJson(result) : describeRun(result))
     if (!result.ok) return yield* new RunFailed({ message: result.message })
