@@ -1,7 +1,10 @@
-import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Option, Ref } from "effect"
+import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Metric, Option, Ref } from "effect"
 import type { StorageError } from "../domain/Errors.js"
 import type { ImageRef } from "../domain/Image.js"
 import { Storage } from "../services/storage/Storage.js"
+import { imageListCache } from "../services/telemetry/metrics.js"
+
+const lookup = (result: "hit" | "stale" | "miss") => Metric.increment(Metric.tagged(imageListCache, "result", result))
 
 /**
  * The image list, cached for `ttl`: concurrent misses share one Storage call; an expired list is
@@ -64,8 +67,13 @@ export const makeImageCatalog = (folder: string, ttl: Duration.DurationInput) =>
       const list: Effect.Effect<Images, StorageError> = ttlMs <= 0 ? storage.listImages(folder) : Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const { value } = yield* Ref.get(cache)
-        if (Option.isNone(value)) return yield* Deferred.await(yield* refresh)
-        if (now - value.value.at >= ttlMs) yield* refresh // stale: served now, refreshed in the background
+        if (Option.isNone(value)) {
+          yield* lookup("miss")
+          return yield* Deferred.await(yield* refresh)
+        }
+        const stale = now - value.value.at >= ttlMs
+        yield* lookup(stale ? "stale" : "hit")
+        if (stale) yield* refresh // served now, refreshed in the background
         return value.value.images
       })
 

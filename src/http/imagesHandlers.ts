@@ -1,5 +1,5 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Duration, Effect, Option, Random, Ref } from "effect"
+import { Duration, Effect, Metric, Option, Random, Ref } from "effect"
 import { parseSidecar, sidecarRecord, sidecarString, sidecarStrings } from "../domain/Sidecar.js"
 import type { ImageRef } from "../domain/Image.js"
 import { joinPath } from "../domain/Image.js"
@@ -7,6 +7,7 @@ import { caption, download } from "../programs/prepare.js"
 import { publishOne } from "../programs/publishOne.js"
 import { writeSidecar } from "../programs/publishPost.js"
 import { Storage } from "../services/storage/Storage.js"
+import { endpointDuration } from "../services/telemetry/metrics.js"
 import { PublisherApi } from "./Api.js"
 import { ImageCatalog } from "./catalog.js"
 import { currentCorrelationId } from "./correlation.js"
@@ -24,6 +25,7 @@ const internal = <A, R>(effect: Effect.Effect<A, { readonly _tag: string; readon
 const timedLog = (event: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.timed(effect).pipe(
     Effect.tap(([d]) => Effect.logInfo(event).pipe(Effect.annotateLogs(`${event}_ms`, Math.round(Duration.toMillis(d))))),
+    Effect.tap(([d]) => Metric.update(endpointDuration.pipe(Metric.tagged("endpoint", event)), Duration.toMillis(d))),
     Effect.map(([, a]) => a),
     Effect.withSpan(`http.${event}`)
   )

@@ -1,13 +1,14 @@
 import { createServer } from "node:http"
 import { HttpApiBuilder, HttpApiSwagger, HttpServer, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Duration, Effect, Layer } from "effect"
+import { Duration, Effect, Layer, Metric } from "effect"
 import { AdminHandlers } from "./adminHandlers.js"
 import { AdminSession, Authorization, PublisherApi } from "./Api.js"
 import { makeImageCatalog } from "./catalog.js"
 import { correlationMiddleware } from "./correlation.js"
 import { ImagesHandlers } from "./imagesHandlers.js"
 import { ConfigHandlers, HealthHandlers } from "./otherHandlers.js"
+import { renderPrometheus } from "../services/telemetry/prometheus.js"
 import { ADMIN_PAGE } from "./page.js"
 import { adminSession, authorization } from "./security.js"
 import { makeWebContext, WebContext } from "./WebContext.js"
@@ -18,12 +19,18 @@ const SecurityLive = Layer.unwrapEffect(
   ))
 )
 
+/** The admin page, and the process's metrics in the Prometheus text format. */
 const PageLive = HttpApiBuilder.Router.use((router) =>
-  router.get("/", HttpServerResponse.html(ADMIN_PAGE).pipe(Effect.map(HttpServerResponse.setHeaders({
-    "content-security-policy": "default-src 'self'; img-src 'self' http: https: data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "same-origin"
-  }))))
+  Effect.all([
+    router.get("/", HttpServerResponse.html(ADMIN_PAGE).pipe(Effect.map(HttpServerResponse.setHeaders({
+      "content-security-policy": "default-src 'self'; img-src 'self' http: https: data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "same-origin"
+    })))),
+    router.get("/metrics", Metric.snapshot.pipe(
+      Effect.map((pairs) => HttpServerResponse.text(renderPrometheus(pairs), { contentType: "text/plain; version=0.0.4; charset=utf-8" }))
+    ))
+  ], { discard: true })
 )
 
 /** The API, its docs and the admin page, over the app's services (Storage, Ai, State, Publishers). */

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto"
-import { Effect, Option } from "effect"
+import { Effect, Metric, Option } from "effect"
 import type { CaptionPair, ImageAnalysis } from "../domain/Analysis.js"
 import { cachedFromSidecar } from "../domain/CaptionSidecar.js"
 import type { ImageRef } from "../domain/Image.js"
 import type { Timings } from "../domain/RunResult.js"
 import { Ai } from "../services/ai/Ai.js"
 import { Storage } from "../services/storage/Storage.js"
+import { imageDownloads } from "../services/telemetry/metrics.js"
 import { mimeTypeOf } from "./selectImage.js"
 import { timedInto } from "./timing.js"
 
@@ -38,6 +39,7 @@ export const download = (image: ImageRef) =>
       ],
       { concurrency: 2 }
     )
+    yield* Metric.increment(imageDownloads)
     return { image, bytes, sha256: sha256Hex(bytes), sidecar } satisfies Downloaded
   })
 

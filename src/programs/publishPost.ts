@@ -1,4 +1,4 @@
-import { DateTime, Effect } from "effect"
+import { DateTime, Effect, Metric } from "effect"
 import { renderSidecar } from "../domain/CaptionSidecar.js"
 import type { PlatformOutcome, Timings } from "../domain/RunResult.js"
 import { Ai } from "../services/ai/Ai.js"
@@ -6,6 +6,7 @@ import { type PlatformPublisher, type Post, Publishers } from "../services/publi
 import type { PlatformHistory } from "../services/state/State.js"
 import { State } from "../services/state/State.js"
 import { Storage } from "../services/storage/Storage.js"
+import { publishOutcomes } from "../services/telemetry/metrics.js"
 import type { Prepared } from "./prepare.js"
 import { mimeTypeOf } from "./selectImage.js"
 import { timedInto } from "./timing.js"
@@ -68,6 +69,7 @@ const publishTo = (publisher: PlatformPublisher, post: Post, history: PlatformHi
       error: outcome.error,
       uncertain: outcome.status === "uncertain"
     })
+    yield* Metric.increment(Metric.tagged(Metric.tagged(publishOutcomes, "platform", publisher.platform), "status", outcome.status))
     return outcome
   })
 

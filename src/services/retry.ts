@@ -1,4 +1,5 @@
-import { Duration, Effect, Schedule } from "effect"
+import { Duration, Effect, Metric, Schedule } from "effect"
+import { retries } from "./telemetry/metrics.js"
 
 /** What every retryable error of ours carries. */
 export interface RetryHint {
@@ -23,7 +24,8 @@ export const transientSchedule = <E extends RetryHint>(times = 4) =>
       error.retryAfterMs === undefined
         ? delay
         : Duration.max(delay, Duration.min(Duration.millis(error.retryAfterMs), MAX_RETRY_AFTER))
-    )
+    ),
+    Schedule.onDecision((_, decision) => (decision._tag === "Continue" ? Metric.increment(retries) : Effect.void))
   )
 
 /** Retries transient failures of `self` by {@link transientSchedule}. */

@@ -199,4 +199,16 @@ describe("HTTP API (toWebHandler, fake services)", () => {
     ])))))
     expect(Effect.runSync(Effect.either(checkWebSettings(off)))._tag).toBe("Right")
   })
+
+  it("GET /metrics serves the process's metrics in the Prometheus text format", async () => {
+    const { call } = makeApi({ images })
+    await call("GET", "/api/images/random")
+    const response = await call("GET", "/metrics")
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0.0.4/)
+    const text = await response.text()
+    expect(text).toMatch(/# TYPE publisher_image_list_cache_total counter/)
+    expect(text).toMatch(/publisher_image_list_cache_total\{result="miss"\} \d+/)
+    expect(text).toMatch(/publisher_http_endpoint_duration_ms_bucket\{endpoint="web_random_image",le="\+Inf"\} \d+/)
+    expect(text).not.toContain(TOKEN)
+  })
 })

@@ -1,8 +1,9 @@
-import { Duration, Effect, Layer, RateLimiter, Redacted, Schema } from "effect"
+import { Clock, Duration, Effect, Layer, Metric, RateLimiter, Redacted, Schema } from "effect"
 import OpenAI from "openai"
 import { CaptionPair, ImageAnalysis, analysisJsonSchema, captionPairJsonSchema } from "../../domain/Analysis.js"
 import { AiError } from "../../domain/Errors.js"
 import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
+import { aiCalls, aiTokens, rateLimiterWait } from "../telemetry/metrics.js"
 import { Ai } from "./Ai.js"
 import { AiConfig } from "./config.js"
 import { ANALYSIS_INSTRUCTIONS, CAPTION_INSTRUCTIONS, captionRequest } from "./prompts.js"
@@ -52,20 +53,42 @@ export const AiLive = Layer.scoped(
     })
     const limit = yield* RateLimiter.make({ limit: config.ratePerMinute, interval: "1 minutes", algorithm: "token-bucket" })
 
-    const complete = (operation: string, body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming) =>
-      limit(Effect.tryPromise({ try: (signal) => client.chat.completions.create(body, { signal }), catch: toAiError(operation) })).pipe(
+    /**
+     * One completion: waits for the shared rate limiter (the wait is measured, and is not part
+     * of the call's timeout), then calls with a timeout; transient failures are retried, each
+     * retry waiting for the limiter again.
+     */
+    const complete = (operation: string, body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming) => {
+      const call = Effect.tryPromise({ try: (signal) => client.chat.completions.create(body, { signal }), catch: toAiError(operation) }).pipe(
         Effect.timeoutFail({
           duration: Duration.seconds(config.timeoutSeconds),
           onTimeout: () => new AiError({ operation, message: `AI ${operation}: timed out`, transient: true })
         }),
+        Effect.tapBoth({
+          onFailure: () => Metric.increment(Metric.tagged(Metric.tagged(aiCalls, "operation", operation), "outcome", "failure")),
+          onSuccess: () => Metric.increment(Metric.tagged(Metric.tagged(aiCalls, "operation", operation), "outcome", "success"))
+        })
+      )
+      return Effect.gen(function*() {
+        const requested = yield* Clock.currentTimeMillis
+        return yield* limit(Effect.gen(function*() {
+          yield* Metric.update(rateLimiterWait, (yield* Clock.currentTimeMillis) - requested)
+          return yield* call
+        }))
+      }).pipe(
         retryTransient(),
         Effect.tap((c) =>
-          Effect.annotateCurrentSpan({
-            "ai.prompt_tokens": c.usage?.prompt_tokens ?? 0,
-            "ai.completion_tokens": c.usage?.completion_tokens ?? 0
-          })
+          Effect.all([
+            Effect.annotateCurrentSpan({
+              "ai.prompt_tokens": c.usage?.prompt_tokens ?? 0,
+              "ai.completion_tokens": c.usage?.completion_tokens ?? 0
+            }),
+            Metric.incrementBy(Metric.tagged(Metric.tagged(aiTokens, "operation", operation), "kind", "prompt"), c.usage?.prompt_tokens ?? 0),
+            Metric.incrementBy(Metric.tagged(Metric.tagged(aiTokens, "operation", operation), "kind", "completion"), c.usage?.completion_tokens ?? 0)
+          ], { discard: true })
         )
       )
+    }
 
     const analyze: Ai["Type"]["analyze"] = (image) =>
       complete("analyze", {

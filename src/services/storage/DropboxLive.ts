@@ -1,10 +1,11 @@
 import { Dropbox, DropboxAuth, DropboxResponseError } from "dropbox"
-import { Duration, Effect, Layer, Option, Redacted, Schedule } from "effect"
+import { Duration, Effect, Layer, Option, Redacted, Schedule, Metric } from "effect"
 import { StorageError } from "../../domain/Errors.js"
 import { baseName, ImageRef, isImageName, joinPath, sidecarPathOf, sidecarSet } from "../../domain/Image.js"
 import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
 import { type DropboxAuth as AuthConfig, DropboxConfig } from "./dropboxConfig.js"
 import { routedFetch } from "./routedFetch.js"
+import { storageCalls } from "../telemetry/metrics.js"
 import { Storage } from "./Storage.js"
 
 type ErrorBody =
@@ -104,6 +105,7 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
       /** One SDK call: timeout, typed error, retries of transient failures, span. */
       const request = <A>(operation: string, path: string, f: () => Promise<A>, limit = timeout) =>
         Effect.tryPromise({ try: f, catch: toStorageError(operation, path) }).pipe(
+          Effect.ensuring(Metric.increment(Metric.tagged(storageCalls, "operation", operation))),
           Effect.timeoutFail({
             duration: limit,
             onTimeout: () => new StorageError({ operation, path, message: `Dropbox ${operation} ${path}: timed out`, transient: true })
