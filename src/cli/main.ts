@@ -10,12 +10,13 @@ import { runCommand } from "./commands/run.js"
 import { sandboxCommand } from "./commands/sandbox.js"
 import { serveCommand } from "./commands/serve.js"
 import { stateCommand } from "./commands/state.js"
+import { statsCommand } from "./commands/stats.js"
 import { explainFailure } from "./failure.js"
 import { VERSION } from "./version.js"
 
 const publisher = Command.make("publisher").pipe(
   Command.withDescription("Turns a folder of photos into social media posts"),
-  Command.withSubcommands([runCommand, retryCommand, serveCommand, sandboxCommand, stateCommand])
+  Command.withSubcommands([runCommand, retryCommand, serveCommand, sandboxCommand, stateCommand, statsCommand])
 )
 
 const cli = Command.run(publisher, { name: "publisher", version: VERSION })

@@ -1,4 +1,4 @@
-import { Effect, Option } from "effect"
+import { Clock, Effect, Option } from "effect"
 import type { ImageRef } from "../domain/Image.js"
 import type { RunResult, SkippedImage, Timings } from "../domain/RunResult.js"
 import { Publishers } from "../services/publishers/Publisher.js"
@@ -87,14 +87,19 @@ const baseResult = (options: RunOptions): RunResult => ({
   ok: true
 })
 
-/** The run's one `workflow_timing` line, with publisher_v2's fields. */
-const logTiming = (timings: Timings, image: string | undefined, options: RunOptions) =>
-  Effect.logInfo("workflow_timing").pipe(Effect.annotateLogs({
-    ...timings,
-    ...(image ? { image } : {}),
-    preview_mode: options.preview,
-    dry_publish: options.dryPublish
-  }))
+/** The run's one `workflow_timing` line: publisher_v2's fields, plus the whole run's duration. */
+const logTiming = (timings: Timings, image: string | undefined, options: RunOptions, startedAt: number) =>
+  Effect.gen(function*() {
+    const total = (yield* Clock.currentTimeMillis) - startedAt
+    yield* Effect.logInfo("workflow_timing").pipe(Effect.annotateLogs({
+      ...timings,
+      workflow_total_ms: Math.round(total),
+      ...(image ? { image } : {}),
+      preview_mode: options.preview,
+      dry_publish: options.dryPublish
+    }))
+  })
+
 
 /**
  * One post: list -> finish an unfinished image, or choose an unposted one -> download it (only
@@ -102,6 +107,7 @@ const logTiming = (timings: Timings, image: string | undefined, options: RunOpti
  * -> record -> archive once live everywhere.
  */
 export const publishOne = Effect.fn("workflow.publishOne")(function*(options: RunOptions) {
+  const startedAt = yield* Clock.currentTimeMillis
   const storage = yield* Storage
   const state = yield* State
   const timings: Timings = {}
@@ -116,7 +122,7 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
   if (Option.isSome(unfinished) && unfinished.value._tag === "ArchiveOnly") {
     const image = unfinished.value.image
     yield* storage.moveWithSidecar(image.path, options.archiveFolder).pipe(timedInto(timings, "archive_ms"), Effect.withSpan("archive"))
-    yield* logTiming(timings, image.name, options)
+    yield* logTiming(timings, image.name, options, startedAt)
     return result({
       image: image.name,
       content_hash: image.contentHash,
@@ -134,7 +140,7 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
       return yield* firstUnposted(candidates, options, skipped)
     })
   if (Option.isNone(picked)) {
-    yield* logTiming(timings, undefined, options)
+    yield* logTiming(timings, undefined, options, startedAt)
     return result({
       message: images.length === 0
         ? `No new images: ${options.folder} holds no images`
@@ -157,7 +163,7 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
     if (!prepared.fromSidecar) {
       yield* writeSidecar(prepared, timings)
     }
-    yield* logTiming(timings, prepared.image.name, options)
+    yield* logTiming(timings, prepared.image.name, options, startedAt)
     return result({ ...described, message: `Dry publish: captioned ${prepared.image.name}; nothing published` })
   }
 
@@ -167,7 +173,7 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
     repost: options.force === true,
     retryUncertain: false
   }, timings)
-  yield* logTiming(timings, prepared.image.name, options)
+  yield* logTiming(timings, prepared.image.name, options, startedAt)
   const notLive = Object.entries(outcome.published).filter(([, o]) => !o.ok).map(([p, o]) => `${p} (${o.status})`)
   return result({
     ...described,
