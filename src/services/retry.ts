@@ -5,6 +5,8 @@ import { retries } from "./telemetry/metrics.js"
 export interface RetryHint {
   readonly transient: boolean
   readonly retryAfterMs?: number | undefined
+  /** The HTTP (or SMTP) status of the failure, when there was one. */
+  readonly status?: number | undefined
 }
 
 /** Never wait longer than this for a server's Retry-After. */
@@ -28,11 +30,24 @@ export const transientSchedule = <E extends RetryHint>(times = 4) =>
     Schedule.onDecision((_, decision) => (decision._tag === "Continue" ? Metric.increment(retries) : Effect.void))
   )
 
-/** Retries transient failures of `self` by {@link transientSchedule}. */
+/**
+ * Retries transient failures of `self` by {@link transientSchedule}, and records on the current
+ * span how many retries it took (`retry_count`) and the status of a final failure (`http.status`).
+ */
 export const retryTransient =
   (times = 4) =>
   <A, E extends RetryHint, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.retry(self, transientSchedule<E>(times))
+    Effect.suspend(() => {
+      let attempts = 0
+      return Effect.suspend(() => {
+        attempts++
+        return self
+      }).pipe(
+        Effect.retry(transientSchedule<E>(times)),
+        Effect.tapError((error) => (error.status !== undefined ? Effect.annotateCurrentSpan("http.status", error.status) : Effect.void)),
+        Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("retry_count", Math.max(0, attempts - 1))))
+      )
+    })
 
 /** Parses an HTTP `Retry-After` header (seconds or HTTP date) into milliseconds. */
 export const parseRetryAfter = (value: string | null | undefined, now = Date.now()): number | undefined => {

@@ -1,14 +1,5 @@
-import { createServer } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
-import { spawnCli } from "../support/cli.js"
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
-    })
-  })
+import { freePort, spawnCli } from "../support/cli.js"
 
 describe("publisher sandbox --serve", () => {
   it("serves the admin API on PORT, printing the URL and the credentials from the environment", async () => {

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { createServer } from "node:net"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 
@@ -23,3 +24,12 @@ export const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {
 /** Starts the real CLI in a child process (to be killed by the test). */
 export const spawnCli = (args: ReadonlyArray<string>, env: Record<string, string>, stdout: "ignore" | "pipe" = "ignore"): ChildProcess =>
   spawn(process.execPath, ["--import", tsx, main, ...args], { cwd: root, env: { ...baseEnv(), ...env }, stdio: ["ignore", stdout, "ignore"] })
+
+/** A TCP port free on 127.0.0.1 right now. */
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
+    })
+  })
