@@ -11,7 +11,7 @@ import { type OpenAiEmulator, startOpenAi } from "../src/sandbox/openai.js"
 import { type InstagramEmulator, startInstagram } from "../src/sandbox/instagram.js"
 import { type SmtpCapture, startSmtp } from "../src/sandbox/smtp.js"
 import { type TelegramEmulator, startTelegram } from "../src/sandbox/telegram.js"
-import { SANDBOX_CREDENTIALS as C } from "../src/sandbox/sandbox.js"
+import { emulatorConfig, SANDBOX_CREDENTIALS as C } from "../src/sandbox/sandbox.js"
 
 export interface Rig {
   readonly dropbox: DropboxEmulator
@@ -43,30 +43,8 @@ export const startRig = async (latency: RigLatency = {}): Promise<Rig> => {
   const telegram = await startTelegram({ token: C.telegramToken, latency: latency.telegram })
   const instagram = await startInstagram({ userId: C.instagramUserId, token: C.instagramToken, latency: latency.instagram, inProgressPolls: latency.instagramPolls ?? 1 })
   const smtp = await startSmtp({ user: C.emailSender, password: C.emailPassword, ...(latency.smtpMs ? { latencyMs: latency.smtpMs } : {}) })
-  const config = new Map([
-    ["IMAGE_FOLDER", "/Photos"],
-    ["DROPBOX_API_URL", dropbox.url],
-    ["DROPBOX_CONTENT_URL", dropbox.url],
-    ["DROPBOX_APP_KEY", C.dropboxAppKey],
-    ["DROPBOX_APP_SECRET", C.dropboxAppSecret],
-    ["DROPBOX_REFRESH_TOKEN", C.dropboxRefreshToken],
-    ["OPENAI_API_KEY", C.openAiKey],
-    ["OPENAI_BASE_URL", `${openai.url}/v1`],
-    ["AI_RATE_PER_MINUTE", "6000"],
-    ["TELEGRAM_BOT_TOKEN", C.telegramToken],
-    ["TELEGRAM_CHANNEL_ID", C.telegramChannel],
-    ["TELEGRAM_API_URL", telegram.url],
-    ["INSTAGRAM_USER_ID", C.instagramUserId],
-    ["INSTAGRAM_ACCESS_TOKEN", C.instagramToken],
-    ["INSTAGRAM_GRAPH_URL", `${instagram.url}/v21.0`],
-    ["EMAIL_SENDER", C.emailSender],
-    ["EMAIL_RECIPIENT", C.emailRecipient],
-    ["EMAIL_PASSWORD", C.emailPassword],
-    ["SMTP_HOST", smtp.host],
-    ["SMTP_PORT", String(smtp.port)],
-    ["SMTP_REQUIRE_TLS", "false"],
-    ["PUBLISHER_STATE_DB", join(dir, "state.db")]
-  ])
+  const config = emulatorConfig({ dropbox, openai, telegram, smtp, instagram }, join(dir, "state.db"))
+  config.set("AI_RATE_PER_MINUTE", "6000")
   return {
     dropbox,
     openai,

@@ -82,32 +82,7 @@ export const startSandbox = (options: SandboxOptions) =>
         generateSamplePhotos(options.images)
       ])
       for (const photo of photos) dropbox.files.put(`${SANDBOX_FOLDER}/${photo.name}`, photo.bytes)
-      const config = new Map<string, string>([
-        ["STORAGE", "dropbox"],
-        ["IMAGE_FOLDER", SANDBOX_FOLDER],
-        ["ARCHIVE_FOLDER", "archive"],
-        ["DROPBOX_API_URL", dropbox.url],
-        ["DROPBOX_CONTENT_URL", dropbox.url],
-        ["DROPBOX_APP_KEY", c.dropboxAppKey],
-        ["DROPBOX_APP_SECRET", c.dropboxAppSecret],
-        ["DROPBOX_REFRESH_TOKEN", c.dropboxRefreshToken],
-        ["OPENAI_API_KEY", c.openAiKey],
-        ["OPENAI_BASE_URL", `${openai.url}/v1`],
-        ["AI_RATE_PER_MINUTE", "600"],
-        ["TELEGRAM_BOT_TOKEN", c.telegramToken],
-        ["TELEGRAM_CHANNEL_ID", c.telegramChannel],
-        ["TELEGRAM_API_URL", telegram.url],
-        ["EMAIL_SENDER", c.emailSender],
-        ["EMAIL_RECIPIENT", c.emailRecipient],
-        ["EMAIL_PASSWORD", c.emailPassword],
-        ["SMTP_HOST", smtp.host],
-        ["SMTP_PORT", String(smtp.port)],
-        ["SMTP_REQUIRE_TLS", "false"],
-        ["INSTAGRAM_USER_ID", c.instagramUserId],
-        ["INSTAGRAM_ACCESS_TOKEN", c.instagramToken],
-        ["INSTAGRAM_GRAPH_URL", `${instagram.url}/v21.0`],
-        ["PUBLISHER_STATE_DB", join(stateDir, "state.db")]
-      ])
+      const config = emulatorConfig({ dropbox, openai, telegram, smtp, instagram }, join(stateDir, "state.db"))
       return {
         dropbox,
         openai,
@@ -132,6 +107,47 @@ export const startSandbox = (options: SandboxOptions) =>
         await rm(sandbox.stateDir, { recursive: true, force: true })
       })
   )
+
+/** The configuration that points the real Live layers at running emulators. */
+export const emulatorConfig = (
+  emulators: {
+    readonly dropbox: { readonly url: string }
+    readonly openai: { readonly url: string }
+    readonly telegram: { readonly url: string }
+    readonly smtp: { readonly host: string; readonly port: number }
+    readonly instagram: { readonly url: string }
+  },
+  stateFile: string
+): Map<string, string> => {
+  const c = SANDBOX_CREDENTIALS
+  const { dropbox, instagram, openai, smtp, telegram } = emulators
+  return new Map<string, string>([
+    ["STORAGE", "dropbox"],
+    ["IMAGE_FOLDER", SANDBOX_FOLDER],
+    ["ARCHIVE_FOLDER", "archive"],
+    ["DROPBOX_API_URL", dropbox.url],
+    ["DROPBOX_CONTENT_URL", dropbox.url],
+    ["DROPBOX_APP_KEY", c.dropboxAppKey],
+    ["DROPBOX_APP_SECRET", c.dropboxAppSecret],
+    ["DROPBOX_REFRESH_TOKEN", c.dropboxRefreshToken],
+    ["OPENAI_API_KEY", c.openAiKey],
+    ["OPENAI_BASE_URL", `${openai.url}/v1`],
+    ["AI_RATE_PER_MINUTE", "600"],
+    ["TELEGRAM_BOT_TOKEN", c.telegramToken],
+    ["TELEGRAM_CHANNEL_ID", c.telegramChannel],
+    ["TELEGRAM_API_URL", telegram.url],
+    ["EMAIL_SENDER", c.emailSender],
+    ["EMAIL_RECIPIENT", c.emailRecipient],
+    ["EMAIL_PASSWORD", c.emailPassword],
+    ["SMTP_HOST", smtp.host],
+    ["SMTP_PORT", String(smtp.port)],
+    ["SMTP_REQUIRE_TLS", "false"],
+    ["INSTAGRAM_USER_ID", c.instagramUserId],
+    ["INSTAGRAM_ACCESS_TOKEN", c.instagramToken],
+    ["INSTAGRAM_GRAPH_URL", `${instagram.url}/v21.0`],
+    ["PUBLISHER_STATE_DB", stateFile]
+  ])
+}
 
 /** The sandbox's settings first; the environment fills in the rest (LOG_LEVEL, ...). */
 export const sandboxConfigProvider = (sandbox: Sandbox): ConfigProvider.ConfigProvider =>
