@@ -1,4 +1,4 @@
-import { dropboxContentHash } from "./contentHash.js"
+import { dropboxContentHash } from "../services/storage/DropboxContentHash.js"
 
 /** A file held by the Dropbox emulator: bytes, or a generator of them (synthetic files). */
 export interface StoredFile {
