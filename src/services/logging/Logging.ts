@@ -34,14 +34,14 @@ export const LogConfig = Config.all({
 })
 
 /**
- * `LOG_FORMAT=json|pretty` (default: json when stderr is not a terminal), `LOG_LEVEL`
- * (default Info).
+ * `LOG_FORMAT=json|pretty` (default: json when stdout is not a terminal, i.e. whenever output
+ * goes to a file, a pipe or a log collector), `LOG_LEVEL` (default Info). Both write to stderr.
  */
 export const LoggingLive = Layer.unwrapEffect(
   Effect.gen(function*() {
     const config = yield* LogConfig
-    const format = Option.getOrElse(config.format, () => (process.stderr.isTTY ? "pretty" : "json"))
-    const logger = format === "json" ? toStderr(jsonLineLogger) : toStderr(Logger.logfmtLogger)
+    const format = Option.getOrElse(config.format, () => (process.stdout.isTTY ? "pretty" : "json"))
+    const logger = format === "json" ? toStderr(jsonLineLogger) : Logger.prettyLogger({ stderr: true })
     return Layer.merge(
       Logger.replace(Logger.defaultLogger, logger),
       Logger.minimumLogLevel(config.level)
