@@ -5,6 +5,7 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { LoggingLive } from "../services/logging/Logging.js"
 import { TelemetryLive } from "../services/telemetry/Telemetry.js"
+import { dedupCommand } from "./commands/dedup.js"
 import { retryCommand } from "./commands/retry.js"
 import { runCommand } from "./commands/run.js"
 import { sandboxCommand } from "./commands/sandbox.js"
@@ -16,7 +17,7 @@ import { VERSION } from "./version.js"
 
 const publisher = Command.make("publisher").pipe(
   Command.withDescription("Turns a folder of photos into social media posts"),
-  Command.withSubcommands([runCommand, retryCommand, serveCommand, sandboxCommand, stateCommand, statsCommand])
+  Command.withSubcommands([runCommand, retryCommand, serveCommand, sandboxCommand, stateCommand, statsCommand, dedupCommand])
 )
 
 const cli = Command.run(publisher, { name: "publisher", version: VERSION })

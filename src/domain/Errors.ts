@@ -46,3 +46,9 @@ export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
 export class ConfigurationError extends Schema.TaggedError<ConfigurationError>()("ConfigurationError", {
   message: Schema.String
 }) {}
+
+/** An image could not be decoded (not an image, truncated, unsupported format). */
+export class ImageDecodeError extends Schema.TaggedError<ImageDecodeError>()("ImageDecodeError", {
+  image: Schema.String,
+  message: Schema.String
+}) {}

@@ -1,0 +1,50 @@
+import { availableParallelism } from "node:os"
+import { Config, Context, Effect, Layer } from "effect"
+import { ImageDecodeError } from "../../domain/Errors.js"
+import { PHASH_ALGORITHM, PHASH_VERSION } from "../../domain/PerceptualHash.js"
+import { HashPool } from "./pool.js"
+
+/** A perceptual hash and what produced it (stored together: a new algorithm version rehashes). */
+export interface ImageHash {
+  readonly phash: string
+  readonly algorithm: string
+  readonly version: number
+  readonly width: number
+  readonly height: number
+}
+
+/** Perceptual hashing of image bytes, off the event loop. */
+export class ImageHasher extends Context.Tag("publisher/ImageHasher")<ImageHasher, {
+  /** imagehash's pHash of the image; `name` only names it in errors and spans. */
+  readonly hash: (bytes: Uint8Array, name: string) => Effect.Effect<ImageHash, ImageDecodeError>
+  /** How many images it hashes at once. */
+  readonly concurrency: number
+}>() {}
+
+/** `PHASH_WORKERS`: worker threads for hashing (default: the machine's cores, at most 8). */
+export const HashWorkersConfig = Config.integer("PHASH_WORKERS").pipe(
+  Config.withDefault(Math.max(1, Math.min(8, availableParallelism()))),
+  Config.validate({ message: "must be between 1 and 64", validation: (n) => n >= 1 && n <= 64 })
+)
+
+/** A pool of `size` worker threads, started on first use, stopped with the layer's scope. */
+export const makeImageHasher = (size: number) =>
+  Effect.gen(function*() {
+    const pool = yield* Effect.acquireRelease(
+      Effect.sync(() => new HashPool(size)),
+      (pool) => Effect.promise(() => pool.close())
+    )
+    return ImageHasher.of({
+      concurrency: size,
+      hash: (bytes, name) =>
+        Effect.tryPromise({
+          try: () => pool.hash(bytes),
+          catch: (e) => new ImageDecodeError({ image: name, message: `cannot hash ${name}: ${e instanceof Error ? e.message : String(e)}` })
+        }).pipe(
+          Effect.map(({ hash, height, width }): ImageHash => ({ phash: hash, algorithm: PHASH_ALGORITHM, version: PHASH_VERSION, width, height })),
+          Effect.withSpan("phash.hash", { attributes: { image: name, bytes: bytes.byteLength } })
+        )
+    })
+  })
+
+export const ImageHasherLive = Layer.scoped(ImageHasher, Effect.flatMap(HashWorkersConfig, makeImageHasher))
