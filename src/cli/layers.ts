@@ -1,5 +1,7 @@
 import { Config, Effect, Layer } from "effect"
 import { AiLive } from "../services/ai/OpenAiLive.js"
+import { PostedIndexLive } from "../services/dedup/PostedIndex.js"
+import { ImageHasherLive } from "../services/phash/ImageHasher.js"
 import { NoPublishers, PublishersLive } from "../services/publishers/registry.js"
 import { SqliteStateLive } from "../services/state/SqliteLive.js"
 import { DropboxStorageLive } from "../services/storage/DropboxLive.js"
@@ -18,7 +20,9 @@ export const StorageLive = Layer.unwrapEffect(
  * publishers, so they need no publishing credentials.
  */
 export const appLayer = (options: { readonly publish: boolean }) =>
-  Layer.mergeAll(AiLive, SqliteStateLive, options.publish ? PublishersLive : NoPublishers).pipe(
+  Layer.mergeAll(AiLive, PostedIndexLive, ImageHasherLive, options.publish ? PublishersLive : NoPublishers).pipe(
+    // The near-duplicate index is built from State: one State serves both.
+    Layer.provideMerge(SqliteStateLive),
     // Instagram publishes from a Storage temporary link: one Storage serves both.
     Layer.provideMerge(StorageLive)
   )

@@ -17,6 +17,8 @@ export interface PlatformOutcome {
 export interface Timings {
   dropbox_list_images_ms?: number
   image_selection_ms?: number
+  /** Perceptual hashing of the downloaded candidates (summed over candidates). */
+  phash_ms?: number
   vision_analysis_ms?: number
   caption_generation_ms?: number
   sidecar_write_ms?: number
@@ -27,6 +29,11 @@ export interface Timings {
 export interface SkippedImage {
   readonly image: string
   readonly reason: string
+  /** Why, for machines: `posted_sha256` | `near_duplicate` | `uncertain` | `max_attempts`. */
+  readonly code?: "posted_sha256" | "near_duplicate" | "uncertain" | "max_attempts"
+  /** For a near-duplicate: the posted image it resembles, and the Hamming distance of their pHashes. */
+  readonly near_duplicate_of?: string
+  readonly distance?: number
 }
 
 /** What `publisher run --json` prints: one object per run. */

@@ -1,5 +1,6 @@
 import { Config } from "effect"
 import { joinPath } from "../domain/Image.js"
+import type { NearDuplicateSettings } from "../services/dedup/config.js"
 
 export interface RunOptions {
   readonly correlationId: string
@@ -14,6 +15,8 @@ export interface RunOptions {
   readonly force?: boolean | undefined
   /** Runs that may try an unfinished image before it is left for `publisher retry`. */
   readonly maxAttempts: number
+  /** Near-duplicate skipping; absent: NEAR_DUPLICATE_DISTANCE / NEAR_DUPLICATE_MAX_SKIPS. */
+  readonly nearDuplicate?: NearDuplicateSettings | undefined
 }
 
 /**

@@ -1,38 +1,70 @@
 import { Clock, Effect, Option } from "effect"
 import type { ImageRef } from "../domain/Image.js"
 import type { RunResult, SkippedImage, Timings } from "../domain/RunResult.js"
+import { PostedIndex } from "../services/dedup/PostedIndex.js"
 import { Publishers } from "../services/publishers/Publisher.js"
 import { State } from "../services/state/State.js"
 import { Storage } from "../services/storage/Storage.js"
 import { caption, download, type Downloaded } from "./prepare.js"
 import { publishAndArchive, writeSidecar } from "./publishPost.js"
 import type { RunOptions } from "./RunOptions.js"
+import { hashDownloaded, nearDuplicateSettings, nearestPosted } from "./nearDuplicates.js"
 import { candidateImages } from "./selectImage.js"
 import { timedInto } from "./timing.js"
 
+/** The chosen image with its perceptual hash (none when it could not be decoded). */
+interface Chosen {
+  readonly downloaded: Downloaded
+  readonly phash: Option.Option<string>
+}
+
 /**
- * Downloads candidates in order until one is not already posted under its SHA-256 (publisher_v2
- * imports know photos only by SHA-256 of their bytes). Such a hit is recorded by content_hash,
- * so later runs skip it without a download.
+ * Downloads candidates in order until one is neither posted under its SHA-256 (publisher_v2
+ * imports know photos only by SHA-256 of their bytes) nor within NEAR_DUPLICATE_DISTANCE of a
+ * posted image's pHash. Either hit is recorded by content_hash, so later runs skip it without a
+ * download; after NEAR_DUPLICATE_MAX_SKIPS near-duplicates the run stops trying.
  */
 const firstUnposted = Effect.fn("workflow.choose")(function*(
   candidates: ReadonlyArray<ImageRef>,
   options: RunOptions,
-  skipped: Array<SkippedImage>
+  skipped: Array<SkippedImage>,
+  timings: Timings
 ) {
   const state = yield* State
+  const near = yield* nearDuplicateSettings(options)
+  const record = !options.dryPublish && !options.preview
+  let nearSkips = 0
   for (const image of candidates) {
     const downloaded = yield* download(image)
     if (options.select === undefined && (yield* state.isPostedSha256(downloaded.sha256))) {
-      skipped.push({ image: image.name, reason: "posted by publisher_v2 (sha256 match)" })
-      if (!options.dryPublish && !options.preview) {
+      skipped.push({ image: image.name, reason: "posted by publisher_v2 (sha256 match)", code: "posted_sha256" })
+      if (record) {
         yield* state.markPosted({ contentHash: image.contentHash, sha256: downloaded.sha256, imageName: image.name, runId: options.correlationId })
       }
       continue
     }
-    return Option.some<Downloaded>(downloaded)
+    const phash = yield* hashDownloaded(downloaded, timings, !options.preview)
+    const match = options.select === undefined && Option.isSome(phash) ? yield* nearestPosted(phash.value, near.distance) : Option.none()
+    if (Option.isSome(match)) {
+      const { distance, imageName } = match.value
+      skipped.push({ image: image.name, reason: `near-duplicate of posted ${imageName} (distance ${distance})`, code: "near_duplicate", near_duplicate_of: imageName, distance })
+      yield* Effect.logInfo("near_duplicate_skipped").pipe(Effect.annotateLogs({ image: image.name, near_duplicate_of: imageName, distance }))
+      if (record) {
+        yield* state.recordNearDuplicate({
+          contentHash: image.contentHash,
+          imageName: image.name,
+          duplicateOf: match.value.contentHash,
+          duplicateOfName: imageName,
+          distance,
+          runId: options.correlationId
+        })
+      }
+      if (++nearSkips >= near.maxSkips) return Option.none<Chosen>()
+      continue
+    }
+    return Option.some<Chosen>({ downloaded, phash })
   }
-  return Option.none<Downloaded>()
+  return Option.none<Chosen>()
 })
 
 type Unfinished =
@@ -59,9 +91,9 @@ const findUnfinished = Effect.fn("workflow.find_unfinished")(function*(
     const remaining = platforms.filter((p) => !live.has(p))
     if (remaining.length === 0) return Option.some<Unfinished>({ _tag: "ArchiveOnly", image })
     if (remaining.every((p) => history.uncertain.includes(p))) {
-      skipped.push({ image: image.name, reason: `outcome uncertain on ${remaining.join(", ")}: see publisher retry` })
+      skipped.push({ image: image.name, reason: `outcome uncertain on ${remaining.join(", ")}: see publisher retry`, code: "uncertain" })
     } else if (history.runs >= options.maxAttempts) {
-      skipped.push({ image: image.name, reason: `failed ${history.runs} times on ${remaining.join(", ")}: see publisher retry` })
+      skipped.push({ image: image.name, reason: `failed ${history.runs} times on ${remaining.join(", ")}: see publisher retry`, code: "max_attempts" })
     } else {
       return Option.some<Unfinished>({ _tag: "Resume", image })
     }
@@ -132,22 +164,36 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
     })
   }
 
-  const picked = Option.isSome(unfinished)
-    ? Option.some(yield* download(unfinished.value.image))
+  const picked: Option.Option<Chosen> = Option.isSome(unfinished)
+    ? yield* Effect.gen(function*() {
+      // Resumed, not chosen: its hash only goes into the index once it is live.
+      const downloaded = yield* download(unfinished.value.image)
+      return Option.some({ downloaded, phash: yield* hashDownloaded(downloaded, timings, true) })
+    })
     : yield* Effect.gen(function*() {
-      const excluded = new Set([...(yield* state.postedContentHashes), ...(yield* state.publishedContentHashes)])
+      const excluded = new Set([
+        ...(yield* state.postedContentHashes),
+        ...(yield* state.publishedContentHashes),
+        ...(yield* state.nearDuplicateContentHashes)
+      ])
       const candidates = yield* candidateImages(images, excluded, options.select).pipe(timedInto(timings, "image_selection_ms"))
-      return yield* firstUnposted(candidates, options, skipped)
+      return yield* firstUnposted(candidates, options, skipped, timings)
     })
   if (Option.isNone(picked)) {
     yield* logTiming(timings, undefined, options, startedAt)
+    const nearSkips = skipped.filter((s) => s.code === "near_duplicate").length
+    const near = yield* nearDuplicateSettings(options)
     return result({
       message: images.length === 0
         ? `No new images: ${options.folder} holds no images`
+        : nearSkips > 0 && nearSkips >= near.maxSkips
+        ? `Nothing posted: skipped ${nearSkips} near-duplicates of posted images (NEAR_DUPLICATE_MAX_SKIPS=${near.maxSkips}); the next run tries other images`
+        : nearSkips > 0
+        ? `No new images: the unposted images in ${options.folder} are near-duplicates of posted ones (${nearSkips} skipped)`
         : `No new images: all ${images.length} images in ${options.folder} were already posted`
     })
   }
-  const prepared = yield* caption(picked.value, timings)
+  const prepared = yield* caption(picked.value.downloaded, timings)
   yield* Effect.annotateCurrentSpan({ image: prepared.image.name, content_hash: prepared.image.contentHash })
   const described = {
     image: prepared.image.name,
@@ -173,6 +219,10 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
     repost: options.force === true,
     retryUncertain: false
   }, timings)
+  if (outcome.anyLive && Option.isSome(picked.value.phash)) {
+    const index = yield* PostedIndex
+    yield* index.add({ contentHash: prepared.image.contentHash, imageName: prepared.image.name, phash: picked.value.phash.value })
+  }
   yield* logTiming(timings, prepared.image.name, options, startedAt)
   const notLive = Object.entries(outcome.published).filter(([, o]) => !o.ok).map(([p, o]) => `${p} (${o.status})`)
   return result({

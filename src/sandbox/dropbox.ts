@@ -8,7 +8,20 @@ import {
   normalize,
   type StoredFile
 } from "./dropboxFiles.js"
-import { apiArg, autorename, badRequest, errorReply, headerJson, isOverwrite, json, mimeOf, routeError } from "./dropboxWire.js"
+import { renderThumbnail } from "./dropboxThumbnails.js"
+import {
+  apiArg,
+  autorename,
+  badRequest,
+  errorReply,
+  headerJson,
+  isOverwrite,
+  json,
+  mimeOf,
+  routeError,
+  THUMBNAIL_BATCH_LIMIT,
+  thumbnailArg
+} from "./dropboxWire.js"
 import { type Emulator, type EmulatorOptions, jsonBody, type Reply, type Request, startEmulator } from "./http.js"
 
 export interface DropboxOptions extends EmulatorOptions {
@@ -112,6 +125,31 @@ export const startDropbox = async (options: DropboxOptions = {}): Promise<Dropbo
     return { ok: folderMetadata(target) }
   }
 
+  /**
+   * `files/get_thumbnail_batch` (content host, RPC style): per entry, in request order, the file's
+   * metadata with its base64 thumbnail, or the entry's ThumbnailError.
+   */
+  const thumbnailBatch = async (arg: Record<string, unknown>): Promise<Reply> => {
+    const entries = arg["entries"]
+    if (!Array.isArray(entries)) return badRequest("request body: entries: missing required field")
+    // Dropbox answers a route error (409 too_many_files) for a batch over its limit.
+    if (entries.length > THUMBNAIL_BATCH_LIMIT) return json({ error_summary: "too_many_files/", error: { ".tag": "too_many_files" } }, 409)
+    const parsed = entries.map(thumbnailArg)
+    const invalid = parsed.find((p) => typeof p === "string")
+    if (invalid !== undefined) return badRequest(invalid)
+    const results = await Promise.all(parsed.map(async (p) => {
+      const { path, spec } = p as Exclude<typeof p, string>
+      const file = files.get(path)
+      const failure = (error: object) => ({ ".tag": "failure", failure: error })
+      if (file === undefined) return failure((routeError("path", files.folderExists(path) ? "not_file" : "not_found").body as { error: object }).error)
+      const thumbnail = await renderThumbnail(file, spec)
+      return typeof thumbnail === "string"
+        ? failure({ ".tag": thumbnail })
+        : { ".tag": "success", metadata: fileMetadata(file), thumbnail: thumbnail.toString("base64") }
+    }))
+    return json({ entries: results })
+  }
+
   const token = (request: Request): Reply => {
     // The SDK sends the grant in the query string; other clients send a form body.
     const form = new URLSearchParams(request.body.length > 0 ? request.body.toString("utf8") : request.query)
@@ -131,7 +169,7 @@ export const startDropbox = async (options: DropboxOptions = {}): Promise<Dropbo
     return json({ access_token: accessToken, token_type: "bearer", expires_in: 14400 })
   }
 
-  const handle = (route: string, request: Request): Reply => {
+  const handle = (route: string, request: Request): Reply | Promise<Reply> => {
     if (route === "oauth2/token") return token(request)
     if (route === "temp") {
       const file = temporaryLinks.get(request.path.slice("/temp/".length))
@@ -177,6 +215,8 @@ export const startDropbox = async (options: DropboxOptions = {}): Promise<Dropbo
         temporaryLinks.set(id, file)
         return json({ metadata: fileMetadata(file), link: `${url}/temp/${id}` })
       }
+      case "files/get_thumbnail_batch":
+        return thumbnailBatch(arg)
       case "files/get_metadata": {
         if (normalize(path) === "") return badRequest("path: The root folder is unsupported.")
         const metadata = metadataOf(path)

@@ -1,5 +1,6 @@
 /** Dropbox API v2 wire formats: error bodies, header JSON, arguments, naming rules. */
 import { nameOf } from "./dropboxFiles.js"
+import type { ThumbnailSpec } from "./dropboxThumbnails.js"
 import type { Reply, Request } from "./http.js"
 
 export const json = (body: object, status = 200): Reply => ({ status, body })
@@ -72,3 +73,39 @@ export const autorename = (path: string, taken: (p: string) => boolean) => {
 
 export const isOverwrite = (mode: unknown) =>
   mode === "overwrite" || (typeof mode === "object" && mode !== null && (mode as { ".tag"?: unknown })[".tag"] === "overwrite")
+
+/** A union member's tag, sent as `{".tag": "x"}` or, for a void member, as plain `"x"`. */
+const tagOf = (value: unknown): unknown =>
+  typeof value === "object" && value !== null ? (value as { ".tag"?: unknown })[".tag"] : value
+
+const THUMBNAIL_SIZES: Readonly<Record<string, readonly [number, number]>> = {
+  w32h32: [32, 32],
+  w64h64: [64, 64],
+  w128h128: [128, 128],
+  w256h256: [256, 256],
+  w480h320: [480, 320],
+  w640h480: [640, 480],
+  w960h640: [960, 640],
+  w1024h768: [1024, 768],
+  w2048h1536: [2048, 1536]
+}
+
+/** Entries per `files/get_thumbnail_batch` call. */
+export const THUMBNAIL_BATCH_LIMIT = 25
+
+/**
+ * One entry of `files/get_thumbnail_batch` with Dropbox's defaults (jpeg, w64h64, strict), or the
+ * message of the 400 that Dropbox answers to a malformed one.
+ */
+export const thumbnailArg = (value: unknown): { path: string; spec: ThumbnailSpec } | string => {
+  const entry = typeof value === "object" && value !== null ? value as Record<string, unknown> : {}
+  if (typeof entry["path"] !== "string") return "request body: entries: path: missing required field"
+  const format = tagOf(entry["format"] ?? "jpeg")
+  const size = tagOf(entry["size"] ?? "w64h64")
+  const mode = tagOf(entry["mode"] ?? "strict")
+  if (format !== "jpeg" && format !== "png") return `request body: entries: format: unknown tag '${String(format)}'`
+  const box = THUMBNAIL_SIZES[String(size)]
+  if (box === undefined) return `request body: entries: size: unknown tag '${String(size)}'`
+  if (mode !== "strict" && mode !== "bestfit" && mode !== "fitone_bestfit") return `request body: entries: mode: unknown tag '${String(mode)}'`
+  return { path: entry["path"], spec: { format, width: box[0], height: box[1], mode } }
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
+import sharp from "sharp"
 import { type DropboxEmulator, startDropbox } from "../../src/sandbox/dropbox.js"
 import { makeDropboxStorage } from "../../src/services/storage/DropboxLive.js"
 import { Storage } from "../../src/services/storage/Storage.js"
@@ -33,6 +34,19 @@ const withDropbox = <A, E>(
   )
 
 const bytes = (s: string) => new TextEncoder().encode(s)
+
+/** A plain-colour JPEG of the given size. */
+const jpeg = (width: number, height: number, seed = 0) =>
+  sharp({ create: { width, height, channels: 3, background: { r: (seed * 37) % 256, g: (seed * 91) % 256, b: 128 } } }).jpeg().toBuffer()
+
+/** Width and height of a thumbnail, decoded with sharp; asserts that it is a PNG. */
+const sizeOf = (thumbnail: Uint8Array) =>
+  Effect.promise(() => sharp(thumbnail).metadata()).pipe(
+    Effect.map((meta) => {
+      expect(meta.format).toBe("png")
+      return { width: meta.width, height: meta.height }
+    })
+  )
 
 describe("Dropbox storage (dropbox SDK against the emulator)", () => {
   it.live("lists every page, images only, with content_hash; one token refresh for all calls", () =>
@@ -127,6 +141,61 @@ describe("Dropbox storage (dropbox SDK against the emulator)", () => {
         const link = yield* (yield* Storage).temporaryLink("/Photos/a.jpg")
         const body = yield* Effect.promise(() => fetch(link).then((r) => r.text()))
         expect(body).toBe("abc")
+      })
+    ))
+
+  it.live("thumbnails of 30 images take 2 batch calls; each fits 256 px and keeps its aspect ratio", () =>
+    withDropbox({}, (dropbox) =>
+      Effect.gen(function*() {
+        // Landscape, portrait, square and smaller-than-256 images (never enlarged).
+        const sizes = Array.from({ length: 30 }, (_, i) =>
+          i % 3 === 0 ? { width: 300 + i * 20, height: 200 + i * 5 } : i % 3 === 1 ? { width: 180 + i * 3, height: 400 + i * 11 } : { width: 100 + i, height: 60 + i })
+        const paths = sizes.map((_, i) => `/Photos/img-${String(i).padStart(2, "0")}.jpg`)
+        for (const [i, size] of sizes.entries()) dropbox.files.put(paths[i]!, yield* Effect.promise(() => jpeg(size.width, size.height, i)))
+        const thumbnails = yield* (yield* Storage).thumbnails(paths)
+        expect(dropbox.calls["files/get_thumbnail_batch"]).toBe(2)
+        expect([...thumbnails.keys()].sort()).toEqual(paths)
+        for (const [i, size] of sizes.entries()) {
+          const { height, width } = yield* sizeOf(thumbnails.get(paths[i]!)!)
+          const longest = Math.max(size.width, size.height)
+          const scale = Math.min(1, 256 / longest)
+          expect(Math.max(width, height)).toBe(Math.min(256, longest))
+          expect(Math.abs(width - size.width * scale)).toBeLessThanOrEqual(1)
+          expect(Math.abs(height - size.height * scale)).toBeLessThanOrEqual(1)
+        }
+      })
+    ))
+
+  it.live("a missing path is absent from the thumbnails while the others succeed; no paths, no call", () =>
+    withDropbox({}, (dropbox) =>
+      Effect.gen(function*() {
+        dropbox.files.put("/Photos/a.jpg", yield* Effect.promise(() => jpeg(640, 480)))
+        dropbox.files.put("/Photos/b.jpg", yield* Effect.promise(() => jpeg(300, 600)))
+        const storage = yield* Storage
+        const thumbnails = yield* storage.thumbnails(["/Photos/a.jpg", "/Photos/gone.jpg", "/Photos/b.jpg"])
+        expect([...thumbnails.keys()]).toEqual(["/Photos/a.jpg", "/Photos/b.jpg"])
+        expect(yield* sizeOf(thumbnails.get("/Photos/a.jpg")!)).toEqual({ width: 256, height: 192 })
+        expect(yield* sizeOf(thumbnails.get("/Photos/b.jpg")!)).toEqual({ width: 128, height: 256 })
+        expect(dropbox.calls["files/get_thumbnail_batch"]).toBe(1)
+        expect((yield* storage.thumbnails([])).size).toBe(0)
+        expect(dropbox.calls["files/get_thumbnail_batch"]).toBe(1)
+      })
+    ))
+
+  it.live("a transient failure of a thumbnail batch is retried; a persistent one is a StorageError", () =>
+    withDropbox({ retries: 1 }, (dropbox) =>
+      Effect.gen(function*() {
+        dropbox.files.put("/Photos/a.jpg", yield* Effect.promise(() => jpeg(400, 300)))
+        const storage = yield* Storage
+        dropbox.inject("files/get_thumbnail_batch", { status: 500, times: 1 })
+        expect([...(yield* storage.thumbnails(["/Photos/a.jpg"])).keys()]).toEqual(["/Photos/a.jpg"])
+        expect(dropbox.calls["files/get_thumbnail_batch"]).toBe(2)
+        dropbox.inject("files/get_thumbnail_batch", { status: 429, retryAfterSeconds: 0 })
+        const error = yield* storage.thumbnails(["/Photos/a.jpg"]).pipe(Effect.flip)
+        expect(error._tag).toBe("StorageError")
+        expect(error.operation).toBe("thumbnail_batch")
+        expect(error.status).toBe(429)
+        expect(dropbox.calls["files/get_thumbnail_batch"]).toBe(4)
       })
     ))
 

@@ -39,6 +39,7 @@ describe("publishOne", () => {
         "caption_generation_ms",
         "dropbox_list_images_ms",
         "image_selection_ms",
+        "phash_ms",
         "publish_parallel_ms",
         "sidecar_write_ms",
         "vision_analysis_ms"
@@ -151,7 +152,7 @@ describe("publishOne", () => {
       expect(first.archived).toBe(false)
       const second = yield* publishOne(options({ correlationId: "second-run" })).pipe(Effect.provide(layer))
       expect(second.image).toBeNull()
-      expect(second.skipped).toEqual([{ image: "a.jpg", reason: "outcome uncertain on email: see publisher retry" }])
+      expect(second.skipped).toEqual([{ image: "a.jpg", reason: "outcome uncertain on email: see publisher retry", code: "uncertain" }])
       expect(rec.published.map((p) => p.platform)).toEqual(["telegram"])
     }))
 
@@ -166,7 +167,7 @@ describe("publishOne", () => {
       })
       const result = yield* publishOne(options()).pipe(Effect.provide(layer))
       expect(result.image).toBe("b.jpg")
-      expect(result.skipped).toEqual([{ image: "a.jpg", reason: "failed 3 times on email: see publisher retry" }])
+      expect(result.skipped).toEqual([{ image: "a.jpg", reason: "failed 3 times on email: see publisher retry", code: "max_attempts" }])
       expect(rec.downloads).toEqual(["/photos/b.jpg"])
     }))
 
@@ -248,7 +249,7 @@ describe("publishOne", () => {
       const { layer, rec } = makeFakes({ images: [images[0]!], postedSha256: [shaOfA] })
       const result = yield* publishOne(options()).pipe(Effect.provide(layer))
       expect(result.image).toBeNull()
-      expect(result.skipped).toEqual([{ image: "a.jpg", reason: "posted by publisher_v2 (sha256 match)" }])
+      expect(result.skipped).toEqual([{ image: "a.jpg", reason: "posted by publisher_v2 (sha256 match)", code: "posted_sha256" }])
       expect(rec.posted.has("hash-a.jpg")).toBe(true)
       expect(rec.published).toEqual([])
       expect(rec.aiCalls).toEqual([])

@@ -198,6 +198,61 @@ describe("Dropbox emulator", () => {
     expect(d.issuedTokens).toHaveLength(2)
   })
 
+  it("get_thumbnail_batch answers per entry in request order, in Dropbox's shapes; more than 25 entries is too_many_files", async () => {
+    const portrait = await sharp({ create: { width: 600, height: 900, channels: 3, background: "#336699" } }).png().toBuffer()
+    const d = await dropbox({
+      files: { "/P/Tall.png": portrait, "/P/notes.txt": Buffer.from("text"), "/P/broken.jpg": Buffer.from("not a jpeg"), "/P/Sub/x.jpg": portrait }
+    })
+    const batch = await api(d, "files/get_thumbnail_batch", {
+      entries: [
+        { path: "/p/tall.png", format: { ".tag": "png" }, size: { ".tag": "w256h256" }, mode: { ".tag": "bestfit" } },
+        { path: "/P/none.jpg", format: { ".tag": "png" } },
+        { path: "/P/notes.txt" },
+        { path: "/P/broken.jpg" },
+        { path: "/P/Sub" },
+        { path: "/P/Tall.png", size: "w480h320", mode: "bestfit" },
+        { path: "/P/Tall.png", size: { ".tag": "w480h320" } }
+      ]
+    })
+    expect(batch.status).toBe(200)
+    const entries: Array<Json> = batch.body["entries"]
+    expect(entries.map((e) => e[".tag"])).toEqual(["success", "failure", "failure", "failure", "failure", "success", "success"])
+    expect(entries[0]!["metadata"]).toEqual((await api(d, "files/get_metadata", { path: "/P/Tall.png" })).body)
+    const first = await sharp(Buffer.from(entries[0]!["thumbnail"], "base64")).metadata()
+    expect([first.format, first.width, first.height]).toEqual(["png", 171, 256])
+    expect(entries[1]).toEqual({ ".tag": "failure", failure: { ".tag": "path", path: { ".tag": "not_found" } } })
+    expect(entries[2]).toEqual({ ".tag": "failure", failure: { ".tag": "unsupported_extension" } })
+    expect(entries[3]).toEqual({ ".tag": "failure", failure: { ".tag": "unsupported_image" } })
+    expect(entries[4]).toEqual({ ".tag": "failure", failure: { ".tag": "path", path: { ".tag": "not_file" } } })
+    // bestfit may use the transposed box (320x480); strict may not. JPEG is the default format.
+    const best = await sharp(Buffer.from(entries[5]!["thumbnail"], "base64")).metadata()
+    expect([best.format, best.width, best.height]).toEqual(["jpeg", 320, 480])
+    const strict = await sharp(Buffer.from(entries[6]!["thumbnail"], "base64")).metadata()
+    expect([strict.width, strict.height]).toEqual([213, 320])
+
+    const tooMany = await fetch(`${d.url}/2/files/get_thumbnail_batch`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ entries: Array.from({ length: 26 }, () => ({ path: "/P/Tall.png" })) })
+    })
+    expect(tooMany.status).toBe(409)
+    expect(await tooMany.json()).toEqual({ error_summary: "too_many_files/", error: { ".tag": "too_many_files" } })
+    const badSize = await fetch(`${d.url}/2/files/get_thumbnail_batch`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ entries: [{ path: "/P/Tall.png", size: "w100h100" }] })
+    })
+    expect(badSize.status).toBe(400)
+    expect(await badSize.text()).toMatch(/size: unknown tag 'w100h100'/)
+
+    d.inject("files/get_thumbnail_batch", { status: 429, retryAfterSeconds: 2, times: 1 })
+    const limited = await api(d, "files/get_thumbnail_batch", { entries: [{ path: "/P/Tall.png" }] })
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get("retry-after")).toBe("2")
+    expect((await api(d, "files/get_thumbnail_batch", { entries: [{ path: "/P/Tall.png" }] })).status).toBe(200)
+    expect(d.calls["files/get_thumbnail_batch"]).toBe(5)
+  })
+
   it("an injected 429 (times: 1) answers once with Retry-After, then clears; faulted calls are counted", async () => {
     const d = await dropbox({ files: { "/P/a.jpg": Buffer.from("a") } })
     d.inject("files/list_folder", { status: 429, retryAfterSeconds: 3, times: 1 })

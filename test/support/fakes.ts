@@ -1,10 +1,21 @@
 import { Effect, Layer, Option } from "effect"
 import { CaptionPair, ImageAnalysis } from "../../src/domain/Analysis.js"
-import { PublishError } from "../../src/domain/Errors.js"
+import { createHash } from "node:crypto"
+import { ImageDecodeError, PublishError } from "../../src/domain/Errors.js"
+import { PHASH_ALGORITHM, PHASH_VERSION } from "../../src/domain/PerceptualHash.js"
+import { makePostedIndex, PostedIndex } from "../../src/services/dedup/PostedIndex.js"
+import { ImageHasher } from "../../src/services/phash/ImageHasher.js"
 import { baseName, ImageRef, joinPath, sidecarPathOf } from "../../src/domain/Image.js"
 import { Ai } from "../../src/services/ai/Ai.js"
 import { type PlatformPublisher, Publishers } from "../../src/services/publishers/Publisher.js"
-import { type PlatformSuccess, type PublicationRecord, State } from "../../src/services/state/State.js"
+import {
+  type NearDuplicate,
+  type PlatformSuccess,
+  type PostedImageHash,
+  type PublicationRecord,
+  State,
+  type StoredImageHash
+} from "../../src/services/state/State.js"
 import { Storage } from "../../src/services/storage/Storage.js"
 
 /** Recording fakes of every service a workflow uses, for unit tests of programs. */
@@ -19,6 +30,10 @@ export interface Recorder {
   readonly posted: Set<string>
   readonly postedSha256: Set<string>
   readonly publications: Array<PublicationRecord>
+  readonly hashes: Array<StoredImageHash>
+  readonly nearDuplicates: Array<NearDuplicate>
+  /** Images handed to the hasher, by name. */
+  readonly hashed: Array<string>
 }
 
 export const image = (name: string, contentHash = `hash-${name}`, hasSidecar = false): ImageRef =>
@@ -61,7 +76,16 @@ export interface FakeOptions {
   readonly history?: ReadonlyArray<PublicationRecord>
   /** Runs inside each publish, e.g. a latch that proves concurrency. */
   readonly duringPublish?: (platform: string) => Effect.Effect<void>
+  /** pHash per image name; others get a hash derived from the path, far from everything. */
+  readonly phashes?: Record<string, string>
+  /** Image names whose bytes do not decode. */
+  readonly undecodable?: ReadonlyArray<string>
+  /** Posted images with known hashes (the near-duplicate index is built from them). */
+  readonly postedPhashes?: ReadonlyArray<PostedImageHash>
 }
+
+/** A pseudo-random 64-bit hash of a name (distance ~32 from any other). */
+export const spreadHash = (name: string): string => createHash("sha256").update(name).digest("hex").slice(0, 16)
 
 export const bytesOf = (path: string): Uint8Array => new TextEncoder().encode(`bytes of ${path}`)
 
@@ -76,7 +100,10 @@ export const makeFakes = (options: FakeOptions) => {
     published: [],
     posted: new Set(options.postedHashes ?? []),
     postedSha256: new Set(options.postedSha256 ?? []),
-    publications: [...(options.history ?? [])]
+    publications: [...(options.history ?? [])],
+    hashes: [],
+    nearDuplicates: [],
+    hashed: []
   }
   const sidecars = new Map(Object.entries(options.sidecars ?? {}))
   const storage = Layer.succeed(Storage, Storage.of({
@@ -90,6 +117,7 @@ export const makeFakes = (options: FakeOptions) => {
         rec.downloads.push(path)
         return bytesOf(path)
       }),
+    thumbnails: () => Effect.succeed(new Map<string, Uint8Array>()),
     temporaryLink: (path) => Effect.succeed(`https://example.test/${baseName(path)}`),
     readSidecar: (imagePath) =>
       Effect.sync(() => {
@@ -137,8 +165,27 @@ export const makeFakes = (options: FakeOptions) => {
         }
       }),
     importPosted: () => Effect.die("not used"),
+    saveImageHashes: (hashes) => Effect.sync(() => void rec.hashes.push(...hashes)),
+    imageHashes: () => Effect.sync(() => new Map(rec.hashes.map((h) => [h.contentHash, h]))),
+    postedImageHashes: () => Effect.succeed(options.postedPhashes ?? []),
+    recordNearDuplicate: (record) => Effect.sync(() => void rec.nearDuplicates.push(record)),
+    nearDuplicateContentHashes: Effect.sync(() => new Set(rec.nearDuplicates.map((n) => n.contentHash))),
     ping: Effect.void
   }))
+  // The fake bytes name their path: find the image (the list may grow during a test).
+  const nameOf = (bytes: Uint8Array) => options.images.find((i) => new TextDecoder().decode(bytesOf(i.path)) === new TextDecoder().decode(bytes))?.name
+  const hasher = Layer.succeed(ImageHasher, ImageHasher.of({
+    concurrency: 2,
+    hash: (bytes, name) =>
+      Effect.gen(function*() {
+        const imageName = nameOf(bytes) ?? name
+        rec.hashed.push(imageName)
+        if (options.undecodable?.includes(imageName)) return yield* new ImageDecodeError({ image: name, message: `cannot hash ${name}: not an image` })
+        const phash = options.phashes?.[imageName] ?? spreadHash(imageName)
+        return { phash, algorithm: PHASH_ALGORITHM, version: PHASH_VERSION, width: 100, height: 100 }
+      })
+  }))
+  const index = Layer.effect(PostedIndex, makePostedIndex(options.postedPhashes ?? []))
   const failing = new Set(options.failing ?? [])
   const publishers = Layer.succeed(Publishers, (options.platforms ?? ["telegram"]).map((platform): PlatformPublisher => ({
     platform,
@@ -155,5 +202,5 @@ export const makeFakes = (options: FakeOptions) => {
         return { platform, postId: `${platform}-1` }
       })
   })))
-  return { rec, layer: Layer.mergeAll(storage, ai, state, publishers) }
+  return { rec, layer: Layer.mergeAll(storage, ai, state, publishers, hasher, index) }
 }

@@ -1,7 +1,7 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { DateTime, Effect, Layer } from "effect"
 import { StateError } from "../../domain/Errors.js"
-import { type PlatformHistory, type PlatformSuccess, State } from "./State.js"
+import { type PlatformHistory, type PlatformSuccess, type PostedImageHash, State, type StoredImageHash } from "./State.js"
 
 /** Rows per multi-row INSERT: 6 parameters each stays far below SQLite's and PostgreSQL's limits. */
 const CHUNK = 1000
@@ -33,6 +33,13 @@ type HashRow = {
   readonly run_id: string | null
   readonly source: string
   readonly posted_at: string
+}
+
+interface ImageHashRow {
+  readonly content_hash: string
+  readonly source: string
+  readonly phash: string
+  readonly image_name: string
 }
 
 interface PublicationRow {
@@ -143,6 +150,82 @@ export const SqlState = Layer.effect(
           const after = yield* countHashes
           return { added: after - before, total: rows.length }
         }).pipe(sql.withTransaction, op("import_posted", { source, sha256s: sha256s.length, content_hashes: contentHashes.length })),
+
+      saveImageHashes: (hashes) =>
+        Effect.gen(function*() {
+          const at = yield* now
+          const rows = hashes.map((h) => ({
+            content_hash: normalize(h.contentHash),
+            source: h.source,
+            algorithm: h.algorithm,
+            version: h.version,
+            phash: normalize(h.phash),
+            image_name: h.imageName,
+            hashed_at: at
+          }))
+          yield* Effect.forEach(chunks(rows), (chunk) => sql`INSERT INTO image_hashes ${sql.insert(chunk)} ON CONFLICT DO NOTHING`, {
+            discard: true
+          })
+        }).pipe(sql.withTransaction, op("save_image_hashes", { count: hashes.length })),
+
+      imageHashes: (algorithm, version) =>
+        sql<ImageHashRow>`
+          SELECT content_hash, source, phash, image_name FROM image_hashes
+          WHERE algorithm = ${algorithm} AND version = ${version}`.pipe(
+          Effect.map((rows) => {
+            const out = new Map<string, StoredImageHash>()
+            for (const row of rows) {
+              if (out.get(row.content_hash)?.source === "original") continue
+              out.set(row.content_hash, {
+                contentHash: row.content_hash,
+                imageName: row.image_name,
+                phash: row.phash,
+                algorithm,
+                version,
+                source: row.source === "original" ? "original" : "thumbnail"
+              })
+            }
+            return out
+          }),
+          op("image_hashes")
+        ),
+
+      postedImageHashes: (algorithm, version) =>
+        sql<{ content_hash: string; image_name: string; phash: string; source: string }>`
+          SELECT h.content_hash, h.image_name, h.phash, h.source FROM image_hashes h
+          WHERE h.algorithm = ${algorithm} AND h.version = ${version} AND (
+            EXISTS (SELECT 1 FROM posted_hashes p WHERE p.kind = 'content_hash' AND p.hash = h.content_hash)
+            OR EXISTS (SELECT 1 FROM publications u WHERE u.content_hash = h.content_hash AND u.ok = 1))
+          ORDER BY h.content_hash, h.source`.pipe(
+          Effect.map((rows) => {
+            // One entry per image: 'original' sorts before 'thumbnail', so the original's hash wins.
+            const out = new Map<string, PostedImageHash>()
+            for (const r of rows) if (!out.has(r.content_hash)) out.set(r.content_hash, { contentHash: r.content_hash, imageName: r.image_name, phash: r.phash })
+            return [...out.values()]
+          }),
+          op("posted_image_hashes")
+        ),
+
+      recordNearDuplicate: (record) =>
+        Effect.gen(function*() {
+          const at = yield* now
+          yield* sql`INSERT INTO near_duplicates ${
+            sql.insert({
+              content_hash: normalize(record.contentHash),
+              image_name: record.imageName,
+              duplicate_of: normalize(record.duplicateOf),
+              duplicate_of_name: record.duplicateOfName,
+              distance: record.distance,
+              run_id: record.runId,
+              recorded_at: at
+            })
+          } ON CONFLICT DO NOTHING`
+        }).pipe(op("record_near_duplicate", { image: record.imageName, distance: record.distance })),
+
+      nearDuplicateContentHashes: sql<{ content_hash: string }>`SELECT content_hash FROM near_duplicates`.pipe(
+        Effect.map((rows) => new Set(rows.map((r) => r.content_hash))),
+        op("near_duplicate_content_hashes")
+      ),
 
       ping: sql`SELECT 1`.pipe(Effect.asVoid, op("ping"))
     })

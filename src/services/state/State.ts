@@ -45,6 +45,36 @@ export interface ImportResult {
   readonly total: number
 }
 
+/** A perceptual hash of an image's bytes, as stored (the scan's cache, the near-duplicate index). */
+export interface StoredImageHash {
+  readonly contentHash: string
+  readonly imageName: string
+  /** 16 hex digits. */
+  readonly phash: string
+  readonly algorithm: string
+  readonly version: number
+  /** What was hashed: `original` (the file) or `thumbnail` (Dropbox's 256 px rendering). */
+  readonly source: "original" | "thumbnail"
+}
+
+/** An unposted image found within the near-duplicate distance of a posted one. */
+export interface NearDuplicate {
+  readonly contentHash: string
+  readonly imageName: string
+  /** The posted image it resembles. */
+  readonly duplicateOf: string
+  readonly duplicateOfName: string
+  readonly distance: number
+  readonly runId: string
+}
+
+/** A posted image with a known perceptual hash: what the near-duplicate index holds. */
+export interface PostedImageHash {
+  readonly contentHash: string
+  readonly imageName: string
+  readonly phash: string
+}
+
 /** What has been posted: the memory that makes "never post the same photo twice" true. */
 export class State extends Context.Tag("publisher/State")<State, {
   /** Every content_hash that counts as posted. */
@@ -65,6 +95,16 @@ export class State extends Context.Tag("publisher/State")<State, {
     readonly contentHashes: ReadonlyArray<string>
     readonly source: string
   }) => Effect.Effect<ImportResult, StateError>
+  /** Stores perceptual hashes; a hash already stored for the same content, source and algorithm is kept. */
+  readonly saveImageHashes: (hashes: ReadonlyArray<StoredImageHash>) => Effect.Effect<void, StateError>
+  /** Stored hashes of this algorithm and version, by content_hash (an original's hash wins over a thumbnail's). */
+  readonly imageHashes: (algorithm: string, version: number) => Effect.Effect<ReadonlyMap<string, StoredImageHash>, StateError>
+  /** Posted (or published) images whose hash of this algorithm and version is known. */
+  readonly postedImageHashes: (algorithm: string, version: number) => Effect.Effect<ReadonlyArray<PostedImageHash>, StateError>
+  /** Records an image as a near-duplicate of a posted one: later runs skip it; idempotent. */
+  readonly recordNearDuplicate: (record: NearDuplicate) => Effect.Effect<void, StateError>
+  /** content_hashes recorded as near-duplicates of posted images. */
+  readonly nearDuplicateContentHashes: Effect.Effect<ReadonlySet<string>, StateError>
   /** A cheap query proving the database answers (health checks). */
   readonly ping: Effect.Effect<void, StateError>
 }>() {}

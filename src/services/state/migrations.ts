@@ -27,6 +27,21 @@ import { Effect } from "effect"
  *               after sending): the post may be live
  *   at          ISO-8601 UTC
  *   INDEX publications_by_image (content_hash, platform)
+ *
+ * image_hashes — perceptual hashes by content: the scan's cache (a second scan hashes only new
+ *   files) and, joined with what was posted, the near-duplicate index built at startup.
+ *   content_hash  Dropbox content_hash of the file that was hashed
+ *   source        'original' (the file's bytes) | 'thumbnail' (Dropbox's 256 px PNG rendering)
+ *   algorithm, version   e.g. 'imagehash-phash-8x8', 1: another algorithm or version is another row
+ *   phash         16 lower-case hex digits (64 bits, first bit most significant)
+ *   image_name    the file name when hashed
+ *   hashed_at     ISO-8601 UTC
+ *   PRIMARY KEY (content_hash, source, algorithm, version)
+ *
+ * near_duplicates — unposted images found within NEAR_DUPLICATE_DISTANCE of a posted image; runs
+ *   skip them by content_hash (no download), as they skip posted ones.
+ *   content_hash (PRIMARY KEY), image_name, duplicate_of (content_hash of the posted image),
+ *   duplicate_of_name, distance (bits), run_id, recorded_at
  */
 export const migrations = {
   "0001_create_tables": Effect.gen(function*() {
@@ -82,5 +97,27 @@ export const migrations = {
     yield* sql`DROP TABLE publications`
     yield* sql`ALTER TABLE publications_ordered RENAME TO publications`
     yield* sql`CREATE INDEX publications_by_image ON publications (content_hash, platform)`
+  }),
+  "0004_perceptual_hashes": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE image_hashes (
+      content_hash TEXT NOT NULL,
+      source TEXT NOT NULL,
+      algorithm TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      phash TEXT NOT NULL,
+      image_name TEXT NOT NULL,
+      hashed_at TEXT NOT NULL,
+      PRIMARY KEY (content_hash, source, algorithm, version)
+    )`
+    yield* sql`CREATE TABLE near_duplicates (
+      content_hash TEXT PRIMARY KEY,
+      image_name TEXT NOT NULL,
+      duplicate_of TEXT NOT NULL,
+      duplicate_of_name TEXT NOT NULL,
+      distance INTEGER NOT NULL,
+      run_id TEXT NOT NULL,
+      recorded_at TEXT NOT NULL
+    )`
   })
 }

@@ -84,6 +84,15 @@ const makeClient = (auth: AuthConfig, fetch: unknown) => {
   return new Dropbox({ auth: dropboxAuth })
 }
 
+/** Dropbox's limit of entries per `files/get_thumbnail_batch` call. */
+const THUMBNAIL_BATCH = 25
+/** Thumbnail batches in flight at once. */
+const THUMBNAIL_CONCURRENCY = 4
+
+/** How a batch of paths is named in errors and spans: the first path, and how many more. */
+const batchLabel = (paths: ReadonlyArray<string>) =>
+  paths.length > 1 ? `${paths[0]} (+${paths.length - 1} more)` : (paths[0] ?? "")
+
 export interface DropboxStorageOptions {
   /** How many retries of a transient failure (default 4). */
   readonly retries?: number
@@ -225,9 +234,37 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
           return moved
         }).pipe(Effect.withSpan("storage.move_with_sidecar", { attributes: { path: imagePath, to: toFolder } }))
 
+      /** One `files/get_thumbnail_batch` call (at most 25 paths): path -> PNG bytes, failures left out. */
+      const thumbnailBatch = (paths: ReadonlyArray<string>) =>
+        call("thumbnail_batch", batchLabel(paths), () =>
+          client.filesGetThumbnailBatch({
+            entries: paths.map((path) => ({ path, format: { ".tag": "png" }, size: { ".tag": "w256h256" }, mode: { ".tag": "bestfit" } }))
+          }), Duration.seconds(config.downloadTimeoutSeconds)).pipe(
+          // Entries come back in request order; a `failure` (not found, unsupported, too large) is simply absent.
+          Effect.map((result) =>
+            result.entries.flatMap((entry, i): Array<readonly [string, Uint8Array]> =>
+              entry[".tag"] === "success" && paths[i] !== undefined
+                ? [[paths[i], new Uint8Array(Buffer.from(entry.thumbnail, "base64"))]]
+                : []
+            )
+          )
+        )
+
+      const thumbnails = (paths: ReadonlyArray<string>) =>
+        Effect.gen(function*() {
+          const unique = [...new Set(paths)]
+          const chunks = Array.from({ length: Math.ceil(unique.length / THUMBNAIL_BATCH) }, (_, i) =>
+            unique.slice(i * THUMBNAIL_BATCH, (i + 1) * THUMBNAIL_BATCH))
+          const results = yield* Effect.forEach(chunks, thumbnailBatch, { concurrency: THUMBNAIL_CONCURRENCY })
+          const found: ReadonlyMap<string, Uint8Array> = new Map(results.flat())
+          yield* Effect.annotateCurrentSpan({ batches: chunks.length, thumbnails: found.size })
+          return found
+        }).pipe(Effect.withSpan("storage.thumbnails", { attributes: { count: paths.length } }))
+
       return Storage.of({
         listImages,
         download,
+        thumbnails,
         temporaryLink: (path) => call("temporary_link", path, () => client.filesGetTemporaryLink({ path })).pipe(Effect.map((r) => r.link)),
         readSidecar: (imagePath) =>
           callOrNone("read_sidecar", sidecarPathOf(imagePath), () => client.filesDownload({ path: sidecarPathOf(imagePath) })).pipe(

@@ -109,6 +109,8 @@ export const LocalStorageLive = Layer.sync(Storage, () => {
   return Storage.of({
     listImages,
     download: (path) => attempt("download", path, () => readFile(path).then((b) => new Uint8Array(b))),
+    // Local reads are cheap: no thumbnails, the caller reads the file itself.
+    thumbnails: () => Effect.succeed(new Map<string, Uint8Array>()),
     temporaryLink: (path) => Effect.succeed(pathToFileURL(path).href),
     readSidecar: (imagePath) =>
       Effect.tryPromise({

@@ -8,6 +8,12 @@ export class Storage extends Context.Tag("publisher/Storage")<Storage, {
   readonly listImages: (folder: string) => Effect.Effect<ReadonlyArray<ImageRef>, StorageError>
   /** The bytes of one file. */
   readonly download: (path: string) => Effect.Effect<Uint8Array, StorageError>
+  /**
+   * Small renderings of the given image files (longest side at most 256 px, aspect ratio kept,
+   * PNG), keyed by the path as given. A path missing from the map has no thumbnail (not found,
+   * too large, unsupported format): the caller downloads the file instead.
+   */
+  readonly thumbnails: (paths: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Uint8Array>, StorageError>
   /** A short-lived public URL of the file (what Instagram fetches). */
   readonly temporaryLink: (path: string) => Effect.Effect<string, StorageError>
   /** The sidecar text of an image; `None` when it has none. */

@@ -1,0 +1,54 @@
+import { Duration, Effect, Metric, Option } from "effect"
+import type { Timings } from "../domain/RunResult.js"
+import { NearDuplicateConfig, type NearDuplicateSettings } from "../services/dedup/config.js"
+import { PostedIndex, type SimilarPosted } from "../services/dedup/PostedIndex.js"
+import { ImageHasher } from "../services/phash/ImageHasher.js"
+import { State } from "../services/state/State.js"
+import { stageDuration } from "../services/telemetry/metrics.js"
+import type { Downloaded } from "./prepare.js"
+import type { RunOptions } from "./RunOptions.js"
+
+const hashHistogram = stageDuration.pipe(Metric.tagged("stage", "phash"))
+
+/** The run's near-duplicate settings: its options, else NEAR_DUPLICATE_DISTANCE / _MAX_SKIPS. */
+export const nearDuplicateSettings = (options: RunOptions): Effect.Effect<NearDuplicateSettings, never> =>
+  options.nearDuplicate !== undefined
+    ? Effect.succeed(options.nearDuplicate)
+    : NearDuplicateConfig.pipe(Effect.orElseSucceed(() => ({ distance: 8, maxSkips: 5 })))
+
+/**
+ * The pHash of a downloaded image, stored in State (unless `persist` is false). An image that
+ * cannot be decoded is logged and gets no hash: the near-duplicate check is skipped for it, the
+ * post goes on (exact dedup by content_hash still holds). `phash_ms` sums the hashing time.
+ */
+export const hashDownloaded = (downloaded: Downloaded, timings: Timings, persist: boolean) =>
+  Effect.gen(function*() {
+    const hasher = yield* ImageHasher
+    const state = yield* State
+    const [elapsed, hashed] = yield* Effect.timed(Effect.either(hasher.hash(downloaded.bytes, downloaded.image.name)))
+    const ms = Duration.toMillis(elapsed)
+    timings.phash_ms = (timings.phash_ms ?? 0) + Math.round(ms)
+    yield* Metric.update(hashHistogram, ms)
+    if (hashed._tag === "Left") {
+      yield* Effect.logWarning("phash_failed").pipe(Effect.annotateLogs({ image: downloaded.image.name, error: hashed.left.message }))
+      return Option.none<string>()
+    }
+    if (persist) {
+      yield* state.saveImageHashes([{
+        contentHash: downloaded.image.contentHash,
+        imageName: downloaded.image.name,
+        phash: hashed.right.phash,
+        algorithm: hashed.right.algorithm,
+        version: hashed.right.version,
+        source: "original"
+      }])
+    }
+    return Option.some(hashed.right.phash)
+  })
+
+/** The nearest posted image within `distance` bits, if any (never with distance 0 = off). */
+export const nearestPosted = (phash: string, distance: number) =>
+  distance <= 0
+    ? Effect.succeed(Option.none<SimilarPosted>())
+    : PostedIndex.pipe(Effect.flatMap((index) => index.nearest(phash, 1, distance)), Effect.map((found) => Option.fromNullable(found[0])))
+
