@@ -27,4 +27,10 @@ export const appLayer = (options: { readonly publish: boolean }) =>
     Layer.provideMerge(StorageLive)
   )
 
+/** What `publisher dedup scan` needs: no AI, no publishers, so no credentials of theirs. */
+export const dedupLayer = Layer.mergeAll(PostedIndexLive, ImageHasherLive).pipe(
+  Layer.provideMerge(SqliteStateLive),
+  Layer.provideMerge(StorageLive)
+)
+
 export type AppServices = Layer.Layer.Success<ReturnType<typeof appLayer>>
