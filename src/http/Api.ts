@@ -60,6 +60,27 @@ export const CurationResponse = Schema.Struct({
   preview_only: Schema.Boolean
 })
 
+export const SimilarImage = Schema.Struct({
+  filename: Schema.String,
+  content_hash: Schema.String,
+  phash: Schema.String,
+  distance: Schema.Number,
+  posted: Schema.Boolean,
+  in_folder: Schema.Boolean
+})
+
+export const SimilarResponse = Schema.Struct({
+  filename: Schema.String,
+  content_hash: Schema.String,
+  phash: Schema.String,
+  algorithm: Schema.String,
+  max_distance: Schema.Number,
+  similar: Schema.Array(SimilarImage)
+})
+
+/** A query-string integer within [min, max]. */
+const intParam = (min: number, max: number) => Schema.NumberFromString.pipe(Schema.int(), Schema.between(min, max))
+
 export const AdminStatus = Schema.Struct({ admin: Schema.Boolean, error: Schema.optional(Schema.NullOr(Schema.String)) })
 export const LoginRequest = Schema.Struct({ password: Schema.String.pipe(Schema.maxLength(1024)) })
 
@@ -105,6 +126,11 @@ export const ImagesApi = HttpApiGroup.make("images")
   .add(
     HttpApiEndpoint.post("publish")`/api/images/${filename}/publish`.setPayload(PublishRequest)
       .addSuccess(PublishResponse).addError(NotFound).addError(Forbidden).addError(BadRequest).addError(ServerError).middleware(AdminSession)
+  )
+  .add(
+    HttpApiEndpoint.get("similar")`/api/images/${filename}/similar`
+      .setUrlParams(Schema.Struct({ limit: Schema.optional(intParam(1, 100)), max_distance: Schema.optional(intParam(0, 32)) }))
+      .addSuccess(SimilarResponse).addError(NotFound).addError(ServerError)
   )
   .add(HttpApiEndpoint.post("keep")`/api/images/${filename}/keep`.addSuccess(CurationResponse).addError(NotFound).addError(Forbidden).addError(ServerError).middleware(AdminSession))
   .add(HttpApiEndpoint.post("remove")`/api/images/${filename}/remove`.addSuccess(CurationResponse).addError(NotFound).addError(Forbidden).addError(ServerError).middleware(AdminSession))

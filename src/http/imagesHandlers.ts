@@ -6,6 +6,7 @@ import { joinPath } from "../domain/Image.js"
 import { caption, download } from "../programs/prepare.js"
 import { publishOne } from "../programs/publishOne.js"
 import { writeSidecar } from "../programs/publishPost.js"
+import { similarImages } from "../programs/similarImages.js"
 import { Storage } from "../services/storage/Storage.js"
 import { endpointDuration } from "../services/telemetry/metrics.js"
 import { PublisherApi } from "./Api.js"
@@ -155,6 +156,15 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
           }]))
           return { filename: image.name, results, archived: result.archived, any_success: Object.values(result.published).some((o) => o.ok) }
         }).pipe(timedLog("web_publish")))
+      .handle("similar", ({ path, urlParams }) =>
+        Effect.gen(function*() {
+          const image = yield* findImage(path.filename)
+          const images = yield* internal((yield* ImageCatalog).list)
+          const maxDistance = urlParams.max_distance ?? 12
+          const found = yield* internal(similarImages(image, images, { limit: urlParams.limit ?? 10, maxDistance }))
+          if (Option.isNone(found)) return yield* new ServerError({ error: "The image could not be hashed", detail: image.name })
+          return { filename: image.name, content_hash: image.contentHash, ...found.value, max_distance: maxDistance }
+        }).pipe(timedLog("web_similar")))
       .handle("keep", ({ path }) => curate(path.filename, "keep"))
       .handle("remove", ({ path }) => curate(path.filename, "remove"))
   })

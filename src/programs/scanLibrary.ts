@@ -65,9 +65,11 @@ export const hashLibrary = (images: ReadonlyArray<ImageRef>, onProgress?: ScanOp
     const state = yield* State
     const hasher = yield* ImageHasher
     const known = new Map(yield* state.imageHashes(PHASH_ALGORITHM, PHASH_VERSION))
-    // One file per content: copies with the same bytes share a hash.
-    const todo = [...new Map(images.filter((i) => !known.has(i.contentHash)).map((i) => [i.contentHash, i])).values()]
-    const counts = { cached: images.length - images.filter((i) => !known.has(i.contentHash)).length, thumbnails: 0, downloads: 0 }
+    // One file per content (the first listed): copies with the same bytes share a hash.
+    const firstOfContent = new Map<string, ImageRef>()
+    for (const image of images) if (!known.has(image.contentHash) && !firstOfContent.has(image.contentHash)) firstOfContent.set(image.contentHash, image)
+    const todo = [...firstOfContent.values()]
+    const counts = { cached: images.filter((i) => known.has(i.contentHash)).length, thumbnails: 0, downloads: 0 }
     const failed: Array<{ image: string; error: string }> = []
     let done = 0
 

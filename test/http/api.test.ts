@@ -1,55 +1,10 @@
-import { HttpApiBuilder, HttpServer } from "@effect/platform"
-import { afterEach, describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer } from "effect"
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect } from "effect"
 import { renderSidecar } from "../../src/domain/CaptionSidecar.js"
 import { checkWebSettings } from "../../src/cli/commands/serve.js"
 import { WebConfig } from "../../src/http/config.js"
-import { correlationMiddleware } from "../../src/http/correlation.js"
-import { webLayer } from "../../src/http/server.js"
-import { image, makeFakes, type FakeOptions, sampleAnalysis, sampleCaptions } from "../support/fakes.js"
-
-const PASSWORD = "correct horse battery staple"
-const TOKEN = "api-token-value"
-const ORIGIN = "http://publisher.test"
-
-const baseConfig: Record<string, string> = { web_admin_pw: PASSWORD, WEB_AUTH_TOKEN: TOKEN, TELEGRAM_BOT_TOKEN: "x" }
-const folders = { folder: "/photos", archiveFolder: "/photos/archive", maxAttempts: 3 }
-
-let disposers: Array<() => Promise<void>> = []
-afterEach(async () => {
-  await Promise.all(disposers.map((d) => d()))
-  disposers = []
-})
-
-/** The whole API (real handlers, middleware, security) over recording fake services. */
-const makeApi = (fakes: FakeOptions, config: Record<string, string> = {}) => {
-  const { layer, rec } = makeFakes(fakes)
-  const { dispose, handler } = HttpApiBuilder.toWebHandler(
-    Layer.mergeAll(webLayer(folders), HttpServer.layerContext).pipe(
-      Layer.provide(layer),
-      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({ ...baseConfig, ...config })))))
-    ),
-    { middleware: correlationMiddleware }
-  )
-  disposers.push(dispose)
-  const call = (method: string, path: string, init: { headers?: Record<string, string>; body?: unknown; raw?: string } = {}) =>
-    handler(new Request(`${ORIGIN}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(init.body !== undefined || init.raw !== undefined ? { "content-type": "application/json" } : {}), ...init.headers },
-      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : init.raw !== undefined ? { body: init.raw } : {})
-    }))
-  const login = async () => {
-    const response = await call("POST", "/api/admin/login", { body: { password: PASSWORD }, headers: { origin: ORIGIN } })
-    expect(response.status).toBe(200)
-    const cookie = response.headers.get("set-cookie") ?? ""
-    return cookie.split(";")[0]!
-  }
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const cookie = await login()
-    return call(method, path, { headers: { cookie, origin: ORIGIN }, ...(body !== undefined ? { body } : {}) })
-  }
-  return { call, login, admin, rec }
-}
+import { image, sampleAnalysis, sampleCaptions } from "../support/fakes.js"
+import { makeApi, ORIGIN, PASSWORD, TOKEN } from "../support/webApi.js"
 
 const images = [image("a.jpg"), image("b.jpg")]
 
