@@ -1,10 +1,11 @@
-import { Clock, Effect, Option } from "effect"
+import { Clock, Effect, Metric, Option } from "effect"
 import type { ImageRef } from "../domain/Image.js"
 import type { RunResult, SkippedImage, Timings } from "../domain/RunResult.js"
 import { PostedIndex } from "../services/dedup/PostedIndex.js"
 import { Publishers } from "../services/publishers/Publisher.js"
 import { State } from "../services/state/State.js"
 import { Storage } from "../services/storage/Storage.js"
+import { nearDuplicatesSkipped } from "../services/telemetry/metrics.js"
 import { caption, download, type Downloaded } from "./prepare.js"
 import { publishAndArchive, writeSidecar } from "./publishPost.js"
 import type { RunOptions } from "./RunOptions.js"
@@ -49,6 +50,7 @@ const firstUnposted = Effect.fn("workflow.choose")(function*(
       const { distance, imageName } = match.value
       skipped.push({ image: image.name, reason: `near-duplicate of posted ${imageName} (distance ${distance})`, code: "near_duplicate", near_duplicate_of: imageName, distance })
       yield* Effect.logInfo("near_duplicate_skipped").pipe(Effect.annotateLogs({ image: image.name, near_duplicate_of: imageName, distance }))
+      yield* Metric.increment(nearDuplicatesSkipped)
       if (record) {
         yield* state.recordNearDuplicate({
           contentHash: image.contentHash,

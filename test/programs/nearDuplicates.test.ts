@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, Random } from "effect"
+import { ConfigProvider, Effect, Layer, Metric, Random } from "effect"
 import { publishOne } from "../../src/programs/publishOne.js"
 import type { RunOptions } from "../../src/programs/RunOptions.js"
+import { nearDuplicatesSkipped } from "../../src/services/telemetry/metrics.js"
 import { image, makeFakes } from "../support/fakes.js"
 
 const options = (overrides: Partial<RunOptions> = {}): RunOptions => ({
@@ -43,7 +44,9 @@ describe("near-duplicates in the workflow", () => {
   it.effect("a recorded near-duplicate is skipped by content_hash, without a download", () =>
     Effect.gen(function*() {
       const { layer, rec } = makeFakes({ images: [image("copy.jpg")], phashes, postedPhashes: posted })
+      const counted = (yield* Metric.value(nearDuplicatesSkipped)).count
       const first = yield* publishOne(options()).pipe(Effect.provide(layer))
+      expect((yield* Metric.value(nearDuplicatesSkipped)).count).toBe(counted + 1)
       expect(first.image).toBeNull()
       expect(first.skipped.map((s) => s.code)).toEqual(["near_duplicate"])
       expect(first.message).toMatch(/near-duplicates of posted ones/)

@@ -23,3 +23,5 @@ export const publishOutcomes = Metric.counter("publisher_publish_total", { descr
 export const imageListCache = Metric.counter("publisher_image_list_cache_total", { description: "Image list cache lookups" })
 /** Retries of transient failures. */
 export const retries = Metric.counter("publisher_retries_total", { description: "Retries of transient failures" })
+
+export const nearDuplicatesSkipped = Metric.counter("publisher_near_duplicates_skipped_total", { description: "Candidates skipped as near-duplicates of posted images" })
