@@ -47,6 +47,7 @@ export const ADMIN_PAGE = `<!doctype html>
       <button id="publish" hidden>Publish</button>
       <button id="keep" class="secondary" hidden>Keep</button>
       <button id="remove" class="danger" hidden>Remove</button>
+      <button id="similar" class="secondary">Similar</button>
       <button id="logout" class="secondary">Log out</button>
     </div>
     <p id="message" aria-live="polite"></p>
@@ -55,6 +56,7 @@ export const ADMIN_PAGE = `<!doctype html>
       <dt>Caption</dt><dd id="caption"></dd>
       <dt>SD caption</dt><dd id="sd_caption"></dd>
       <dt>Tags</dt><dd id="tags" class="tags"></dd>
+      <dt>Similar</dt><dd id="similar-list">—</dd>
     </dl>
   </section>
 </main>
@@ -95,6 +97,7 @@ function render(image) {
   $("sd_caption").textContent = image.sd_caption || "—";
   const tags = (image.metadata && Array.isArray(image.metadata.tags)) ? image.metadata.tags : (image.tags || []);
   $("tags").replaceChildren(...tags.map((t) => { const s = document.createElement("span"); s.textContent = t; return s; }));
+  $("similar-list").textContent = "—";
 }
 
 const next = () => run("Loading", async () => { render(await api("GET", "/api/images/random")); say(""); });
@@ -134,6 +137,18 @@ for (const action of ["keep", "remove"]) {
     say("Moved to " + r.destination_folder);
   }));
 }
+$("similar").addEventListener("click", () => run("Looking for similar photos", async () => {
+  const r = await api("GET", "/api/images/" + encodeURIComponent(current.filename) + "/similar");
+  const items = r.similar.map((s) => {
+    const li = document.createElement("li");
+    li.textContent = s.filename + " — " + (s.distance === 0 ? "identical" : s.distance + " bits") + (s.posted ? " (posted)" : "");
+    return li;
+  });
+  const list = document.createElement("ul");
+  list.replaceChildren(...items);
+  $("similar-list").replaceChildren(items.length > 0 ? list : document.createTextNode("none within " + r.max_distance + " bits"));
+  say(items.length > 0 ? items.length + " similar" : "");
+}));
 $("logout").addEventListener("click", () => run("Logging out", async () => { await api("POST", "/api/admin/logout"); await start(); }));
 start();
 </script>

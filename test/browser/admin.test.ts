@@ -2,6 +2,7 @@ import { execSync } from "node:child_process"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { type Browser, chromium } from "playwright-core"
+import sharp from "sharp"
 import { ADMIN_PASSWORD, startWebSandbox } from "../support/webServer.js"
 
 /** Debian's Chromium (installed by .ci/run); never a downloaded browser. */
@@ -61,6 +62,29 @@ describe("admin page in headless Chromium", () => {
       expect(sandbox.instagram.media).toHaveLength(1)
       expect(sandbox.smtp.messages).toHaveLength(1)
     })), 90_000)
+
+  it.live("Similar lists the resized copy of the photo shown, with its distance", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { sandbox, url } = yield* startWebSandbox({ images: 2 })
+      // A half-size copy of each photo: whichever the page shows has a near-duplicate.
+      for (const file of sandbox.dropbox.files.list(sandbox.folder).filter((f) => f.name.endsWith(".jpg"))) {
+        const bytes = yield* Effect.promise(() => sharp(file.bytes()).resize(600).jpeg({ quality: 75 }).toBuffer())
+        sandbox.dropbox.files.put(`${sandbox.folder}/small-${file.name}`, bytes)
+      }
+      const browser = yield* launch
+      const page = yield* Effect.promise(() => browser.newPage())
+      const [shown, listed] = yield* Effect.promise(async () => {
+        await page.goto(url)
+        await page.fill("#password", ADMIN_PASSWORD)
+        await page.click("#login-button")
+        await page.waitForSelector("#filename:not(:empty)")
+        await page.click("#similar")
+        await page.waitForSelector("#similar-list li")
+        return [await page.textContent("#filename"), await page.textContent("#similar-list li")] as const
+      })
+      const partner = shown!.startsWith("small-") ? shown!.slice("small-".length) : `small-${shown}`
+      expect(listed).toMatch(new RegExp(`^${partner.replace(".", "\\.")} — (identical|\\d+ bits)$`))
+    })), 60_000)
 
   it.live("hides what the feature toggles turn off", () =>
     Effect.scoped(Effect.gen(function*() {
