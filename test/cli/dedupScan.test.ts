@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import sharp from "sharp"
 import { generateSamplePhotos } from "../../src/sandbox/photos.js"
-import { cli } from "../support/cli.js"
+import { cli, cliOnTerminal } from "../support/cli.js"
 
 describe("publisher dedup scan (local folder)", () => {
   it("prints groups, caches hashes in State, --json, --move-to moves all but the first", async () => {
@@ -32,5 +32,16 @@ describe("publisher dedup scan (local folder)", () => {
     expect((await readdir(join(folder, "dupes")))).toEqual(["zz-small-copy.jpg"])
 
     expect((await cli(["dedup", "scan", "--distance", "40"], env)).code).toBe(2)
+  })
+
+  it("on a terminal, a progress bar redraws on one line as images are hashed", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "publisher-scan-tty-"))
+    const photos = await generateSamplePhotos(3, 9)
+    for (const p of photos) await writeFile(join(dir, p.name), p.bytes)
+    const { code, output } = await cliOnTerminal(["dedup", "scan"], { STORAGE: "local", IMAGE_FOLDER: dir, PUBLISHER_STATE_DB: join(dir, "state.db"), LOG_LEVEL: "Error" })
+    expect(code).toBe(0)
+    expect(output).toContain("\rhashing [##########....................] 1/3")
+    expect(output).toContain("\rhashing [##############################] 3/3")
+    expect(output).toContain("Scanned 3 images")
   })
 })

@@ -21,6 +21,14 @@ export const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {
     )
   })
 
+/** Runs the real CLI under `script` (util-linux), so its stdout and stderr are a terminal. */
+export const cliOnTerminal = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+  new Promise<{ code: number; output: string }>((resolve) => {
+    const command = [process.execPath, "--import", tsx, main, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")
+    execFile("script", ["-qec", command, "/dev/null"], { cwd: root, env: { ...baseEnv(), ...env }, timeout: 90_000 }, (error, stdout) =>
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, output: stdout }))
+  })
+
 /** Starts the real CLI in a child process (to be killed by the test). */
 export const spawnCli = (args: ReadonlyArray<string>, env: Record<string, string>, stdout: "ignore" | "pipe" = "ignore"): ChildProcess =>
   spawn(process.execPath, ["--import", tsx, main, ...args], { cwd: root, env: { ...baseEnv(), ...env }, stdio: ["ignore", stdout, "ignore"] })
