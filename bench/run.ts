@@ -2,6 +2,9 @@ import { writeFile } from "node:fs/promises"
 import { cpus } from "node:os"
 import { endToEndBench, LATENCY } from "./endToEnd.js"
 import { FANOUT_LATENCY, fanoutBench } from "./fanout.js"
+import { hashingBench } from "./hashing.js"
+import { phashCorpusBench } from "./phashCorpus.js"
+import { conformanceMarkdown, throughputMarkdown } from "./phashReport.js"
 import { selectionBench } from "./selection.js"
 import { telemetryBench } from "./telemetry.js"
 import { WEB_LATENCY, webBench } from "./web.js"
@@ -33,6 +36,10 @@ const main = async () => {
   const telemetry = await telemetryBench(quick ? 5 : 40)
   console.error("web ...")
   const web = await webBench(quick ? 2 : 10)
+  console.error("perceptual hash: conformance on real photos ...")
+  const conformance = await phashCorpusBench(quick)
+  console.error("perceptual hash: throughput ...")
+  const hashing = await hashingBench(quick)
 
   const lines = [
     "# Benchmarks",
@@ -118,7 +125,13 @@ const main = async () => {
     "| --- | ---: |",
     `| off | ${telemetry.microOffUs.toFixed(2)} |`,
     `| on (OTLP export) | ${telemetry.microOnUs.toFixed(2)} |`,
-    ""
+    "",
+    "## Perceptual hash: conformance on real photos",
+    "",
+    ...conformanceMarkdown(conformance),
+    "## Perceptual hash: throughput",
+    "",
+    ...throughputMarkdown(hashing)
 
   ]
   const text = lines.join("\n")
