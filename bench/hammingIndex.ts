@@ -27,7 +27,7 @@ const generator = (seed: number) => () => {
 const heapMb = () => {
   globalThis.gc?.()
   const m = process.memoryUsage()
-  return (m.heapUsed + m.arrayBuffers) / 1e6
+  return m.heapUsed / 1e6
 }
 
 /**

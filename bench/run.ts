@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises"
 import { cpus } from "node:os"
 import { endToEndBench, LATENCY } from "./endToEnd.js"
 import { FANOUT_LATENCY, fanoutBench } from "./fanout.js"
+import { INDEX_RADII, indexBench } from "./hammingIndex.js"
 import { hashingBench } from "./hashing.js"
 import { phashCorpusBench } from "./phashCorpus.js"
 import { conformanceMarkdown, throughputMarkdown } from "./phashReport.js"
@@ -40,11 +41,15 @@ const main = async () => {
   const conformance = await phashCorpusBench(quick)
   console.error("perceptual hash: throughput ...")
   const hashing = await hashingBench(quick)
+  console.error("Hamming index ...")
+  const indexSizes = quick ? [100_000] : [100_000, 1_000_000]
+  const [indexQueries, bkQueries] = quick ? [200, 10] : [2_000, 50]
+  const index = indexBench(indexSizes, indexQueries, bkQueries)
 
   const lines = [
     "# Benchmarks",
     "",
-    `Produced by \`npm run bench\` (\`tsx bench/run.ts\`) on ${started.toISOString().slice(0, 10)}, Node ${process.version},`,
+    `Produced by \`npm run bench\` (\`node --expose-gc --import tsx bench/run.ts\`) on ${started.toISOString().slice(0, 10)}, Node ${process.version},`,
     `${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}). Everything runs in one process against the`,
     "sandbox emulators on loopback, through the real SDK layers (dropbox, openai, fetch) and SQLite state.",
     "",
@@ -131,8 +136,23 @@ const main = async () => {
     ...conformanceMarkdown(conformance),
     "## Perceptual hash: throughput",
     "",
-    ...throughputMarkdown(hashing)
-
+    ...throughputMarkdown(hashing),
+    "## Hamming index",
+    "",
+    "Exact radius search over N random 64-bit codes of which a tenth are near copies of earlier ones (2 to 3 bits",
+    "flipped, as re-exports in a library are); half the queries are near copies of stored codes, half random.",
+    `Multi-index hashing (\`src/domain/HammingIndex.ts\`: four 16-bit substrings, each probed within floor(r/4)) answers ${indexQueries.toLocaleString("en")}`,
+    `queries per radius; the linear scan (two \`Uint32Array\`s, popcount) a twentieth of them; the BK-tree (\`bench/bkTree.ts\`) ${bkQueries}.`,
+    `*Same as scan*: ids and distances equal to the linear scan's on the first ${bkQueries} queries at every radius (100% recall).`,
+    "Memory: the index's typed arrays; the BK-tree's heap growth while it was built (after a forced GC).",
+    "",
+    `| codes | structure | build ms | memory MB | ${INDEX_RADII.map((r) => `µs/query r=${r}`).join(" | ")} | hits/query r=${INDEX_RADII.at(-1)} | same as scan |`,
+    `| ---: | --- | ---: | ---: | ${INDEX_RADII.map(() => "---:").join(" | ")} | ---: | --- |`,
+    ...index.map((row) =>
+      `| ${row.codes.toLocaleString("en")} | ${row.structure} | ${row.buildMs === 0 ? "-" : fmt(row.buildMs)} | ${row.memoryMb.toFixed(0)} | ` +
+      `${INDEX_RADII.map((r) => { const us = row.queryUs[r]!; return us >= 1000 ? us.toFixed(0) : us.toFixed(1) }).join(" | ")} | ${row.hits.toFixed(1)} | ${row.exact ? "yes" : "**no**"} |`
+    ),
+    ""
   ]
   const text = lines.join("\n")
   if (!quick) await writeFile(new URL("../BENCHMARKS.md", import.meta.url), text)

@@ -24,20 +24,29 @@ export interface RawImage {
   readonly data: Uint8Array
 }
 
-/** Pillow's `convert("L")`: `(r*19595 + g*38470 + b*7471 + 0x8000) >> 16`; alpha ignored. */
+/**
+ * Pillow's `convert("L")` of row `y` into `out` (`width` bytes): `(r*19595 + g*38470 + b*7471 +
+ * 0x8000) >> 16`; alpha ignored. Grey images are read in place, with no copy.
+ */
+const lumaRow = (image: RawImage, y: number, out: Uint8Array): Uint8Array => {
+  const { channels, data, width } = image
+  if (channels === 1) return data.subarray(y * width, (y + 1) * width)
+  let p = y * width * channels
+  if (channels === 2) {
+    for (let x = 0; x < width; x++, p += 2) out[x] = data[p]!
+  } else {
+    for (let x = 0; x < width; x++, p += channels) {
+      out[x] = (Math.imul(data[p]!, 19595) + Math.imul(data[p + 1]!, 38470) + Math.imul(data[p + 2]!, 7471) + 0x8000) >>> 16
+    }
+  }
+  return out
+}
+
+/** The whole image through `convert("L")`. */
 export const toLuma = (image: RawImage): Uint8Array => {
-  const { channels, data, height, width } = image
-  const n = width * height
-  if (channels <= 2) {
-    if (channels === 1) return data.subarray(0, n)
-    const grey = new Uint8Array(n)
-    for (let i = 0; i < n; i++) grey[i] = data[i * 2]!
-    return grey
-  }
-  const grey = new Uint8Array(n)
-  for (let i = 0, p = 0; i < n; i++, p += channels) {
-    grey[i] = (data[p]! * 19595 + data[p + 1]! * 38470 + data[p + 2]! * 7471 + 0x8000) >>> 16
-  }
+  const grey = new Uint8Array(image.width * image.height)
+  const row = new Uint8Array(image.width)
+  for (let y = 0; y < image.height; y++) grey.set(lumaRow(image, y, row), y * image.width)
   return grey
 }
 
@@ -96,57 +105,62 @@ const taps = (inSize: number, outSize: number): Taps => {
 
 /** Fixed-point sum -> 0..255 (Pillow's `clip8`: arithmetic shift, then clamp). */
 const clip8 = (sum: number): number => {
-  const v = Math.floor(sum / SCALE)
+  const v = sum >> PRECISION_BITS
   return v < 0 ? 0 : v > 255 ? 255 : v
 }
 
 /**
- * Pillow's `Image.resize((outWidth, outHeight), Image.LANCZOS)` of an 8-bit grey image: the
- * horizontal pass over the rows the vertical pass reads, then the vertical pass; an axis whose size
- * does not change is not resampled.
+ * Pillow's `Image.resize((outWidth, outHeight), Image.LANCZOS)` of the image's `convert("L")`: the
+ * horizontal pass over the rows the vertical pass reads (each row converted to grey as it is read,
+ * so no full-size grey copy is made), then the vertical pass; an axis whose size does not change is
+ * not resampled. Sums are 32-bit integers as in Pillow's C (`Math.imul`, `| 0`).
  */
-export const lanczosResize = (
-  grey: Uint8Array,
-  width: number,
-  height: number,
-  outWidth: number,
-  outHeight: number
-): Uint8Array => {
-  if (width === outWidth && height === outHeight) return grey.slice(0, width * height)
+export const lanczosResize = (image: RawImage, outWidth: number, outHeight: number): Uint8Array => {
+  const { height, width } = image
   const vertical = taps(height, outHeight)
-  const rowFirst = vertical.first[0]!
-  const rowLast = vertical.first[outHeight - 1]! + vertical.count[outHeight - 1]!
-  let source = grey
-  let sourceWidth = width
-  let rowOffset = 0
-  if (width !== outWidth) {
-    const h = taps(width, outWidth)
-    const rows = rowLast - rowFirst
-    const temp = new Uint8Array(outWidth * rows)
-    for (let y = 0; y < rows; y++) {
-      const row = (y + rowFirst) * width
-      for (let xx = 0; xx < outWidth; xx++) {
-        const xmin = h.first[xx]!
-        const n = h.count[xx]!
-        const base = xx * h.ksize
-        let sum = ROUNDING
-        for (let x = 0; x < n; x++) sum += grey[row + xmin + x]! * h.weights[base + x]!
-        temp[y * outWidth + xx] = clip8(sum)
-      }
+  const rowFirst = height === outHeight ? 0 : vertical.first[0]!
+  const rows = height === outHeight ? height : vertical.first[outHeight - 1]! + vertical.count[outHeight - 1]! - rowFirst
+  // Horizontal pass (or, when the width stays, the grey rows themselves) over rows rowFirst.. .
+  const temp = new Uint8Array(outWidth * rows)
+  const rowBuffer = new Uint8Array(width)
+  const h = width === outWidth ? undefined : taps(width, outWidth)
+  for (let y = 0; y < rows; y++) {
+    const grey = lumaRow(image, y + rowFirst, rowBuffer)
+    if (h === undefined) {
+      temp.set(grey, y * outWidth)
+      continue
     }
-    source = temp
-    sourceWidth = outWidth
-    rowOffset = rowFirst
+    const { count, first, ksize, weights } = h
+    for (let xx = 0; xx < outWidth; xx++) {
+      // Four sums, added at the end: the same 32-bit result in any order (addition modulo 2^32).
+      let p = first[xx]!
+      const end = p + count[xx]!
+      const end4 = end - 3
+      let w = xx * ksize
+      let s0 = ROUNDING
+      let s1 = 0
+      let s2 = 0
+      let s3 = 0
+      for (; p < end4; p += 4, w += 4) {
+        s0 = (s0 + Math.imul(grey[p]!, weights[w]!)) | 0
+        s1 = (s1 + Math.imul(grey[p + 1]!, weights[w + 1]!)) | 0
+        s2 = (s2 + Math.imul(grey[p + 2]!, weights[w + 2]!)) | 0
+        s3 = (s3 + Math.imul(grey[p + 3]!, weights[w + 3]!)) | 0
+      }
+      for (; p < end; p++, w++) s0 = (s0 + Math.imul(grey[p]!, weights[w]!)) | 0
+      temp[y * outWidth + xx] = clip8((s0 + s1 + s2 + s3) | 0)
+    }
   }
-  if (height === outHeight) return source.slice(0, outWidth * outHeight)
+  if (height === outHeight) return temp
   const out = new Uint8Array(outWidth * outHeight)
+  const { count, first, ksize, weights } = vertical
   for (let yy = 0; yy < outHeight; yy++) {
-    const ymin = vertical.first[yy]! - rowOffset
-    const n = vertical.count[yy]!
-    const base = yy * vertical.ksize
+    const ymin = first[yy]! - rowFirst
+    const n = count[yy]!
+    const base = yy * ksize
     for (let xx = 0; xx < outWidth; xx++) {
       let sum = ROUNDING
-      for (let y = 0; y < n; y++) sum += source[(ymin + y) * sourceWidth + xx]! * vertical.weights[base + y]!
+      for (let y = 0; y < n; y++) sum = (sum + Math.imul(temp[(ymin + y) * outWidth + xx]!, weights[base + y]!)) | 0
       out[yy * outWidth + xx] = clip8(sum)
     }
   }
@@ -205,7 +219,7 @@ export const bitsAboveMedian = (block: Float64Array): HashWords => {
 
 /** imagehash's pHash of decoded pixels, as 16 lower-case hex digits. */
 export const phashOf = (image: RawImage): string => {
-  const small = lanczosResize(toLuma(image), image.width, image.height, SIDE, SIDE)
+  const small = lanczosResize(image, SIDE, SIDE)
   return toHex(bitsAboveMedian(lowFrequencyDct(small)))
 }
 
