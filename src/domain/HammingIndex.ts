@@ -62,8 +62,10 @@ export const linearScan = (codes: Codes, count: number, hi: number, lo: number, 
  * with the full distance, so recall is exact. When the probes would touch most of the codes
  * anyway (large radii), a linear scan answers instead.
  *
- * Tables are compact (counting-sorted id arrays with bucket offsets). Codes added after the build
- * go to a small overflow list searched linearly, folded into the tables when it grows.
+ * Tables are compact: counting-sorted (hi, lo, id) triples with bucket offsets, so verifying a
+ * bucket's candidates reads consecutive memory instead of one random code per candidate (at a
+ * million codes that memory latency, not the popcounts, is the cost of a query). Codes added after
+ * the build go to a small overflow list searched linearly, folded into the tables when it grows.
  */
 export class HammingIndex {
   private his: Uint32Array
@@ -72,7 +74,8 @@ export class HammingIndex {
   /** Codes [0, indexed) are in the tables; [indexed, count) only in the overflow. */
   private indexed = 0
   private offsets: Array<Uint32Array> = []
-  private ids: Array<Uint32Array> = []
+  /** Per table, (hi, lo, id) of every indexed code in bucket order. */
+  private entries: Array<Uint32Array> = []
   private seen: Uint32Array
   private epoch = 0
 
@@ -138,16 +141,18 @@ export class HammingIndex {
       if (within < 0) continue
       const key = substring(hi, lo, k)
       const offsets = this.offsets[k]!
-      const ids = this.ids[k]!
+      const entries = this.entries[k]!
       const masks = masksUpTo(within)
       for (let m = 0; m < masks.length; m++) {
         const bucket = key ^ masks[m]!
-        for (let j = offsets[bucket]!, end = offsets[bucket + 1]!; j < end; j++) {
-          const id = ids[j]!
+        for (let j = offsets[bucket]! * 3, end = offsets[bucket + 1]! * 3; j < end; j += 3) {
+          const d = popcount32((entries[j]! ^ hi) >>> 0) + popcount32((entries[j + 1]! ^ lo) >>> 0)
+          if (d > r) continue
+          // A code within r can lie within reach in several tables: report it once.
+          const id = entries[j + 2]!
           if (seen[id] === epoch) continue
           seen[id] = epoch
-          const d = popcount32((his[id]! ^ hi) >>> 0) + popcount32((los[id]! ^ lo) >>> 0)
-          if (d <= r) out.push({ id, distance: d })
+          out.push({ id, distance: d })
         }
       }
     }
@@ -169,7 +174,7 @@ export class HammingIndex {
 
   /** Approximate bytes held (codes, tables, scratch). */
   get bytes(): number {
-    return this.his.byteLength * 3 + this.offsets.reduce((n, o) => n + o.byteLength, 0) + this.ids.reduce((n, i) => n + i.byteLength, 0)
+    return this.his.byteLength * 3 + this.offsets.reduce((n, o) => n + o.byteLength, 0) + this.entries.reduce((n, e) => n + e.byteLength, 0)
   }
 
   private nextEpoch(): number {
@@ -197,16 +202,22 @@ export class HammingIndex {
   private rebuild(): void {
     const n = this.count
     this.offsets = []
-    this.ids = []
+    this.entries = []
+    const { his, los } = this
     for (let k = 0; k < SUBSTRINGS; k++) {
       const offsets = new Uint32Array(BUCKETS + 1)
-      for (let id = 0; id < n; id++) offsets[substring(this.his[id]!, this.los[id]!, k) + 1]!++
+      for (let id = 0; id < n; id++) offsets[substring(his[id]!, los[id]!, k) + 1]!++
       for (let b = 0; b < BUCKETS; b++) offsets[b + 1]! += offsets[b]!
       const cursor = offsets.slice(0, BUCKETS)
-      const ids = new Uint32Array(n)
-      for (let id = 0; id < n; id++) ids[cursor[substring(this.his[id]!, this.los[id]!, k)]!++] = id
+      const entries = new Uint32Array(n * 3)
+      for (let id = 0; id < n; id++) {
+        const slot = cursor[substring(his[id]!, los[id]!, k)]!++ * 3
+        entries[slot] = his[id]!
+        entries[slot + 1] = los[id]!
+        entries[slot + 2] = id
+      }
       this.offsets.push(offsets)
-      this.ids.push(ids)
+      this.entries.push(entries)
     }
     this.indexed = n
   }
