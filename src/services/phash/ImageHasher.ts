@@ -27,11 +27,18 @@ export const HashWorkersConfig = Config.integer("PHASH_WORKERS").pipe(
   Config.validate({ message: "must be between 1 and 64", validation: (n) => n >= 1 && n <= 64 })
 )
 
-/** A pool of `size` worker threads, started on first use, stopped with the layer's scope. */
+/**
+ * A pool of `size` worker threads, stopped with the layer's scope. One worker starts with the layer
+ * (a run hashes one image after listing and downloading: it is ready by then), the others on use.
+ */
 export const makeImageHasher = (size: number) =>
   Effect.gen(function*() {
     const pool = yield* Effect.acquireRelease(
-      Effect.sync(() => new HashPool(size)),
+      Effect.sync(() => {
+        const pool = new HashPool(size)
+        pool.warm()
+        return pool
+      }),
       (pool) => Effect.promise(() => pool.close())
     )
     return ImageHasher.of({

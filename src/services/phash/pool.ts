@@ -30,7 +30,7 @@ const startWorker = (): Worker => {
 
 /**
  * Worker threads that decode (sharp) and hash (pure JS, the CPU-heavy part) images, so the event
- * loop never runs the resampling. Workers start on first use, up to `size`; each job goes to the
+ * loop never runs the resampling. Workers start on first use (or `warm`), up to `size`; each job goes to the
  * worker with the fewest jobs in flight. A worker that dies fails its jobs and is replaced.
  */
 export class HashPool {
@@ -52,6 +52,14 @@ export class HashPool {
       slot.worker.ref()
       slot.worker.postMessage({ id, bytes: copy }, [copy.buffer])
     })
+  }
+
+  /**
+   * Starts one worker now if none runs, so the first hash does not wait for a worker to load
+   * (sharp, the module graph): a run warms the pool while it lists and downloads.
+   */
+  warm(): void {
+    if (!this.closed && this.slots.length === 0) this.spawn()
   }
 
   /** Workers started so far (tests read it). */

@@ -64,4 +64,16 @@ describe("ImageHasher (worker threads)", () => {
     await pool.close()
     await expect(pool.hash(fixture("peppers.png"))).rejects.toThrow(/closed/)
   })
+
+  it("warm starts one worker ahead of the first hash, which then uses it", async () => {
+    const pool = new HashPool(2)
+    pool.warm()
+    pool.warm()
+    expect(pool.started).toBe(1)
+    expect((await pool.hash(fixture("imagehash.png"))).hash).toBe("ba8c84536bd3c366")
+    expect(pool.started).toBe(1)
+    await pool.close()
+    pool.warm()
+    expect(pool.started).toBe(0)
+  })
 })
