@@ -5,6 +5,10 @@ export const describeScan = (scan: ScanResult, moved: ReadonlyArray<{ readonly f
   const lines = [
     `Scanned ${scan.images} images in ${scan.folder}: ${scan.cached} hashed before, ${scan.from_thumbnails} from thumbnails, ${scan.from_downloads} from downloads, ${scan.failed.length} failed.`
   ]
+  if (scan.archive !== null) {
+    const { folder, hashed, images, newly_posted } = scan.archive
+    lines.push(`Archive ${folder}: ${images} posted images, ${hashed} hashed now, ${newly_posted} newly recorded as posted.`)
+  }
   const rule = scan.distance > 0 ? `identical or within ${scan.distance} bits` : "identical files only"
   lines.push(scan.clusters.length === 0 ? `No duplicates (${rule}).` : `${scan.clusters.length} groups of duplicates (${rule}):`)
   for (const cluster of scan.clusters) {

@@ -8,7 +8,9 @@ export class StorageError extends Schema.TaggedError<StorageError>()("StorageErr
   status: Schema.optional(Schema.Number),
   /** Worth retrying: 429, 5xx, timeouts, dropped connections. */
   transient: Schema.optionalWith(Schema.Boolean, { default: () => false }),
-  retryAfterMs: Schema.optional(Schema.Number)
+  retryAfterMs: Schema.optional(Schema.Number),
+  /** The path does not exist. */
+  notFound: Schema.optionalWith(Schema.Boolean, { default: () => false })
 }) {}
 
 /** The AI provider failed, or its reply did not match the schema. */

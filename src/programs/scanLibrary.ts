@@ -12,6 +12,13 @@ const THUMBNAIL_WINDOW = 100
 
 export interface ScanOptions {
   readonly folder: string
+  /**
+   * Where posted images are archived: its images count as posted. They are hashed like the
+   * folder's (cached) and recorded as posted, so copies of photos posted before near-duplicate
+   * detection existed (or by publisher_v2) are found by this scan and skipped by runs. A folder
+   * that does not exist is an empty archive.
+   */
+  readonly archiveFolder?: string | undefined
   /** Hamming distance (bits) at or below which two images are near-duplicates; 0: exact only. */
   readonly distance: number
   /** Called after each image is hashed (for a progress bar). */
@@ -48,6 +55,15 @@ export interface ScanResult {
   readonly clusters: ReadonlyArray<ReadonlyArray<ClusterMember>>
   /** Unposted images within the distance of an already posted image. */
   readonly posted_matches: ReadonlyArray<PostedMatch>
+  /** The archive's images: how many, how many hashed now, how many recorded as posted now. */
+  readonly archive: ArchiveScan | null
+}
+
+export interface ArchiveScan {
+  readonly folder: string
+  readonly images: number
+  readonly hashed: number
+  readonly newly_posted: number
 }
 
 /** Oldest first (the likely original), then by name. */
@@ -171,6 +187,8 @@ export const scanLibrary = Effect.fn("dedup.scan")(function*(options: ScanOption
   const posted = yield* PostedIndex
   const images = yield* storage.listImages(options.folder)
   const { counts, failed, known } = yield* hashLibrary(images, options.onProgress)
+  const archive = options.archiveFolder === undefined ? undefined : yield* hashArchive(options.archiveFolder, options.onProgress)
+  if (archive !== undefined) failed.push(...archive.failed)
   const clusters = clustersOf(images, known, options.distance)
   const postedHashes = yield* state.postedContentHashes
   const postedMatches: Array<PostedMatch> = []
@@ -193,9 +211,35 @@ export const scanLibrary = Effect.fn("dedup.scan")(function*(options: ScanOption
     from_downloads: counts.downloads,
     failed,
     clusters,
-    posted_matches: postedMatches
+    posted_matches: postedMatches,
+    archive: archive === undefined ? null : archive.result
   } satisfies ScanResult
 })
+
+/**
+ * The archive's images: hashed (cached by content_hash like the folder's), recorded as posted
+ * (`importPosted`, source "archive"; idempotent) and added to the posted images' index.
+ */
+const hashArchive = (folder: string, onProgress: ScanOptions["onProgress"]) =>
+  Effect.gen(function*() {
+    const storage = yield* Storage
+    const state = yield* State
+    const posted = yield* PostedIndex
+    const images = yield* storage.listImages(folder).pipe(
+      Effect.catchIf((e) => e.notFound, () => Effect.succeed<ReadonlyArray<ImageRef>>([]))
+    )
+    const { counts, failed, known } = yield* hashLibrary(images, onProgress)
+    const contentHashes = images.map((i) => i.contentHash).filter((h) => h !== "")
+    const { added } = contentHashes.length === 0
+      ? { added: 0 }
+      : yield* state.importPosted({ sha256s: [], contentHashes, source: "archive" })
+    for (const image of images) {
+      const hash = known.get(image.contentHash)
+      if (hash !== undefined) yield* posted.add({ contentHash: image.contentHash, imageName: image.name, phash: hash.phash })
+    }
+    const result: ArchiveScan = { folder, images: images.length, hashed: counts.thumbnails + counts.downloads, newly_posted: added }
+    return { result, failed }
+  }).pipe(Effect.withSpan("dedup.hash_archive", { attributes: { folder } }))
 
 /** Moves every file of each cluster but the first into `toFolder` (with its sidecar). */
 export const moveDuplicates = (clusters: ScanResult["clusters"], toFolder: string) =>

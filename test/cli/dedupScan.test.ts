@@ -21,6 +21,8 @@ describe("publisher dedup scan (local folder)", () => {
     expect(human.code).toBe(0)
     expect(human.stdout).toContain("Scanned 4 images")
     expect(human.stdout).toContain("0 hashed before, 0 from thumbnails, 4 from downloads")
+    // The default archive folder does not exist yet: an empty archive.
+    expect(human.stdout).toContain(`Archive ${join(folder, "archive")}: 0 posted images, 0 hashed now, 0 newly recorded as posted.`)
     expect(human.stdout).toMatch(new RegExp(`1 groups of duplicates \\(identical or within 8 bits\\):\\n  ${photos[0]!.name}\\n    zz-small-copy.jpg  distance \\d`))
 
     const json = await cli(["dedup", "scan", "--json", "--move-to", "dupes"], env)
@@ -31,6 +33,8 @@ describe("publisher dedup scan (local folder)", () => {
     expect(result.moved).toEqual([{ from: join(folder, "zz-small-copy.jpg"), to: join(folder, "dupes", "zz-small-copy.jpg") }])
     expect((await readdir(join(folder, "dupes")))).toEqual(["zz-small-copy.jpg"])
 
+    const withoutArchive = JSON.parse((await cli(["dedup", "scan", "--json", "--no-archive"], env)).stdout)
+    expect(withoutArchive.archive).toBeNull()
     expect((await cli(["dedup", "scan", "--distance", "40"], env)).code).toBe(2)
   })
 

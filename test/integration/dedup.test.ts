@@ -1,8 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import sharp from "sharp"
+import { FolderConfig } from "../../src/programs/RunOptions.js"
 import { moveDuplicates, scanLibrary } from "../../src/programs/scanLibrary.js"
 import { callsSince, type Sandbox } from "../../src/sandbox/sandbox.js"
+import { PHASH_ALGORITHM, PHASH_VERSION } from "../../src/domain/PerceptualHash.js"
 import { State } from "../../src/services/state/State.js"
 import { inSandbox, runOnce } from "./sandboxRuns.js"
 
@@ -82,6 +84,40 @@ describe("near-duplicates against the emulators (real SDK layers, real hashing)"
         expect(sandbox.telegram.messages).toHaveLength(2)
         const state = yield* State
         expect((yield* state.nearDuplicateContentHashes).size).toBe(1)
+      })
+    ))
+
+  it.live("scan: photos in the archive (posted before hashes were kept) count as posted; runs then skip copies of them", () =>
+    inSandbox({ images: 2, config: { NEAR_DUPLICATE_DISTANCE: "8" } }, (sandbox) =>
+      Effect.gen(function*() {
+        const { archiveFolder } = yield* FolderConfig
+        const state = yield* State
+        yield* addCopies(sandbox)
+        sandbox.dropbox.files.delete(`${sandbox.folder}/zz-same-as-photo-002.jpg`)
+        // photo-001 went to the archive with no trace in State, as publisher_v2 (or an old version) leaves it.
+        const original = sandbox.dropbox.files.get(`${sandbox.folder}/photo-001.jpg`)!.bytes()
+        sandbox.dropbox.files.delete(`${sandbox.folder}/photo-001.jpg`)
+        sandbox.dropbox.files.put(`${archiveFolder}/photo-001.jpg`, original)
+        expect((yield* state.postedContentHashes).size).toBe(0)
+
+        const missing = yield* scanLibrary({ folder: sandbox.folder, archiveFolder: `${sandbox.folder}/no-such-folder`, distance: 8 })
+        expect(missing.archive).toEqual({ folder: `${sandbox.folder}/no-such-folder`, images: 0, hashed: 0, newly_posted: 0 })
+        expect(missing.posted_matches).toEqual([])
+
+        const scan = yield* scanLibrary({ folder: sandbox.folder, archiveFolder, distance: 8 })
+        expect(scan.archive).toEqual({ folder: archiveFolder, images: 1, hashed: 1, newly_posted: 1 })
+        expect(scan.posted_matches).toMatchObject([{ image: "zz-resized-photo-001.jpg", near_duplicate_of: "photo-001.jpg" }])
+        expect((yield* state.postedImageHashes(PHASH_ALGORITHM, PHASH_VERSION)).map((p) => p.imageName)).toEqual(["photo-001.jpg"])
+        // Idempotent: a second scan hashes and records nothing new.
+        const again = yield* scanLibrary({ folder: sandbox.folder, archiveFolder, distance: 8 })
+        expect(again.archive).toEqual({ folder: archiveFolder, images: 1, hashed: 0, newly_posted: 0 })
+
+        // The runs post photo-002 and skip the resized copy of the archived photo.
+        const first = yield* runOnce()
+        const second = yield* runOnce()
+        expect([first.image, second.image]).toEqual(["photo-002.jpg", null])
+        expect([...first.skipped, ...second.skipped]).toMatchObject([{ image: "zz-resized-photo-001.jpg", code: "near_duplicate", near_duplicate_of: "photo-001.jpg" }])
+        expect(sandbox.telegram.messages).toHaveLength(1)
       })
     ))
 })

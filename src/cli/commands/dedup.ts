@@ -58,11 +58,16 @@ const moveTo = Options.text("move-to").pipe(
   Options.optional
 )
 
+const archive = Options.boolean("no-archive", { negationNames: [] }).pipe(
+  Options.withDescription("Leave ARCHIVE_FOLDER out (by default its images are hashed and count as posted)"),
+  Options.map((skip) => !skip)
+)
+
 /**
  * `publisher dedup scan`: hashes the image folder (thumbnails first, cached in State), prints
  * groups of near-duplicate and identical files, optionally moves the copies away.
  */
-const scanCommand = Command.make("scan", { distance, json, moveTo }, (args) =>
+const scanCommand = Command.make("scan", { distance, json, moveTo, archive }, (args) =>
   Effect.gen(function*() {
     const folders = yield* FolderConfig
     const configured = yield* NearDuplicateConfig
@@ -72,6 +77,7 @@ const scanCommand = Command.make("scan", { distance, json, moveTo }, (args) =>
     const scan = yield* withCorrelationId((correlationId) =>
       scanLibrary({
         folder: folders.folder,
+        archiveFolder: args.archive ? folders.archiveFolder : undefined,
         distance: bits,
         onProgress: tty ? (done, total) => Effect.sync(() => void process.stderr.write(progressBar(done, total))) : undefined
       }).pipe(Effect.withSpan("cli.dedup_scan", { attributes: { correlation_id: correlationId, distance: bits } }))

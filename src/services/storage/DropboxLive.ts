@@ -53,6 +53,7 @@ export const toStorageError = (operation: string, path: string) => (cause: unkno
       status: cause.status,
       message: `Dropbox ${operation} ${path}: HTTP ${cause.status}${summary ? ` ${summary}` : ""}`,
       transient: isTransientStatus(cause.status),
+      notFound: isNotFoundCause(cause),
       retryAfterMs: retryAfterSeconds !== undefined ? retryAfterSeconds * 1000 : parseRetryAfter(headerOf(cause.headers, "retry-after"))
     })
   }

@@ -13,7 +13,8 @@ const fsError = (operation: string, path: string) => (cause: unknown) =>
     operation,
     path,
     message: `${operation} ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
-    transient: false
+    transient: false,
+    notFound: isMissing(cause)
   })
 
 const isMissing = (cause: unknown) =>
