@@ -4,6 +4,8 @@ import { Cause, ConfigError, Data, Exit, Option } from "effect"
 export const EXIT_OK = 0
 export const EXIT_FAILED = 1
 export const EXIT_USAGE = 2
+/** Another run holds the publishing lease: nothing was done, try again later (sysexits' EX_TEMPFAIL). */
+export const EXIT_BUSY = 75
 
 /** Each leaf of a ConfigError tree as one readable line. */
 export const describeConfigError = (error: ConfigError.ConfigError): ReadonlyArray<string> =>
@@ -28,7 +30,7 @@ const messageOf = (error: unknown): string =>
 
 /**
  * What the user sees for a failed command: one readable line (no stack, no parse tree) and the
- * exit code: 2 for bad usage or configuration, 1 for a run that failed.
+ * exit code: 2 for bad usage or configuration, 75 when another run is publishing, 1 for a run that failed.
  */
 export const explainFailure = (cause: Cause.Cause<unknown>): { readonly code: number; readonly lines: ReadonlyArray<string> } => {
   const failure = Cause.failureOption(cause)
@@ -43,6 +45,8 @@ export const explainFailure = (cause: Cause.Cause<unknown>): { readonly code: nu
   switch (tagOf(error)) {
     case "RunFailed":
       return { code: EXIT_FAILED, lines: [] }
+    case "PublishingBusy":
+      return { code: EXIT_BUSY, lines: [`error: ${messageOf(error)}`] }
     case "UsageError":
     case "ConfigurationError":
     case "PostedJsonError":

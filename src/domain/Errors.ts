@@ -54,3 +54,16 @@ export class ImageDecodeError extends Schema.TaggedError<ImageDecodeError>()("Im
   image: Schema.String,
   message: Schema.String
 }) {}
+
+/**
+ * Another run holds the publishing lease (a cron run, `publisher retry`, or the admin page):
+ * runs that publish take turns, so two of them never choose and post the same photo.
+ */
+export class PublishingBusy extends Schema.TaggedError<PublishingBusy>()("PublishingBusy", {
+  message: Schema.String,
+  /** The holder's run (correlation) id, host and process id, and since when it holds it (ISO). */
+  owner: Schema.String,
+  host: Schema.String,
+  pid: Schema.Number,
+  since: Schema.String
+}) {}

@@ -1,6 +1,6 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { BadRequest, Forbidden, NotFound, ServerError, TooManyRequests, Unauthorized, Unavailable } from "./errors.js"
+import { BadRequest, Conflict, Forbidden, NotFound, ServerError, TooManyRequests, Unauthorized, Unavailable } from "./errors.js"
 
 /** WEB_AUTH_TOKEN (bearer) or WEB_AUTH_USER / WEB_AUTH_PASS (basic), when configured. */
 export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("Authorization", { failure: Unauthorized }) {}
@@ -125,7 +125,7 @@ export const ImagesApi = HttpApiGroup.make("images")
   )
   .add(
     HttpApiEndpoint.post("publish")`/api/images/${filename}/publish`.setPayload(PublishRequest)
-      .addSuccess(PublishResponse).addError(NotFound).addError(Forbidden).addError(BadRequest).addError(ServerError).middleware(AdminSession)
+      .addSuccess(PublishResponse).addError(NotFound).addError(Forbidden).addError(BadRequest).addError(Conflict).addError(ServerError).middleware(AdminSession)
   )
   .add(
     HttpApiEndpoint.get("similar")`/api/images/${filename}/similar`

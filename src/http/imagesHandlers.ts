@@ -1,5 +1,5 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Duration, Effect, Metric, Option, Random, Ref } from "effect"
+import { Duration, Effect, Either, Metric, Option, Random, Ref } from "effect"
 import { parseSidecar, sidecarRecord, sidecarString, sidecarStrings } from "../domain/Sidecar.js"
 import type { ImageRef } from "../domain/Image.js"
 import { joinPath } from "../domain/Image.js"
@@ -12,7 +12,7 @@ import { endpointDuration } from "../services/telemetry/metrics.js"
 import { PublisherApi } from "./Api.js"
 import { ImageCatalog } from "./catalog.js"
 import { currentCorrelationId } from "./correlation.js"
-import { Forbidden, NotFound, ServerError } from "./errors.js"
+import { Conflict, Forbidden, NotFound, ServerError } from "./errors.js"
 import { WebContext } from "./WebContext.js"
 
 /** Unexpected failures: logged with their cause, answered as a plain 500 (no stack, no secrets). */
@@ -138,7 +138,7 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
           yield* feature(web.settings.features.publish, "FEATURE_PUBLISH")
           const image = yield* findImage(path.filename)
           const correlationId = yield* currentCorrelationId
-          const result = yield* internal(publishOne({
+          const attempt = yield* internal(publishOne({
             correlationId,
             folder: web.folder,
             archiveFolder: web.archiveFolder,
@@ -146,7 +146,13 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
             select: image.name,
             dryPublish: false,
             preview: false
-          }))
+          }).pipe(
+            Effect.map(Either.right),
+            Effect.catchTag("PublishingBusy", (busy) => Effect.succeed(Either.left(busy)))
+          ))
+          // Another run (cron, CLI, another request) is publishing: 409, try again when it ends.
+          if (Either.isLeft(attempt)) return yield* new Conflict({ error: "Another run is publishing", detail: attempt.left.message })
+          const result = attempt.right
           yield* (yield* ImageCatalog).invalidate
           const results = Object.fromEntries(Object.entries(result.published).map(([platform, o]) => [platform, {
             success: o.ok,

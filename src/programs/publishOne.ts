@@ -10,6 +10,7 @@ import { caption, download, type Downloaded } from "./prepare.js"
 import { publishAndArchive, writeSidecar } from "./publishPost.js"
 import type { RunOptions } from "./RunOptions.js"
 import { hashDownloaded, nearDuplicateSettings, nearestPosted } from "./nearDuplicates.js"
+import { withPublishingLease } from "./lease.js"
 import { candidateImages } from "./selectImage.js"
 import { timedInto } from "./timing.js"
 
@@ -138,7 +139,8 @@ const logTiming = (timings: Timings, image: string | undefined, options: RunOpti
 /**
  * One post: list -> finish an unfinished image, or choose an unposted one -> download it (only
  * it) -> analyze + caption (or the sidecar cache) -> sidecar write concurrently with publishing
- * -> record -> archive once live everywhere.
+ * -> record -> archive once live everywhere. Holds the publishing lease throughout (not in
+ * preview), so concurrent runs never choose the same image.
  */
 export const publishOne = Effect.fn("workflow.publishOne")(function*(options: RunOptions) {
   const startedAt = yield* Clock.currentTimeMillis
@@ -240,4 +242,4 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
       ? `Posted ${prepared.image.name}; not on ${notLive.join(", ")}: the next run (or publisher retry) finishes it`
       : `Posted ${prepared.image.name}`
   })
-})
+}, (effect, options) => withPublishingLease(options.correlationId, { when: !options.preview })(effect))

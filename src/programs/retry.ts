@@ -3,6 +3,7 @@ import { UsageError } from "../domain/Errors.js"
 import type { PlatformOutcome, Timings } from "../domain/RunResult.js"
 import { State } from "../services/state/State.js"
 import { Storage } from "../services/storage/Storage.js"
+import { withPublishingLease } from "./lease.js"
 import { caption, download } from "./prepare.js"
 import { publishAndArchive } from "./publishPost.js"
 
@@ -55,4 +56,4 @@ export const retryUnfinished = Effect.fn("workflow.retry")(function*(options: Re
     results.push({ image: image.name, published: outcome.published, archived: outcome.archived, timings })
   }
   return results
-})
+}, (effect, options) => withPublishingLease(options.correlationId)(effect))

@@ -122,6 +122,20 @@ describe("HTTP API (toWebHandler, fake services)", () => {
     expect(rec.published.map((p) => p.image)).toEqual(["b.jpg"])
   })
 
+  it("publish answers 409 while another run holds the publishing lease, and publishes nothing", async () => {
+    const { admin, rec } = makeApi({ images, platforms: ["telegram"] })
+    const now = Date.now()
+    rec.leases.set("publishing", { owner: "cron-run", host: "another-machine", pid: 7, acquiredAt: now, expiresAt: now + 3_600_000 })
+    const response = await admin("POST", "/api/images/b.jpg/publish", {})
+    expect(response.status).toBe(409)
+    expect(await response.json()).toMatchObject({ error: "Another run is publishing", detail: expect.stringMatching(/run cron-run, pid 7 on another-machine/) })
+    expect(rec.published).toEqual([])
+    rec.leases.clear()
+    expect((await admin("POST", "/api/images/b.jpg/publish", {})).status).toBe(200)
+    expect(rec.published.map((p) => p.image)).toEqual(["b.jpg"])
+    expect(rec.leases.size).toBe(0) // given back
+  })
+
   it("feature toggles turn endpoints into 403 with a reason; /api/config/features says so", async () => {
     const { admin, call } = makeApi({ images }, { FEATURE_PUBLISH: "off", FEATURE_KEEP_CURATE: "0" })
     const publish = await admin("POST", "/api/images/a.jpg/publish", {})

@@ -38,6 +38,30 @@ describe("a real process killed mid-run (SIGKILL), then run again", () => {
       expect([sandbox.telegram.messages.length, sandbox.smtp.messages.length, sandbox.instagram.media.length]).toEqual([1, 1, 1])
     })), 120_000)
 
+  it.live("a second run while the first is publishing exits 75 and does nothing; once the first is killed, a run takes over", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const sandbox = yield* startSandbox({ images: 2 })
+      sandbox.dropbox.inject("files/move_batch_v2", { latencyMs: 60_000, times: 1 })
+      const env = Object.fromEntries(sandbox.config)
+      const child = spawnCli(["run"], env)
+      yield* until(() => (sandbox.dropbox.calls["files/move_batch_v2"] ?? 0) > 0, "the archive call")
+      const downloads = sandbox.dropbox.calls["files/download"]
+
+      const second = yield* Effect.promise(() => cli(["run", "--json"], env))
+      expect(second.code).toBe(75)
+      expect(second.stderr).toMatch(/another run is publishing \(run [0-9a-f-]+, pid \d+ on /)
+      expect(second.stdout).toBe("")
+      expect(sandbox.dropbox.calls["files/download"]).toBe(downloads) // it chose nothing
+      expect(sandbox.telegram.messages).toHaveLength(1)
+
+      yield* killed(child)
+      // The holder's process is gone: the next run does not wait for the lease to expire.
+      const rerun = yield* Effect.promise(() => cli(["run", "--json"], env))
+      expect(rerun.code).toBe(0)
+      expect(JSON.parse(rerun.stdout)).toMatchObject({ resumed: true, archived: true })
+      expect(sandbox.telegram.messages).toHaveLength(1)
+    })), 120_000)
+
   it.live("killed while Telegram is being called: the rerun does not post to Telegram blindly", () =>
     Effect.scoped(Effect.gen(function*() {
       const sandbox = yield* startSandbox({ images: 1 })

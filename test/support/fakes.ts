@@ -9,6 +9,7 @@ import { baseName, ImageRef, joinPath, sidecarPathOf } from "../../src/domain/Im
 import { Ai } from "../../src/services/ai/Ai.js"
 import { type PlatformPublisher, Publishers } from "../../src/services/publishers/Publisher.js"
 import {
+  type LeaseHolder,
   type NearDuplicate,
   type PlatformSuccess,
   type PostedImageHash,
@@ -34,6 +35,8 @@ export interface Recorder {
   readonly nearDuplicates: Array<NearDuplicate>
   /** Images handed to the hasher, by name. */
   readonly hashed: Array<string>
+  /** Leases held now, by name. */
+  readonly leases: Map<string, LeaseHolder>
 }
 
 export const image = (name: string, contentHash = `hash-${name}`, hasSidecar = false): ImageRef =>
@@ -103,7 +106,8 @@ export const makeFakes = (options: FakeOptions) => {
     publications: [...(options.history ?? [])],
     hashes: [],
     nearDuplicates: [],
-    hashed: []
+    hashed: [],
+    leases: new Map()
   }
   const sidecars = new Map(Object.entries(options.sidecars ?? {}))
   const storage = Layer.succeed(Storage, Storage.of({
@@ -170,6 +174,20 @@ export const makeFakes = (options: FakeOptions) => {
     postedImageHashes: () => Effect.succeed(options.postedPhashes ?? []),
     recordNearDuplicate: (record) => Effect.sync(() => void rec.nearDuplicates.push(record)),
     nearDuplicateContentHashes: Effect.sync(() => new Set(rec.nearDuplicates.map((n) => n.contentHash))),
+    acquireLease: (name, holder, replacing) =>
+      Effect.sync(() => {
+        const current = rec.leases.get(name)
+        if (current === undefined || current.expiresAt <= holder.acquiredAt || current.owner === (replacing ?? holder.owner)) rec.leases.set(name, holder)
+        return rec.leases.get(name)!
+      }),
+    renewLease: (name, owner, expiresAt) =>
+      Effect.sync(() => {
+        const current = rec.leases.get(name)
+        if (current?.owner !== owner) return false
+        rec.leases.set(name, { ...current, expiresAt })
+        return true
+      }),
+    releaseLease: (name, owner) => Effect.sync(() => void (rec.leases.get(name)?.owner === owner && rec.leases.delete(name))),
     ping: Effect.void
   }))
   // The fake bytes name their path: find the image (the list may grow during a test).

@@ -42,6 +42,14 @@ interface ImageHashRow {
   readonly image_name: string
 }
 
+interface LeaseRow {
+  readonly owner: string
+  readonly host: string
+  readonly pid: number | string
+  readonly acquired_at: number | string
+  readonly expires_at: number | string
+}
+
 interface PublicationRow {
   readonly platform: string
   readonly ok: number | string
@@ -226,6 +234,28 @@ export const SqlState = Layer.effect(
         Effect.map((rows) => new Set(rows.map((r) => r.content_hash))),
         op("near_duplicate_content_hashes")
       ),
+
+      acquireLease: (name, holder, replacing) =>
+        Effect.gen(function*() {
+          const row = { name, owner: holder.owner, host: holder.host, pid: holder.pid, acquired_at: holder.acquiredAt, expires_at: holder.expiresAt }
+          yield* sql`INSERT INTO leases ${sql.insert(row)}
+            ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, host = excluded.host, pid = excluded.pid,
+              acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+            WHERE leases.expires_at <= ${holder.acquiredAt} OR leases.owner = ${replacing ?? holder.owner}`
+          const [current] = yield* sql<LeaseRow>`SELECT owner, host, pid, acquired_at, expires_at FROM leases WHERE name = ${name}`
+          return current === undefined
+            ? holder
+            : { owner: current.owner, host: current.host, pid: Number(current.pid), acquiredAt: Number(current.acquired_at), expiresAt: Number(current.expires_at) }
+        }).pipe(op("acquire_lease", { name })),
+
+      renewLease: (name, owner, expiresAt) =>
+        sql<{ owner: string }>`UPDATE leases SET expires_at = ${expiresAt} WHERE name = ${name} AND owner = ${owner} RETURNING owner`.pipe(
+          Effect.map((rows) => rows.length > 0),
+          op("renew_lease", { name })
+        ),
+
+      releaseLease: (name, owner) =>
+        sql`DELETE FROM leases WHERE name = ${name} AND owner = ${owner}`.pipe(Effect.asVoid, op("release_lease", { name })),
 
       ping: sql`SELECT 1`.pipe(Effect.asVoid, op("ping"))
     })

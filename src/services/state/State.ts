@@ -75,6 +75,16 @@ export interface PostedImageHash {
   readonly phash: string
 }
 
+/** Who holds a lease, until when (epoch milliseconds). */
+export interface LeaseHolder {
+  /** The run's correlation id. */
+  readonly owner: string
+  readonly host: string
+  readonly pid: number
+  readonly acquiredAt: number
+  readonly expiresAt: number
+}
+
 /** What has been posted: the memory that makes "never post the same photo twice" true. */
 export class State extends Context.Tag("publisher/State")<State, {
   /** Every content_hash that counts as posted. */
@@ -105,6 +115,16 @@ export class State extends Context.Tag("publisher/State")<State, {
   readonly recordNearDuplicate: (record: NearDuplicate) => Effect.Effect<void, StateError>
   /** content_hashes recorded as near-duplicates of posted images. */
   readonly nearDuplicateContentHashes: Effect.Effect<ReadonlySet<string>, StateError>
+  /**
+   * Takes lease `name` for `holder` when nobody holds it, it expired, or it is held by `replacing`
+   * (a dead holder); one atomic statement, so two processes never both get it. Answers who holds
+   * it afterwards: `holder` itself when taken.
+   */
+  readonly acquireLease: (name: string, holder: LeaseHolder, replacing?: string) => Effect.Effect<LeaseHolder, StateError>
+  /** Moves our lease's expiry; false when it is no longer ours (expired and taken). */
+  readonly renewLease: (name: string, owner: string, expiresAt: number) => Effect.Effect<boolean, StateError>
+  /** Gives our lease back (nothing when it is not ours). */
+  readonly releaseLease: (name: string, owner: string) => Effect.Effect<void, StateError>
   /** A cheap query proving the database answers (health checks). */
   readonly ping: Effect.Effect<void, StateError>
 }>() {}

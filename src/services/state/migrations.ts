@@ -42,6 +42,10 @@ import { Effect } from "effect"
  *   skip them by content_hash (no download), as they skip posted ones.
  *   content_hash (PRIMARY KEY), image_name, duplicate_of (content_hash of the posted image),
  *   duplicate_of_name, distance (bits), run_id, recorded_at
+ *
+ * leases — who may publish now: a run that publishes takes the 'publishing' lease, renews it while
+ *   it runs and gives it back at the end; an expired lease (its process died) is free again.
+ *   name (PRIMARY KEY), owner (run correlation id), host, pid, acquired_at, expires_at (epoch ms)
  */
 export const migrations = {
   "0001_create_tables": Effect.gen(function*() {
@@ -118,6 +122,17 @@ export const migrations = {
       distance INTEGER NOT NULL,
       run_id TEXT NOT NULL,
       recorded_at TEXT NOT NULL
+    )`
+  }),
+  "0005_leases": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE leases (
+      name TEXT PRIMARY KEY,
+      owner TEXT NOT NULL,
+      host TEXT NOT NULL,
+      pid INTEGER NOT NULL,
+      acquired_at BIGINT NOT NULL,
+      expires_at BIGINT NOT NULL
     )`
   })
 }
