@@ -3,7 +3,7 @@ import { AiLive } from "../services/ai/OpenAiLive.js"
 import { PostedIndexLive } from "../services/dedup/PostedIndex.js"
 import { ImageHasherLive } from "../services/phash/ImageHasher.js"
 import { NoPublishers, PublishersLive } from "../services/publishers/registry.js"
-import { SqliteStateLive } from "../services/state/SqliteLive.js"
+import { StateLive } from "../services/state/StateLive.js"
 import { DropboxStorageLive } from "../services/storage/DropboxLive.js"
 import { LocalStorageLive } from "../services/storage/LocalLive.js"
 
@@ -22,14 +22,14 @@ export const StorageLive = Layer.unwrapEffect(
 export const appLayer = (options: { readonly publish: boolean }) =>
   Layer.mergeAll(AiLive, PostedIndexLive, ImageHasherLive, options.publish ? PublishersLive : NoPublishers).pipe(
     // The near-duplicate index is built from State: one State serves both.
-    Layer.provideMerge(SqliteStateLive),
+    Layer.provideMerge(StateLive),
     // Instagram publishes from a Storage temporary link: one Storage serves both.
     Layer.provideMerge(StorageLive)
   )
 
 /** What `publisher dedup scan` needs: no AI, no publishers, so no credentials of theirs. */
 export const dedupLayer = Layer.mergeAll(PostedIndexLive, ImageHasherLive).pipe(
-  Layer.provideMerge(SqliteStateLive),
+  Layer.provideMerge(StateLive),
   Layer.provideMerge(StorageLive)
 )
 

@@ -4,43 +4,11 @@ import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, TestClock } from "effect"
 import { PUBLISHING_LEASE, withPublishingLease } from "../../src/programs/lease.js"
 import { SqliteStateMemory } from "../../src/services/state/SqliteLive.js"
-import { type LeaseHolder, State } from "../../src/services/state/State.js"
-
-const holder = (owner: string, at: number, ttl = 60_000, host = "other-machine", pid = 4242): LeaseHolder => ({
-  owner,
-  host,
-  pid,
-  acquiredAt: at,
-  expiresAt: at + ttl
-})
+import { State } from "../../src/services/state/State.js"
+import { holder } from "../support/leases.js"
 
 /** A pid no process has now: a child that already exited. */
 const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid!
-
-describe("State leases (SQLite)", () => {
-  it.effect("one holder at a time; expired or replaced holders give way; renew and release only by the owner", () =>
-    Effect.gen(function*() {
-      const state = yield* State
-      expect(yield* state.acquireLease("l", holder("a", 1000))).toEqual(holder("a", 1000))
-      // Held and not expired: b is told who holds it.
-      expect((yield* state.acquireLease("l", holder("b", 2000))).owner).toBe("a")
-      // Another name is another lease.
-      expect((yield* state.acquireLease("other", holder("b", 2000))).owner).toBe("b")
-      // Only the owner renews or releases.
-      expect(yield* state.renewLease("l", "b", 500_000)).toBe(false)
-      expect(yield* state.renewLease("l", "a", 100_000)).toBe(true)
-      yield* state.releaseLease("l", "b")
-      // Renewed to 100 s: at 70 s it is still a's; at 100 s it has expired and b takes it.
-      expect((yield* state.acquireLease("l", holder("b", 70_000))).owner).toBe("a")
-      expect(yield* state.acquireLease("l", holder("b", 100_000))).toEqual(holder("b", 100_000))
-      // Replacing a named (dead) holder, and only that one.
-      expect((yield* state.acquireLease("l", holder("c", 110_000), "a")).owner).toBe("b")
-      expect((yield* state.acquireLease("l", holder("c", 110_000), "b")).owner).toBe("c")
-      expect(yield* state.renewLease("l", "b", 900_000)).toBe(false)
-      yield* state.releaseLease("l", "c")
-      expect((yield* state.acquireLease("l", holder("d", 120_000))).owner).toBe("d")
-    }).pipe(Effect.provide(SqliteStateMemory)))
-})
 
 describe("withPublishingLease", () => {
   it.effect("holds the lease while the work runs, renews it, and gives it back however the work ends", () =>

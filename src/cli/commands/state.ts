@@ -4,7 +4,7 @@ import { Console, Effect } from "effect"
 import { UsageError } from "../../domain/Errors.js"
 import { parsePostedJson } from "../../domain/PostedJson.js"
 import { State } from "../../services/state/State.js"
-import { SqliteStateLive } from "../../services/state/SqliteLive.js"
+import { StateLive } from "../../services/state/StateLive.js"
 
 const file = Args.file({ name: "FILE", exists: "yes" }).pipe(Args.withDescription("publisher_v2's posted.json"))
 
@@ -18,7 +18,7 @@ const importCommand = Command.make("import", { file }, ({ file }) =>
     const state = yield* State
     const result = yield* state.importPosted({ ...hashes, source: `import:${file}` })
     yield* Console.log(`Imported ${file}: ${result.added} new of ${result.total} hashes`)
-  }).pipe(Effect.provide(SqliteStateLive))
+  }).pipe(Effect.provide(StateLive))
 ).pipe(Command.withDescription("Import publisher_v2's posted.json (idempotent)"))
 
 export const stateCommand = Command.make("state").pipe(

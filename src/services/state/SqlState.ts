@@ -1,6 +1,7 @@
-import { SqlClient, type SqlError } from "@effect/sql"
-import { DateTime, Effect, Layer } from "effect"
+import { Migrator, SqlClient, type SqlError } from "@effect/sql"
+import { Cause, DateTime, Effect, Layer } from "effect"
 import { StateError } from "../../domain/Errors.js"
+import { migrations } from "./migrations.js"
 import { type PlatformHistory, type PlatformSuccess, type PostedImageHash, State, type StoredImageHash } from "./State.js"
 
 /** Rows per multi-row INSERT: 6 parameters each stays far below SQLite's and PostgreSQL's limits. */
@@ -261,3 +262,31 @@ export const SqlState = Layer.effect(
     })
   })
 )
+
+export const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+/** Applies the migrations not yet recorded in `effect_sql_migrations` (none on a current database). */
+const Migrations = (label: string) =>
+  Layer.effectDiscard(
+    Migrator.make({})({ loader: Migrator.fromRecord(migrations) }).pipe(
+      Effect.mapError((e) => new StateError({ operation: "migrate", message: `state database ${label}: ${e.message}` })),
+      Effect.withSpan("state.migrate", { attributes: { database: label } })
+    )
+  )
+
+/**
+ * State over a SQL client layer, its schema migrated at startup. A database that cannot be opened
+ * or migrated is a StateError naming `label` (never a secret), not a crash.
+ */
+export const sqlStateOver = <E>(label: string, client: Layer.Layer<SqlClient.SqlClient, E>): Layer.Layer<State, StateError> =>
+  SqlState.pipe(
+    Layer.provide(Migrations(label)),
+    Layer.provide(client),
+    Layer.catchAllCause((cause) => {
+      if (Cause.isInterruptedOnly(cause)) return Layer.failCause(cause as Cause.Cause<never>)
+      const error = Cause.squash(cause)
+      return Layer.fail(
+        error instanceof StateError ? error : new StateError({ operation: "open", message: `state database ${label}: ${describeError(error)}` })
+      )
+    })
+  )

@@ -8,7 +8,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit, Layer } from "effect"
 import { StateDbConfig } from "../../../src/services/state/config.js"
 import { migrations } from "../../../src/services/state/migrations.js"
-import { makeSqliteState, SqliteStateLive } from "../../../src/services/state/SqliteLive.js"
+import { makeSqliteState } from "../../../src/services/state/SqliteLive.js"
+import { StateLive } from "../../../src/services/state/StateLive.js"
 import { SqlState } from "../../../src/services/state/SqlState.js"
 import { State } from "../../../src/services/state/State.js"
 
@@ -82,10 +83,10 @@ describe("SQLite state file", () => {
       expect(error.message).toMatch(/posted_content_hashes/)
     }))
 
-  it.live("SqliteStateLive opens PUBLISHER_STATE_DB", () =>
+  it.live("StateLive opens PUBLISHER_STATE_DB when DATABASE_URL is unset", () =>
     Effect.gen(function*() {
       const file = join(yield* tempDir, "sub", "live.db")
-      yield* State.pipe(Effect.flatMap((s) => s.ping), Effect.provide(SqliteStateLive), withConfig({ PUBLISHER_STATE_DB: file }))
+      yield* State.pipe(Effect.flatMap((s) => s.ping), Effect.provide(StateLive), withConfig({ PUBLISHER_STATE_DB: file }))
       expect(existsSync(file)).toBe(true)
     }))
 })
