@@ -9,8 +9,9 @@ import { makePgState } from "../../src/services/state/PgLive.js"
 /**
  * A throwaway PostgreSQL server for tests: Debian's `postgresql` package (`initdb`, `pg_ctl`),
  * a cluster in a temporary folder on a free loopback port, trust authentication, durability off.
- * Started on first use in each test process and stopped when the process exits. As root (CI), the
- * server runs as the `postgres` user, which the package creates.
+ * Started on first use in each test process, stopped when that process exits and, in any case, by
+ * the global setup's teardown (./globalSetup.ts), which stops every cluster under its folder. As
+ * root (CI), the server runs as the `postgres` user, which the package creates.
  */
 const binDir = (): string => {
   const root = "/usr/lib/postgresql"
@@ -23,10 +24,22 @@ const binDir = (): string => {
 
 const asRoot = process.getuid?.() === 0
 
-/** Runs a server binary, as `postgres` when we are root (PostgreSQL refuses to run as root). */
-const run = (bin: string, args: ReadonlyArray<string>) => {
-  const [command, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, [...args]]
-  execFileSync(command, argv, { stdio: ["ignore", "pipe", "pipe"] })
+/** A server binary's command line, as `postgres` when we are root (PostgreSQL refuses to run as root). */
+const commandOf = (bin: string, args: ReadonlyArray<string>): [string, Array<string>] =>
+  asRoot ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, [...args]]
+
+const run = (bin: string, args: ReadonlyArray<string>) => execFileSync(...commandOf(bin, args), { stdio: ["ignore", "pipe", "pipe"] })
+
+const stop = (bin: string, data: string) => spawnSync(...commandOf(join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"]), { stdio: "ignore" })
+
+/** Stops the server of every cluster folder under `root` (the global teardown). */
+export const stopClustersUnder = (root: string): void => {
+  if (!existsSync(root)) return
+  const clusters = readdirSync(root).map((name) => join(root, name, "data")).filter((data) => existsSync(join(data, "postmaster.pid")))
+  if (clusters.length > 0) {
+    const bin = binDir()
+    for (const data of clusters) stop(bin, data)
+  }
 }
 
 const freePort = () =>
@@ -43,7 +56,9 @@ let server: Promise<{ readonly port: number; readonly bin: string }> | undefined
 
 const start = async () => {
   const bin = binDir()
-  const dir = mkdtempSync(join(tmpdir(), "publisher-pg-"))
+  const root = process.env["PUBLISHER_TEST_PG_ROOT"] ?? tmpdir()
+  if (asRoot) chmodSync(root, 0o755)
+  const dir = mkdtempSync(join(root, "cluster-"))
   if (asRoot) {
     const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim())
     const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim())
@@ -56,10 +71,7 @@ const start = async () => {
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`
   run(join(bin, "pg_ctl"), ["-D", data, "-l", join(dir, "server.log"), "-o", options, "-w", "-t", "60", "start"])
   process.once("exit", () => {
-    const [command, argv] = asRoot
-      ? ["runuser", ["-u", "postgres", "--", join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop"]]
-      : [join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"]]
-    spawnSync(command, argv, { stdio: "ignore" })
+    stop(bin, data)
     rmSync(dir, { recursive: true, force: true })
   })
   return { port, bin }
