@@ -5,6 +5,7 @@ import { describe, expect, it } from "@effect/vitest"
 import packageJson from "../../package.json" with { type: "json" }
 import { VERSION } from "../../src/cli/version.js"
 import { cli, root } from "../support/cli.js"
+import { freshDatabaseUrl } from "../support/postgres.js"
 
 describe("publisher CLI", () => {
   it("--version prints the package version", async () => {
@@ -58,6 +59,22 @@ describe("publisher CLI", () => {
     const bad = await cli(["state", "import", join(dir, "bad.json")], env)
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/posted\.json must be/)
+  })
+
+  it("state copy moves a SQLite file's history into PostgreSQL (DATABASE_URL), idempotently", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "publisher-cli-"))
+    const sqlite = join(dir, "state.db")
+    const fixture = join(root, "../shared/fixtures/publisher_v2/posted.json")
+    expect((await cli(["state", "import", fixture], { PUBLISHER_STATE_DB: sqlite })).code).toBe(0)
+    const pg = { DATABASE_URL: await freshDatabaseUrl(), PUBLISHER_STATE_DB: join(dir, "unused.db") }
+    const first = await cli(["state", "copy", sqlite], pg)
+    expect(first.code).toBe(0)
+    expect(first.stdout).toMatch(/3 new of 3 posted hashes, 0 new of 0 platform outcomes/)
+    const again = await cli(["state", "copy", sqlite], pg)
+    expect(again.stdout).toMatch(/0 new of 3 posted hashes/)
+    // The hashes are in PostgreSQL now: importing the same posted.json there finds nothing new.
+    expect((await cli(["state", "import", fixture], pg)).stdout).toMatch(/0 new of 3 hashes/)
+    expect((await cli(["state", "copy", join(dir, "missing.db")], pg)).code).toBe(2)
   })
 
   it("sandbox --json: K runs over N photos, then 'no new images', with emulator calls", async () => {

@@ -169,6 +169,8 @@ export const makeFakes = (options: FakeOptions) => {
         }
       }),
     importPosted: () => Effect.die("not used"),
+    exportAll: Effect.die("not used"),
+    importAll: () => Effect.die("not used"),
     saveImageHashes: (hashes) => Effect.sync(() => void rec.hashes.push(...hashes)),
     imageHashes: () => Effect.sync(() => new Map(rec.hashes.map((h) => [h.contentHash, h]))),
     postedImageHashes: () => Effect.succeed(options.postedPhashes ?? []),

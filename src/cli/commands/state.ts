@@ -4,6 +4,7 @@ import { Console, Effect } from "effect"
 import { UsageError } from "../../domain/Errors.js"
 import { parsePostedJson } from "../../domain/PostedJson.js"
 import { State } from "../../services/state/State.js"
+import { makeSqliteState } from "../../services/state/SqliteLive.js"
 import { StateLive } from "../../services/state/StateLive.js"
 
 const file = Args.file({ name: "FILE", exists: "yes" }).pipe(Args.withDescription("publisher_v2's posted.json"))
@@ -21,7 +22,27 @@ const importCommand = Command.make("import", { file }, ({ file }) =>
   }).pipe(Effect.provide(StateLive))
 ).pipe(Command.withDescription("Import publisher_v2's posted.json (idempotent)"))
 
+const sqliteFile = Args.file({ name: "FILE", exists: "yes" }).pipe(Args.withDescription("A SQLite state file (an earlier PUBLISHER_STATE_DB)"))
+
+/**
+ * `publisher state copy FILE`: adds the history of a SQLite state file to the current State
+ * (PostgreSQL when DATABASE_URL is set), so moving to PostgreSQL keeps what was posted.
+ * Idempotent: a second copy adds nothing.
+ */
+const copyCommand = Command.make("copy", { file: sqliteFile }, ({ file }) =>
+  Effect.gen(function*() {
+    const dump = yield* State.pipe(Effect.flatMap((source) => source.exportAll), Effect.provide(makeSqliteState(file)))
+    const added = yield* (yield* State).importAll(dump)
+    yield* Console.log(
+      `Copied ${file}: ${added.posted_hashes} new of ${dump.postedHashes.length} posted hashes, ` +
+        `${added.publications} new of ${dump.publications.length} platform outcomes, ` +
+        `${added.image_hashes} new of ${dump.imageHashes.length} perceptual hashes, ` +
+        `${added.near_duplicates} new of ${dump.nearDuplicates.length} near-duplicates`
+    )
+  }).pipe(Effect.provide(StateLive))
+).pipe(Command.withDescription("Copy a SQLite state file's history into the current State (e.g. PostgreSQL); idempotent"))
+
 export const stateCommand = Command.make("state").pipe(
   Command.withDescription("The posted-images database"),
-  Command.withSubcommands([importCommand])
+  Command.withSubcommands([importCommand, copyCommand])
 )

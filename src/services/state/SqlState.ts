@@ -2,7 +2,7 @@ import { Migrator, SqlClient, type SqlError } from "@effect/sql"
 import { Cause, DateTime, Effect, Layer } from "effect"
 import { StateError } from "../../domain/Errors.js"
 import { migrations } from "./migrations.js"
-import { type PlatformHistory, type PlatformSuccess, type PostedImageHash, State, type StoredImageHash } from "./State.js"
+import { type CopyResult, type PlatformHistory, type PlatformSuccess, type PostedImageHash, State, type StateDump, type StoredImageHash } from "./State.js"
 
 /** Rows per multi-row INSERT: 6 parameters each stays far below SQLite's and PostgreSQL's limits. */
 const CHUNK = 1000
@@ -257,6 +257,45 @@ export const SqlState = Layer.effect(
 
       releaseLease: (name, owner) =>
         sql`DELETE FROM leases WHERE name = ${name} AND owner = ${owner}`.pipe(Effect.asVoid, op("release_lease", { name })),
+
+      exportAll: Effect.gen(function*() {
+        const postedHashes = yield* sql<StateDump["postedHashes"][number]>`SELECT kind, hash, image_name, run_id, source, posted_at FROM posted_hashes ORDER BY kind, hash`
+        const publications = yield* sql<StateDump["publications"][number]>`SELECT run_id, content_hash, image_name, platform, ok, post_id, error, uncertain, at FROM publications ORDER BY id`
+        const imageHashes = yield* sql<StateDump["imageHashes"][number]>`SELECT content_hash, source, algorithm, version, phash, image_name, hashed_at FROM image_hashes ORDER BY content_hash, source`
+        const nearDuplicates = yield* sql<StateDump["nearDuplicates"][number]>`SELECT content_hash, image_name, duplicate_of, duplicate_of_name, distance, run_id, recorded_at FROM near_duplicates ORDER BY content_hash`
+        return {
+          postedHashes,
+          publications: publications.map((p) => ({ ...p, ok: Number(p.ok), uncertain: Number(p.uncertain) })),
+          imageHashes: imageHashes.map((h) => ({ ...h, version: Number(h.version) })),
+          nearDuplicates: nearDuplicates.map((n) => ({ ...n, distance: Number(n.distance) }))
+        } satisfies StateDump
+      }).pipe(op("export_all")),
+
+      importAll: (dump) =>
+        Effect.gen(function*() {
+          const count = (table: string) =>
+            sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM ${sql(table)}`.pipe(Effect.map((rows) => Number(rows[0]?.n ?? 0)))
+          const tables = ["posted_hashes", "publications", "image_hashes", "near_duplicates"] as const
+          const before = yield* Effect.forEach(tables, count)
+          const insertAll = (table: string, rows: ReadonlyArray<Record<string, unknown>>) =>
+            Effect.forEach(chunks(rows), (chunk) => sql`INSERT INTO ${sql(table)} ${sql.insert(chunk as Array<Record<string, unknown>>)} ON CONFLICT DO NOTHING`, { discard: true })
+          yield* insertAll("posted_hashes", dump.postedHashes)
+          yield* insertAll("image_hashes", dump.imageHashes)
+          yield* insertAll("near_duplicates", dump.nearDuplicates)
+          // Publications have no natural key: an identical attempt already here is not added again.
+          yield* Effect.forEach(dump.publications, (p) =>
+            sql`INSERT INTO publications (run_id, content_hash, image_name, platform, ok, post_id, error, uncertain, at)
+              SELECT ${p.run_id}, ${p.content_hash}, ${p.image_name}, ${p.platform}, ${p.ok}, ${p.post_id}, ${p.error}, ${p.uncertain}, ${p.at}
+              WHERE NOT EXISTS (SELECT 1 FROM publications WHERE run_id = ${p.run_id} AND content_hash = ${p.content_hash}
+                AND platform = ${p.platform} AND ok = ${p.ok} AND uncertain = ${p.uncertain} AND at = ${p.at})`, { discard: true })
+          const after = yield* Effect.forEach(tables, count)
+          return {
+            posted_hashes: after[0]! - before[0]!,
+            publications: after[1]! - before[1]!,
+            image_hashes: after[2]! - before[2]!,
+            near_duplicates: after[3]! - before[3]!
+          } satisfies CopyResult
+        }).pipe(sql.withTransaction, op("import_all")),
 
       ping: sql`SELECT 1`.pipe(Effect.asVoid, op("ping"))
     })

@@ -75,6 +75,59 @@ export interface PostedImageHash {
   readonly phash: string
 }
 
+/**
+ * Every row of a State's history, as stored (see migrations.ts): what `publisher state copy`
+ * moves from one database to another. Leases are not history and are not included.
+ */
+export interface StateDump {
+  readonly postedHashes: ReadonlyArray<{
+    readonly kind: string
+    readonly hash: string
+    readonly image_name: string | null
+    readonly run_id: string | null
+    readonly source: string
+    readonly posted_at: string
+  }>
+  /** In insertion order. */
+  readonly publications: ReadonlyArray<{
+    readonly run_id: string
+    readonly content_hash: string
+    readonly image_name: string
+    readonly platform: string
+    readonly ok: number
+    readonly post_id: string | null
+    readonly error: string | null
+    readonly uncertain: number
+    readonly at: string
+  }>
+  readonly imageHashes: ReadonlyArray<{
+    readonly content_hash: string
+    readonly source: string
+    readonly algorithm: string
+    readonly version: number
+    readonly phash: string
+    readonly image_name: string
+    readonly hashed_at: string
+  }>
+  readonly nearDuplicates: ReadonlyArray<{
+    readonly content_hash: string
+    readonly image_name: string
+    readonly duplicate_of: string
+    readonly duplicate_of_name: string
+    readonly distance: number
+    readonly run_id: string
+    readonly recorded_at: string
+  }>
+}
+
+/** Rows a copy added, by table. */
+export interface CopyResult {
+  readonly posted_hashes: number
+  readonly publications: number
+  readonly image_hashes: number
+  readonly near_duplicates: number
+}
+
 /** Who holds a lease, until when (epoch milliseconds). */
 export interface LeaseHolder {
   /** The run's correlation id. */
@@ -125,6 +178,14 @@ export class State extends Context.Tag("publisher/State")<State, {
   readonly renewLease: (name: string, owner: string, expiresAt: number) => Effect.Effect<boolean, StateError>
   /** Gives our lease back (nothing when it is not ours). */
   readonly releaseLease: (name: string, owner: string) => Effect.Effect<void, StateError>
+  /** Every row of the history (not the leases). */
+  readonly exportAll: Effect.Effect<StateDump, StateError>
+  /**
+   * Adds a dump's rows that are not here yet, in one transaction: rows with the same key (or, for
+   * publications, the same run, image, platform, outcome and time) are skipped, so copying twice
+   * adds nothing. Answers how many rows each table gained.
+   */
+  readonly importAll: (dump: StateDump) => Effect.Effect<CopyResult, StateError>
   /** A cheap query proving the database answers (health checks). */
   readonly ping: Effect.Effect<void, StateError>
 }>() {}

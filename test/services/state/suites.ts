@@ -235,4 +235,42 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
         expect((yield* state.acquireLease("l", holder("d", 120_000))).owner).toBe("d")
       }).pipe(Effect.provide(layer)))
   })
+
+  describe(`copying a whole history on ${backend}`, () => {
+    it.effect("exportAll / importAll: every table's rows arrive once, publications in order; a second copy adds nothing", () =>
+      Effect.gen(function*() {
+        const dump = yield* withState((state) =>
+          Effect.gen(function*() {
+            yield* state.markPosted(image)
+            yield* state.importPosted({ sha256s: [hex("9")], contentHashes: [hex("8")], source: "import:x" })
+            yield* state.recordPublication({ runId: "r1", contentHash: hex("a"), imageName: "a.jpg", platform: "telegram", ok: false, error: "timeout", uncertain: true })
+            yield* state.recordPublication({ runId: "r2", contentHash: hex("a"), imageName: "a.jpg", platform: "telegram", ok: true, postId: "5" })
+            yield* state.recordPublication({ runId: "r1", contentHash: hex("a"), imageName: "a.jpg", platform: "email", ok: false, error: "lost", uncertain: true })
+            yield* state.recordPublication({ runId: "r2", contentHash: hex("a"), imageName: "a.jpg", platform: "email", ok: false, error: "refused" })
+            yield* state.saveImageHashes([hash("a", "00000000000000aa")])
+            yield* state.recordNearDuplicate({ contentHash: hex("e"), imageName: "e.jpg", duplicateOf: hex("a"), duplicateOfName: "a.jpg", distance: 3, runId: "r2" })
+            yield* state.acquireLease("publishing", holder("r3", 0))
+            return yield* state.exportAll
+          })
+        )
+        expect([dump.postedHashes.length, dump.publications.length, dump.imageHashes.length, dump.nearDuplicates.length]).toEqual([4, 4, 1, 1])
+        yield* withState((target) =>
+          Effect.gen(function*() {
+            yield* target.markPosted(image) // already here: not counted again
+            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 2, publications: 4, image_hashes: 1, near_duplicates: 1 })
+            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 0, publications: 0, image_hashes: 0, near_duplicates: 0 })
+            expect(yield* target.postedContentHashes).toEqual(new Set([hex("a"), hex("8")]))
+            expect(yield* target.isPostedSha256(hex("9"))).toBe(true)
+            const history = yield* target.platformHistory(hex("a"))
+            expect(history.successes.map((s) => s.postId)).toEqual(["5"])
+            // Email's latest attempt (refused) is not uncertain: the copy kept the order of attempts.
+            expect(history.uncertain).toEqual([])
+            expect((yield* target.postedImageHashes("imagehash-phash-8x8", 1)).map((p) => p.phash)).toEqual(["00000000000000aa"])
+            expect(yield* target.nearDuplicateContentHashes).toEqual(new Set([hex("e")]))
+            // Leases are not history: free in the copy.
+            expect((yield* target.acquireLease("publishing", holder("other", 0))).owner).toBe("other")
+          })
+        )
+      }))
+  })
 }
