@@ -7,6 +7,7 @@ import { hashingBench } from "./hashing.js"
 import { phashCorpusBench } from "./phashCorpus.js"
 import { conformanceMarkdown, throughputMarkdown } from "./phashReport.js"
 import { selectionBench } from "./selection.js"
+import { startupBench } from "./startup.js"
 import { telemetryBench } from "./telemetry.js"
 import { WEB_LATENCY, webBench } from "./web.js"
 
@@ -41,6 +42,8 @@ const main = async () => {
   const conformance = await phashCorpusBench(quick)
   console.error("perceptual hash: throughput ...")
   const hashing = await hashingBench(quick)
+  console.error("CLI start-up ...")
+  const startup = startupBench(quick ? 3 : 11)
   console.error("Hamming index ...")
   const indexSizes = quick ? [100_000] : [100_000, 1_000_000]
   const [indexQueries, bkQueries] = quick ? [200, 10] : [2_000, 50]
@@ -138,6 +141,16 @@ const main = async () => {
     "## Perceptual hash: throughput",
     "",
     ...throughputMarkdown(hashing),
+    "## CLI start-up",
+    "",
+    "Wall time from `node <file> <command>` to exit, the shipped bundle (one esbuild file, native packages",
+    "outside) against the same sources compiled module by module with tsc (what `dist/` held before),",
+    `median of ${startup[0]?.runs.length ?? 0} runs each after a warm-up run. Most of a command's start is loading modules.`,
+    "",
+    "| command | build | median ms | runs (ms) |",
+    "| --- | --- | ---: | --- |",
+    ...startup.map((r) => `| \`publisher ${r.command}\` | ${r.build} | ${fmt(r.medianMs)} | ${r.runs.map(fmt).join(", ")} |`),
+    "",
     "## Hamming index",
     "",
     "Exact radius search over N random 64-bit codes of which a tenth are near copies of earlier ones (2 to 3 bits",

@@ -19,9 +19,14 @@ interface Slot {
   readonly pending: Map<number, Pending>
 }
 
+/** In the CLI bundle (scripts/bundle.mjs), the worker's file name beside the bundle. */
+declare const PUBLISHER_PHASH_WORKER: string | undefined
+const bundledWorker = typeof PUBLISHER_PHASH_WORKER === "string" ? PUBLISHER_PHASH_WORKER : undefined
+
 /** Run from TypeScript sources (tests, tsx), the worker is a .ts file: tsx registers first. */
 const fromSources = import.meta.url.endsWith(".ts")
 const startWorker = (): Worker => {
+  if (bundledWorker !== undefined) return new Worker(new URL(bundledWorker, import.meta.url))
   if (!fromSources) return new Worker(new URL("./worker.js", import.meta.url))
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href
   const worker = new URL("./worker.ts", import.meta.url).href
