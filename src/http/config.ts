@@ -8,7 +8,11 @@ const secret = (name: string) =>
 
 /** The web server's settings (publisher_v2's variable names). */
 export const WebConfig = Config.all({
-  port: Config.port("PORT").pipe(Config.withDefault(8000)),
+  // 0 lets the system pick a free port (the bound address is logged, and printed by `sandbox --serve`).
+  port: Config.integer("PORT").pipe(
+    Config.validate({ message: "must be a port number (0 to 65535; 0: any free port)", validation: (n) => n >= 0 && n <= 65535 }),
+    Config.withDefault(8000)
+  ),
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
   authToken: secret("WEB_AUTH_TOKEN"),
   authUser: Config.option(Config.string("WEB_AUTH_USER")).pipe(Config.map(Option.filter((v) => v !== ""))),
@@ -16,12 +20,12 @@ export const WebConfig = Config.all({
   adminPassword: secret("web_admin_pw"),
   secureCookies: flag("WEB_SECURE_COOKIES", true),
   cookieTtlSeconds: Config.integer("WEB_ADMIN_COOKIE_TTL_SECONDS").pipe(
-    Config.withDefault(3600),
-    Config.validate({ message: "must be between 60 and 3600", validation: (n) => n >= 60 && n <= 3600 })
+    Config.validate({ message: "must be between 60 and 3600", validation: (n) => n >= 60 && n <= 3600 }),
+    Config.withDefault(3600)
   ),
   imageListTtlSeconds: Config.integer("WEB_IMAGE_LIST_TTL_SECONDS").pipe(
-    Config.withDefault(30),
-    Config.validate({ message: "must be 0 or more", validation: (n) => n >= 0 })
+    Config.validate({ message: "must be 0 or more", validation: (n) => n >= 0 }),
+    Config.withDefault(30)
   ),
   folderKeep: Config.string("FOLDER_KEEP").pipe(Config.orElse(() => Config.string("folder_keep")), Config.withDefault("keep")),
   folderRemove: Config.string("FOLDER_REMOVE").pipe(Config.orElse(() => Config.string("folder_remove")), Config.withDefault("reject")),

@@ -30,8 +30,8 @@ export const FolderConfig = Config.all({
   })),
   archive: Config.string("ARCHIVE_FOLDER").pipe(Config.withDefault("archive")),
   maxAttempts: Config.integer("PUBLISH_MAX_ATTEMPTS").pipe(
-    Config.withDefault(3),
-    Config.validate({ message: "must be at least 1", validation: (n) => n >= 1 })
+    Config.validate({ message: "must be at least 1", validation: (n) => n >= 1 }),
+    Config.withDefault(3)
   )
 }).pipe(Config.map(({ archive, folder, maxAttempts }) => ({
   folder,

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { startOtlpCollector } from "../../src/sandbox/otlp.js"
 import { SANDBOX_CREDENTIALS, startSandbox } from "../../src/sandbox/sandbox.js"
 import { parseResourceAttributes } from "../../src/services/telemetry/Telemetry.js"
-import { cli, freePort, spawnCli } from "../support/cli.js"
+import { cli, startSandboxServer } from "../support/cli.js"
 
 describe("OpenTelemetry export (OTLP/HTTP) from the real CLI", () => {
   it.live("one trace per run, a span per stage and external call, correlation_id everywhere, flushed before exit", () =>
@@ -49,15 +49,10 @@ describe("OpenTelemetry export (OTLP/HTTP) from the real CLI", () => {
   it.live("the HTTP server: one trace per request, correlation_id on the request's spans", () =>
     Effect.scoped(Effect.gen(function*() {
       const collector = yield* Effect.acquireRelease(Effect.promise(startOtlpCollector), (c) => Effect.promise(c.close))
-      const port = yield* Effect.promise(freePort)
-      const child = spawnCli(["sandbox", "--serve", "--images", "2"], { PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, WEB_AUTH_TOKEN: "t0ken" })
-      yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGINT")))
-      const get = (id: string) => Effect.promise(() => fetch(`http://127.0.0.1:${port}/api/images/random`, { headers: { authorization: "Bearer t0ken", "x-request-id": id } }).then((r) => r.status).catch(() => 0))
-      let status = 0
-      for (let i = 0; i < 300 && status !== 200; i++) {
-        status = yield* get("warmup")
-        if (status !== 200) yield* Effect.sleep("100 millis")
-      }
+      const server = startSandboxServer(["--images", "2"], { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, WEB_AUTH_TOKEN: "t0ken" })
+      yield* Effect.addFinalizer(() => Effect.sync(server.stop))
+      const { url } = yield* Effect.promise(() => server.ready)
+      const get = (id: string) => Effect.promise(() => fetch(`${url}/api/images/random`, { headers: { authorization: "Bearer t0ken", "x-request-id": id } }).then((r) => r.status))
       expect(yield* get("req-a")).toBe(200)
       expect(yield* get("req-b")).toBe(200)
       for (let i = 0; i < 100 && !["req-a", "req-b"].every((id) => collector.spans.some((s) => s.attributes["correlation_id"] === id)); i++) {

@@ -1,5 +1,4 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process"
-import { createServer } from "node:net"
 import { join } from "node:path"
 
 export const root = new URL("../..", import.meta.url).pathname
@@ -31,11 +30,34 @@ export const cliOnTerminal = (args: ReadonlyArray<string>, env: Record<string, s
 export const spawnCli = (args: ReadonlyArray<string>, env: Record<string, string>, stdout: "ignore" | "pipe" = "ignore"): ChildProcess =>
   spawn(process.execPath, [main, ...args], { cwd: root, env: { ...baseEnv(), ...env }, stdio: ["ignore", stdout, "ignore"] })
 
-/** A TCP port free on 127.0.0.1 right now. */
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
+/**
+ * Starts `publisher sandbox --serve` on a port the system picks (PORT=0) and waits for the
+ * admin URL it prints once it listens. If the process ends first, fails with its stderr.
+ */
+export const startSandboxServer = (args: ReadonlyArray<string>, env: Record<string, string>, timeoutMs = 60_000) => {
+  const child = spawn(process.execPath, [main, "sandbox", "--serve", ...args], {
+    cwd: root,
+    env: { ...baseEnv(), ...env, PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let stdout = ""
+  let stderr = ""
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+  const ready = new Promise<{ url: string; output: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no admin URL after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)), timeoutMs)
+    const check = () => {
+      const url = /Admin page: (http:\/\/\S+?)\/ /.exec(stdout)?.[1]
+      if (url !== undefined && stdout.includes("Press Ctrl-C")) {
+        clearTimeout(timer)
+        resolve({ url, output: stdout })
+      }
+    }
+    child.stdout.on("data", check)
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer)
+      reject(new Error(`publisher sandbox --serve ended (${code ?? signal}) before listening\nstdout: ${stdout}\nstderr: ${stderr}`))
     })
   })
+  return { child, ready, stop: () => child.kill("SIGINT") }
+}

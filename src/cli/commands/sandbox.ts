@@ -8,7 +8,7 @@ import { callsSince, sandboxConfigProvider, startSandbox } from "../../sandbox/s
 import { withCorrelationId } from "../correlation.js"
 import { RunFailed } from "../failure.js"
 import { appLayer } from "../layers.js"
-import { serveUntilInterrupted } from "./serve.js"
+import { serveScoped } from "./serve.js"
 import { describeRun, runJson } from "../output.js"
 
 const images = Options.integer("images").pipe(
@@ -39,12 +39,14 @@ export const sandboxCommand = Command.make("sandbox", { images, runs, json, serv
       config.set("WEB_AUTH_TOKEN", token)
       config.set("web_admin_pw", password)
       config.set("WEB_SECURE_COOKIES", env("WEB_SECURE_COOKIES") ?? "false")
-      const port = env("PORT") ?? "8000"
-      yield* Console.log(`Admin page: http://127.0.0.1:${port}/  (API docs: /docs)`)
+      // The address is printed once the server listens, with the port it really got (PORT=0: any free one).
+      const address = yield* serveScoped.pipe(Effect.provide(Layer.setConfigProvider(sandboxConfigProvider(sandbox))))
+      const host = address._tag === "TcpAddress" ? `${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}` : address.path
+      yield* Console.log(`Admin page: http://${host}/  (API docs: /docs)`)
       yield* Console.log(`Admin password (web_admin_pw): ${password}`)
       yield* Console.log(`API token (WEB_AUTH_TOKEN, for scripts): ${token}`)
       yield* Console.log("Press Ctrl-C to stop.")
-      return yield* serveUntilInterrupted.pipe(Effect.provide(Layer.setConfigProvider(sandboxConfigProvider(sandbox))))
+      return yield* Effect.never
     }
     if (!args.json) yield* Console.log(`Sandbox: ${args.images} sample photos in ${sandbox.folder}; emulators on ${sandbox.dropbox.url}, ${sandbox.openai.url}, ${sandbox.telegram.url}`)
     let failures = 0

@@ -1,5 +1,6 @@
 import { Command } from "@effect/cli"
-import { Effect, Layer, Option } from "effect"
+import { HttpServer } from "@effect/platform"
+import { Context, Effect, Layer, Option } from "effect"
 import { ConfigurationError } from "../../domain/Errors.js"
 import { WebConfig, type WebSettings } from "../../http/config.js"
 import { serveLayer } from "../../http/server.js"
@@ -16,13 +17,22 @@ export const checkWebSettings = (settings: WebSettings) => {
     : Effect.void
 }
 
-/** Runs the HTTP admin API and page until interrupted (Ctrl-C). */
-export const serveUntilInterrupted = Effect.gen(function*() {
+/**
+ * Starts the HTTP admin API and page in the current scope and answers the address it is bound
+ * to once it listens (PORT=0 picks a free port).
+ */
+export const serveScoped = Effect.gen(function*() {
   const settings = yield* WebConfig
   yield* checkWebSettings(settings)
   const folders = yield* FolderConfig
-  return yield* Layer.launch(serveLayer(folders, { host: settings.host, port: settings.port }).pipe(Layer.provide(appLayer({ publish: true }))))
+  const context = yield* Layer.build(
+    serveLayer(folders, { host: settings.host, port: settings.port }).pipe(Layer.provide(appLayer({ publish: true })))
+  )
+  return Context.get(context, HttpServer.HttpServer).address
 })
+
+/** Runs the HTTP admin API and page until interrupted (Ctrl-C). */
+export const serveUntilInterrupted = serveScoped.pipe(Effect.zipRight(Effect.never), Effect.scoped)
 
 export const serveCommand = Command.make("serve", {}, () => serveUntilInterrupted).pipe(
   Command.withDescription("Serve the HTTP admin API and admin page (PORT, HOST)")

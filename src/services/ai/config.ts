@@ -2,8 +2,8 @@ import { Config } from "effect"
 
 const positiveInt = (name: string, fallback: number) =>
   Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({ message: "must be a positive whole number", validation: (n) => n > 0 })
+    Config.validate({ message: "must be a positive whole number", validation: (n) => n > 0 }),
+    Config.withDefault(fallback)
   )
 
 export const AiConfig = Config.all({

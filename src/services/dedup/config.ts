@@ -10,11 +10,11 @@ export interface NearDuplicateSettings {
 /** `NEAR_DUPLICATE_DISTANCE` (default 8, 0 disables, at most 32), `NEAR_DUPLICATE_MAX_SKIPS` (default 5). */
 export const NearDuplicateConfig: Config.Config<NearDuplicateSettings> = Config.all({
   distance: Config.integer("NEAR_DUPLICATE_DISTANCE").pipe(
-    Config.withDefault(8),
-    Config.validate({ message: "must be between 0 (off) and 32", validation: (n) => n >= 0 && n <= 32 })
+    Config.validate({ message: "must be between 0 (off) and 32", validation: (n) => n >= 0 && n <= 32 }),
+    Config.withDefault(8)
   ),
   maxSkips: Config.integer("NEAR_DUPLICATE_MAX_SKIPS").pipe(
-    Config.withDefault(5),
-    Config.validate({ message: "must be 0 or more", validation: (n) => n >= 0 })
+    Config.validate({ message: "must be 0 or more", validation: (n) => n >= 0 }),
+    Config.withDefault(5)
   )
 })

@@ -23,8 +23,8 @@ export class ImageHasher extends Context.Tag("publisher/ImageHasher")<ImageHashe
 
 /** `PHASH_WORKERS`: worker threads for hashing (default: the machine's cores, at most 8). */
 export const HashWorkersConfig = Config.integer("PHASH_WORKERS").pipe(
-  Config.withDefault(Math.max(1, Math.min(8, availableParallelism()))),
-  Config.validate({ message: "must be between 1 and 64", validation: (n) => n >= 1 && n <= 64 })
+  Config.validate({ message: "must be between 1 and 64", validation: (n) => n >= 1 && n <= 64 }),
+  Config.withDefault(Math.max(1, Math.min(8, availableParallelism())))
 )
 
 /**
