@@ -67,9 +67,19 @@ const start = async () => {
   chmodSync(dir, 0o700)
   const data = join(dir, "data")
   run(join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "publisher", "-E", "UTF8", "--no-sync"])
-  const port = await freePort()
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`
-  run(join(bin, "pg_ctl"), ["-D", data, "-l", join(dir, "server.log"), "-o", options, "-w", "-t", "60", "start"])
+  // The port is free when chosen but another test process may take it before the server binds
+  // it: then the start fails and another port is tried.
+  let port = 0
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort()
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`
+    try {
+      run(join(bin, "pg_ctl"), ["-D", data, "-l", join(dir, "server.log"), "-o", options, "-w", "-t", "60", "start"])
+      break
+    } catch (error) {
+      if (attempt === 3) throw error
+    }
+  }
   process.once("exit", () => {
     stop(bin, data)
     rmSync(dir, { recursive: true, force: true })
