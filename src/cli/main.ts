@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { Command } from "@effect/cli"
+import { Command, Options } from "@effect/cli"
 import { PlatformConfigProvider } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { LoggingLive } from "../services/logging/Logging.js"
 import { TelemetryLive } from "../services/telemetry/Telemetry.js"
+import { configCommand } from "./commands/config.js"
 import { dedupCommand } from "./commands/dedup.js"
 import { retryCommand } from "./commands/retry.js"
 import { runCommand } from "./commands/run.js"
@@ -13,11 +14,19 @@ import { serveCommand } from "./commands/serve.js"
 import { stateCommand } from "./commands/state.js"
 import { statsCommand } from "./commands/stats.js"
 import { explainFailure } from "./failure.js"
+import { legacyConfigLayer } from "./legacyConfig.js"
 import { VERSION } from "./version.js"
 
-const publisher = Command.make("publisher").pipe(
+const configFile = Options.file("config").pipe(
+  Options.withDescription("publisher_v2's INI file (also CONFIG_PATH); our variables, set by name, win over it"),
+  Options.optional
+)
+
+const publisher = Command.make("publisher", { config: configFile }).pipe(
   Command.withDescription("Turns a folder of photos into social media posts"),
-  Command.withSubcommands([runCommand, retryCommand, serveCommand, sandboxCommand, stateCommand, statsCommand, dedupCommand])
+  Command.withSubcommands([runCommand, retryCommand, serveCommand, sandboxCommand, stateCommand, statsCommand, dedupCommand, configCommand]),
+  // publisher_v2's configuration, below our variables, for every command.
+  Command.provide(({ config }) => legacyConfigLayer(config))
 )
 
 const cli = Command.run(publisher, { name: "publisher", version: VERSION })

@@ -187,3 +187,23 @@ export const formatCaption = (platform: Platform, caption: string): string => {
 /** Fits `text` into `limit` UTF-16 code units (Telegram's counting), keeping whole words. */
 export const fitCaption = (text: string, limit: number): string =>
   fit(wellFormed(text).trim(), { ...PLATFORM_CAPTION_RULES.telegram, limit })
+
+/**
+ * The configured hashtags (`CAPTION_HASHTAGS`, publisher_v2's `hashtag_string`) at the end of a
+ * caption, each once: a tag already in the caption (any case) is not added again, so applying
+ * this twice changes nothing. Words of `hashtags` that are not hashtags are ignored.
+ */
+export const appendHashtags = (caption: string, hashtags: string): string => {
+  const present = new Set((caption.match(HASHTAG) ?? []).map((t) => t.toLowerCase()))
+  const added: Array<string> = []
+  for (const tag of hashtags.match(HASHTAG) ?? []) {
+    if (present.has(tag.toLowerCase())) continue
+    present.add(tag.toLowerCase())
+    added.push(tag)
+  }
+  if (added.length === 0) return caption
+  const body = caption.trimEnd()
+  if (body === "") return added.join(" ")
+  // Onto the caption's own trailing block of hashtags, else after a blank line.
+  return `${body}${trailingHashtags(body).tags.length > 0 ? " " : "\n\n"}${added.join(" ")}`
+}

@@ -6,13 +6,13 @@ import { makeLoginThrottle, makeSessions, type Sessions } from "./security.js"
 export class WebContext extends Context.Tag("publisher/WebContext")<WebContext, {
   readonly settings: WebSettings
   readonly folder: string
-  readonly archiveFolder: string
+  readonly archiveFolder: string | null
   readonly maxAttempts: number
   readonly sessions: Sessions
   readonly throttle: Effect.Effect.Success<ReturnType<typeof makeLoginThrottle>>
 }>() {}
 
-export const makeWebContext = (folders: { readonly folder: string; readonly archiveFolder: string; readonly maxAttempts: number }) =>
+export const makeWebContext = (folders: { readonly folder: string; readonly archiveFolder: string | null; readonly maxAttempts: number }) =>
   Layer.effect(
     WebContext,
     Effect.gen(function*() {

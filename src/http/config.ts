@@ -20,7 +20,8 @@ export const WebConfig = Config.all({
   adminPassword: secret("web_admin_pw"),
   secureCookies: flag("WEB_SECURE_COOKIES", true),
   cookieTtlSeconds: Config.integer("WEB_ADMIN_COOKIE_TTL_SECONDS").pipe(
-    Config.validate({ message: "must be between 60 and 3600", validation: (n) => n >= 60 && n <= 3600 }),
+    // publisher_v2's bounds (60 s to 30 days), so its settings keep working; the default is an hour.
+    Config.validate({ message: "must be between 60 and 2592000 (30 days)", validation: (n) => n >= 60 && n <= 2_592_000 }),
     Config.withDefault(3600)
   ),
   imageListTtlSeconds: Config.integer("WEB_IMAGE_LIST_TTL_SECONDS").pipe(

@@ -34,7 +34,7 @@ const PageLive = HttpApiBuilder.Router.use((router) =>
 )
 
 /** The API, its docs and the admin page, over the app's services (Storage, Ai, State, Publishers). */
-export const webLayer = (folders: { readonly folder: string; readonly archiveFolder: string; readonly maxAttempts: number }) =>
+export const webLayer = (folders: { readonly folder: string; readonly archiveFolder: string | null; readonly maxAttempts: number }) =>
   Layer.mergeAll(HttpApiSwagger.layer({ path: "/docs" }), HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }), PageLive).pipe(
     Layer.provideMerge(HttpApiBuilder.api(PublisherApi).pipe(Layer.provide([AdminHandlers, ImagesHandlers, ConfigHandlers, HealthHandlers]))),
     Layer.provide(SecurityLive),

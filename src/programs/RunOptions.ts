@@ -5,7 +5,8 @@ import type { NearDuplicateSettings } from "../services/dedup/config.js"
 export interface RunOptions {
   readonly correlationId: string
   readonly folder: string
-  readonly archiveFolder: string
+  /** Where posted images go; null: they stay in the folder (`ARCHIVE_POSTED=false`). */
+  readonly archiveFolder: string | null
   readonly select?: string | undefined
   /** Analyze, caption and write the sidecar; no publishing, archiving or state change. */
   readonly dryPublish: boolean
@@ -21,7 +22,8 @@ export interface RunOptions {
 
 /**
  * `IMAGE_FOLDER` (required), `ARCHIVE_FOLDER` (default `archive`, inside the image folder),
- * `PUBLISH_MAX_ATTEMPTS` (default 3).
+ * `ARCHIVE_POSTED` (default true; false leaves posted images where they are, as publisher_v2's
+ * `archive = false`), `PUBLISH_MAX_ATTEMPTS` (default 3).
  */
 export const FolderConfig = Config.all({
   folder: Config.string("IMAGE_FOLDER").pipe(Config.validate({
@@ -29,12 +31,19 @@ export const FolderConfig = Config.all({
     validation: (s) => s.trim() !== ""
   })),
   archive: Config.string("ARCHIVE_FOLDER").pipe(Config.withDefault("archive")),
+  archivePosted: Config.boolean("ARCHIVE_POSTED").pipe(Config.withDefault(true)),
   maxAttempts: Config.integer("PUBLISH_MAX_ATTEMPTS").pipe(
     Config.validate({ message: "must be at least 1", validation: (n) => n >= 1 }),
     Config.withDefault(3)
   )
-}).pipe(Config.map(({ archive, folder, maxAttempts }) => ({
-  folder,
-  archiveFolder: archive.startsWith("/") ? archive : joinPath(folder, archive),
-  maxAttempts
-})))
+}).pipe(Config.map(({ archive, archivePosted, folder, maxAttempts }) => {
+  const archiveLocation = archive.startsWith("/") ? archive : joinPath(folder, archive)
+  return {
+    folder,
+    /** Where runs move posted images; null when they stay (ARCHIVE_POSTED=false). */
+    archiveFolder: archivePosted ? archiveLocation : null,
+    /** The archive folder, whether or not runs move images there (`dedup scan` reads it). */
+    archiveLocation,
+    maxAttempts
+  }
+}))

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto"
-import { Effect, Metric, Option } from "effect"
+import { Config, Effect, Metric, Option } from "effect"
 import type { CaptionPair, ImageAnalysis } from "../domain/Analysis.js"
+import { appendHashtags } from "../domain/Caption.js"
 import { cachedFromSidecar } from "../domain/CaptionSidecar.js"
 import type { ImageRef } from "../domain/Image.js"
 import type { Timings } from "../domain/RunResult.js"
@@ -43,14 +44,23 @@ export const download = (image: ImageRef) =>
     return { image, bytes, sha256: sha256Hex(bytes), sidecar } satisfies Downloaded
   })
 
-/** Analysis and captions: from the sidecar when it holds them all, else from the model. */
+/** `CAPTION_HASHTAGS`: hashtags every caption ends with (publisher_v2's `hashtag_string`). */
+export const CaptionHashtagsConfig = Config.string("CAPTION_HASHTAGS").pipe(Config.withDefault(""))
+
+/**
+ * Analysis and captions: from the sidecar when it holds them all, else from the model; the
+ * caption then ends with `CAPTION_HASHTAGS` (each tag once, so a cached caption is unchanged).
+ */
 export const caption = Effect.fn("workflow.captions")(function*(downloaded: Downloaded, timings: Timings) {
+  const hashtags = yield* CaptionHashtagsConfig
+  const withTags = <P extends Prepared>(prepared: P): P =>
+    hashtags.trim() === "" ? prepared : { ...prepared, captions: { ...prepared.captions, caption: appendHashtags(prepared.captions.caption, hashtags) } }
   const cached = Option.flatMap(downloaded.sidecar, cachedFromSidecar)
-  if (Option.isSome(cached)) return { ...downloaded, ...cached.value, fromSidecar: true } satisfies Prepared
+  if (Option.isSome(cached)) return withTags({ ...downloaded, ...cached.value, fromSidecar: true } satisfies Prepared)
   const ai = yield* Ai
   const analysis = yield* ai.analyze({ name: downloaded.image.name, bytes: downloaded.bytes, mimeType: mimeTypeOf(downloaded.image.name) }).pipe(
     timedInto(timings, "vision_analysis_ms")
   )
   const captions = yield* ai.captionPair(analysis).pipe(timedInto(timings, "caption_generation_ms"))
-  return { ...downloaded, analysis, captions, fromSidecar: false } satisfies Prepared
+  return withTags({ ...downloaded, analysis, captions, fromSidecar: false } satisfies Prepared)
 })

@@ -92,7 +92,11 @@ const findUnfinished = Effect.fn("workflow.find_unfinished")(function*(
     const history = yield* state.platformHistory(image.contentHash)
     const live = new Set(history.successes.map((s) => s.platform))
     const remaining = platforms.filter((p) => !live.has(p))
-    if (remaining.length === 0) return Option.some<Unfinished>({ _tag: "ArchiveOnly", image })
+    if (remaining.length === 0) {
+      // Live everywhere: only the move to the archive may be missing (none when images stay).
+      if (options.archiveFolder !== null) return Option.some<Unfinished>({ _tag: "ArchiveOnly", image })
+      continue
+    }
     if (remaining.every((p) => history.uncertain.includes(p))) {
       skipped.push({ image: image.name, reason: `outcome uncertain on ${remaining.join(", ")}: see publisher retry`, code: "uncertain" })
     } else if (history.runs >= options.maxAttempts) {
@@ -155,7 +159,7 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
 
   // An earlier run's unfinished work comes first.
   const unfinished = sideEffects && options.select === undefined ? yield* findUnfinished(images, options, skipped) : Option.none()
-  if (Option.isSome(unfinished) && unfinished.value._tag === "ArchiveOnly") {
+  if (Option.isSome(unfinished) && unfinished.value._tag === "ArchiveOnly" && options.archiveFolder !== null) {
     const image = unfinished.value.image
     yield* storage.moveWithSidecar(image.path, options.archiveFolder).pipe(timedInto(timings, "archive_ms"), Effect.withSpan("archive"))
     yield* logTiming(timings, image.name, options, startedAt)

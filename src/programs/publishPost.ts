@@ -22,7 +22,8 @@ export const writeSidecar = (prepared: Prepared, timings: Timings) =>
 
 export interface PublishOptions {
   readonly runId: string
-  readonly archiveFolder: string
+  /** Null: posted images stay in the folder. */
+  readonly archiveFolder: string | null
   /** Post again where an earlier run already did (explicit `--select NAME --force`). */
   readonly repost: boolean
   /** Try platforms whose earlier outcome is uncertain (explicit `retry --force`). */
@@ -113,8 +114,8 @@ export const publishAndArchive = Effect.fn("workflow.publish_and_archive")(funct
   if (anyLive) {
     yield* state.markPosted({ contentHash: prepared.image.contentHash, sha256: prepared.sha256, imageName: prepared.image.name, runId: options.runId })
   }
-  if (complete) {
+  if (complete && options.archiveFolder !== null) {
     yield* storage.moveWithSidecar(prepared.image.path, options.archiveFolder).pipe(timedInto(timings, "archive_ms"), Effect.withSpan("archive"))
   }
-  return { published, anyLive, archived: complete } satisfies PublishOutcome
+  return { published, anyLive, archived: complete && options.archiveFolder !== null } satisfies PublishOutcome
 })

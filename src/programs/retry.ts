@@ -10,7 +10,7 @@ import { publishAndArchive } from "./publishPost.js"
 export interface RetryOptions {
   readonly correlationId: string
   readonly folder: string
-  readonly archiveFolder: string
+  readonly archiveFolder: string | null
   /** Only this image (by name). */
   readonly image?: string | undefined
   /** Also try platforms whose earlier outcome is uncertain (after checking them by hand). */

@@ -41,6 +41,7 @@ describe("explainFailure", () => {
     const cases: ReadonlyArray<readonly [Config.Config<unknown>, string, string]> = [
       [WebConfig, "PORT", "70000"],
       [WebConfig, "WEB_ADMIN_COOKIE_TTL_SECONDS", "5"],
+      [WebConfig, "WEB_ADMIN_COOKIE_TTL_SECONDS", "2592001"],
       [WebConfig, "WEB_IMAGE_LIST_TTL_SECONDS", "-1"],
       [FolderConfig, "PUBLISH_MAX_ATTEMPTS", "0"],
       [FolderConfig, "IMAGE_FOLDER", " "],

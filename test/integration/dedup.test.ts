@@ -90,7 +90,7 @@ describe("near-duplicates against the emulators (real SDK layers, real hashing)"
   it.live("scan: photos in the archive (posted before hashes were kept) count as posted; runs then skip copies of them", () =>
     inSandbox({ images: 2, config: { NEAR_DUPLICATE_DISTANCE: "8" } }, (sandbox) =>
       Effect.gen(function*() {
-        const { archiveFolder } = yield* FolderConfig
+        const { archiveLocation: archiveFolder } = yield* FolderConfig
         const state = yield* State
         yield* addCopies(sandbox)
         sandbox.dropbox.files.delete(`${sandbox.folder}/zz-same-as-photo-002.jpg`)

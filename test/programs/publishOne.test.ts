@@ -144,6 +144,21 @@ describe("publishOne", () => {
       expect(rec.moves).toEqual([{ from: "/photos/c.jpg", to: "/photos/archive/c.jpg" }])
     }))
 
+  it.effect("ARCHIVE_POSTED=false (archiveFolder null): posted images stay, are never chosen again nor 'finished' by a move", () =>
+    Effect.gen(function*() {
+      const { layer, rec } = makeFakes({ images, platforms: ["telegram"] })
+      const stay = options({ archiveFolder: null })
+      const first = yield* publishOne(stay).pipe(Effect.provide(layer))
+      expect(first).toMatchObject({ ok: true, archived: false, message: `Posted ${first.image}` })
+      expect(first.timings["archive_ms"]).toBeUndefined()
+      const second = yield* publishOne({ ...stay, correlationId: "second-run" }).pipe(Effect.provide(layer))
+      expect(second).toMatchObject({ ok: true, resumed: false, archived: false })
+      expect(second.image).not.toBe(first.image)
+      expect(rec.moves).toEqual([])
+      expect(rec.downloads).toEqual([`/photos/${first.image}`, `/photos/${second.image}`])
+      expect(rec.published.map((p) => p.platform)).toEqual(["telegram", "telegram"])
+    }))
+
   it.effect("an uncertain outcome is never retried automatically", () =>
     Effect.gen(function*() {
       const { layer, rec } = makeFakes({ images: [images[0]!], platforms: ["telegram", "email"], uncertain: ["email"] })

@@ -77,7 +77,7 @@ const scanCommand = Command.make("scan", { distance, json, moveTo, archive }, (a
     const scan = yield* withCorrelationId((correlationId) =>
       scanLibrary({
         folder: folders.folder,
-        archiveFolder: args.archive ? folders.archiveFolder : undefined,
+        archiveFolder: args.archive ? folders.archiveLocation : undefined,
         distance: bits,
         onProgress: tty ? (done, total) => Effect.sync(() => void process.stderr.write(progressBar(done, total))) : undefined
       }).pipe(Effect.withSpan("cli.dedup_scan", { attributes: { correlation_id: correlationId, distance: bits } }))

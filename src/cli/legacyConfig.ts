@@ -1,0 +1,73 @@
+import { FileSystem } from "@effect/platform"
+import { Config, ConfigProvider, Context, Effect, Either, Layer, Option } from "effect"
+import { ConfigurationError } from "../domain/Errors.js"
+import { parseIni } from "../domain/Ini.js"
+import { LEGACY_VARIABLES, type LegacyIni, type LegacyTranslation, translateLegacy } from "../domain/LegacyConfig.js"
+
+/** What publisher_v2's configuration gives, and which of it our own variables override. */
+export interface LegacyConfigReport extends LegacyTranslation {
+  readonly configFile: string | undefined
+  /** Translated variables that are also set by name (the named one wins). */
+  readonly overridden: ReadonlyArray<string>
+}
+
+/** The report of the configuration read at start (for `publisher config`). */
+export class LegacyConfig extends Context.Tag("publisher/LegacyConfig")<LegacyConfig, LegacyConfigReport>() {}
+
+const readVariable = (provider: ConfigProvider.ConfigProvider, name: string) =>
+  provider.load(Config.option(Config.string(name))).pipe(Effect.map(Option.getOrUndefined), Effect.orElseSucceed(() => undefined))
+
+/**
+ * Reads publisher_v2's JSON variables from `base` and its INI file (`configFile`, else
+ * `CONFIG_PATH`), and translates them (src/domain/LegacyConfig.ts).
+ */
+export const readLegacyConfig = (base: ConfigProvider.ConfigProvider, configFile: Option.Option<string>) =>
+  Effect.gen(function*() {
+    const env = new Map<string, string>()
+    for (const name of [...LEGACY_VARIABLES, "CONFIG_PATH"]) {
+      const value = yield* readVariable(base, name)
+      if (value !== undefined) env.set(name, value)
+    }
+    const path = Option.getOrUndefined(configFile) ?? (env.get("CONFIG_PATH")?.trim() || undefined)
+    let ini: LegacyIni | undefined
+    if (path !== undefined) {
+      const fs = yield* FileSystem.FileSystem
+      const text = yield* fs.readFileString(path).pipe(
+        Effect.mapError((error) =>
+          new ConfigurationError({
+            message: error._tag === "SystemError" && error.reason === "NotFound" ? `config file not found: ${path}` : `cannot read the config file ${path}: ${error.message}`
+          })
+        )
+      )
+      const parsed = parseIni(text, path)
+      if (Either.isLeft(parsed)) return yield* new ConfigurationError({ message: `invalid config file: ${parsed.left.message}` })
+      ini = { file: path, ini: parsed.right }
+    }
+    const translation = yield* translateLegacy((name) => env.get(name), ini)
+    const overridden: Array<string> = []
+    for (const name of translation.values.keys()) {
+      if ((yield* readVariable(base, name)) !== undefined) overridden.push(name)
+    }
+    return { ...translation, configFile: path, overridden } satisfies LegacyConfigReport
+  })
+
+/**
+ * The configuration every command reads: our variables (environment, then `.env`), then what
+ * publisher_v2's configuration gives for the ones left unset. Notes (settings we do not use) are
+ * logged as warnings.
+ */
+export const legacyConfigLayer = (configFile: Option.Option<string>) =>
+  Layer.unwrapEffect(
+    Effect.gen(function*() {
+      const base = yield* Effect.configProviderWith(Effect.succeed)
+      const report = yield* readLegacyConfig(base, configFile)
+      const reported = Layer.succeed(LegacyConfig, report)
+      if (report.values.size === 0 && report.notes.length === 0) return reported
+      yield* Effect.logInfo("publisher_v2 configuration read").pipe(
+        Effect.annotateLogs({ sources: report.sources.join(", "), variables: [...report.values.keys()].join(", ") })
+      )
+      for (const note of report.notes) yield* Effect.logWarning(note)
+      const fallback = ConfigProvider.fromMap(new Map([...report.values].map(([name, setting]) => [name, setting.value])))
+      return Layer.merge(reported, Layer.setConfigProvider(base.pipe(ConfigProvider.orElse(() => fallback))))
+    })
+  )
