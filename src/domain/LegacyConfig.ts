@@ -24,6 +24,14 @@ export interface LegacyTranslation {
   readonly sources: ReadonlyArray<string>
 }
 
+/** publisher_v2's OpenAI settings we use, and our variables for them. */
+const OPENAI_KEYS = [
+  ["vision_model", "OPENAI_VISION_MODEL"],
+  ["caption_model", "OPENAI_CAPTION_MODEL"],
+  ["system_prompt", "CAPTION_SYSTEM_PROMPT"],
+  ["role_prompt", "CAPTION_ROLE_PROMPT"]
+] as const
+
 /** Every variable {@link translateLegacy} reads from the environment. */
 export const LEGACY_VARIABLES = [
   "STORAGE_PATHS",
@@ -309,21 +317,21 @@ export const translateLegacy = (
     // Models.
     const openai = jsonObject("OPENAI_SETTINGS")
     if (openai !== undefined) {
-      for (const [key, variable] of [["vision_model", "OPENAI_VISION_MODEL"], ["caption_model", "OPENAI_CAPTION_MODEL"]] as const) {
-        const model = field(openai, key, `OPENAI_SETTINGS.${key}`)
-        if (model !== undefined && model !== "") set(variable, model, `OPENAI_SETTINGS.${key}`)
+      for (const [key, variable] of OPENAI_KEYS) {
+        const text = field(openai, key, `OPENAI_SETTINGS.${key}`)
+        if (text !== undefined && text.trim() !== "") set(variable, text, `OPENAI_SETTINGS.${key}`)
       }
       for (const key of Object.keys(openai)) {
-        if (key !== "vision_model" && key !== "caption_model" && openai[key] !== null) ignored(`OPENAI_SETTINGS.${key}`)
+        if (!OPENAI_KEYS.some(([k]) => k === key) && openai[key] !== null) ignored(`OPENAI_SETTINGS.${key}`)
       }
     } else if (ini?.has("openAI")) {
       const legacyModel = iniValue("openAI", "model")
-      for (const [key, variable] of [["vision_model", "OPENAI_VISION_MODEL"], ["caption_model", "OPENAI_CAPTION_MODEL"]] as const) {
-        const model = iniValue("openAI", key)
-        if (model !== undefined && model !== "") set(variable, model, iniLabel("openAI", key))
-        else if (legacyModel !== undefined && legacyModel !== "") set(variable, legacyModel, iniLabel("openAI", "model"))
+      for (const [key, variable] of OPENAI_KEYS) {
+        const text = iniValue("openAI", key)
+        if (text !== undefined && text.trim() !== "") set(variable, text, iniLabel("openAI", key))
+        else if (key.endsWith("_model") && legacyModel !== undefined && legacyModel !== "") set(variable, legacyModel, iniLabel("openAI", "model"))
       }
-      for (const key of ["system_prompt", "role_prompt", "sd_caption_enabled", "sd_caption_single_call_enabled", "sd_caption_model", "sd_caption_system_prompt", "sd_caption_role_prompt"]) {
+      for (const key of ["sd_caption_enabled", "sd_caption_single_call_enabled", "sd_caption_model", "sd_caption_system_prompt", "sd_caption_role_prompt"]) {
         if (iniValue("openAI", key) !== undefined) ignored(iniLabel("openAI", key))
       }
     }

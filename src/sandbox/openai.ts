@@ -15,7 +15,20 @@ export interface OpenAiRequest {
   readonly schemaName: string | undefined
   readonly maxCompletionTokens: number | undefined
   readonly hasImage: boolean
+  /** Each message's role and text (its text parts, for multi-part content). */
+  readonly messages: ReadonlyArray<{ readonly role: string; readonly text: string }>
 }
+
+const messageTexts = (messages: ReadonlyArray<unknown>) =>
+  messages.map((m) => {
+    const { content, role } = (m ?? {}) as { role?: unknown; content?: unknown }
+    const text = typeof content === "string"
+      ? content
+      : Array.isArray(content)
+      ? content.map((part) => (part as { type?: string; text?: string }).type === "text" ? String((part as { text?: string }).text ?? "") : "").join("")
+      : ""
+    return { role: String(role ?? ""), text }
+  })
 
 export interface OpenAiEmulator extends Emulator {
   readonly requests: ReadonlyArray<OpenAiRequest>
@@ -62,7 +75,8 @@ export const startOpenAi = async (options: OpenAiOptions): Promise<OpenAiEmulato
         model: String(body["model"] ?? ""),
         schemaName: schema?.name,
         maxCompletionTokens: typeof maxTokens === "number" ? maxTokens : undefined,
-        hasImage: messages.includes("\"image_url\"")
+        hasImage: messages.includes("\"image_url\""),
+        messages: messageTexts(body["messages"] as Array<unknown>)
       })
       const delay = schema?.name !== undefined ? options.schemaLatency?.[schema.name] : undefined
       if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay))

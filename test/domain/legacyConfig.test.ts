@@ -96,10 +96,12 @@ describe("publisher_v2's JSON variables", () => {
     expect(translate({ PUBLISHERS: "[{\"type\": \"mastodon\"}]" }).notes).toEqual([expect.stringMatching(/unknown publisher type "mastodon", skipped/)])
   })
 
-  it("OPENAI_SETTINGS: the two models; what we do not use is noted", () => {
-    const t = translate({ OPENAI_SETTINGS: JSON.stringify({ vision_model: "gpt-4.1", caption_model: "gpt-4.1-mini", system_prompt: "x", sd_caption_model: null }) })
-    expect(flat(t)).toEqual({ OPENAI_VISION_MODEL: "gpt-4.1", OPENAI_CAPTION_MODEL: "gpt-4.1-mini" })
-    expect(t.notes).toEqual(["OPENAI_SETTINGS.system_prompt is not used by Publisher"])
+  it("OPENAI_SETTINGS: the two models and the caption prompts; what we do not use is noted", () => {
+    const t = translate({
+      OPENAI_SETTINGS: JSON.stringify({ vision_model: "gpt-4.1", caption_model: "gpt-4.1-mini", system_prompt: "Dry wit.", role_prompt: "Caption:", sd_caption_model: null, vision_detail: "high" })
+    })
+    expect(flat(t)).toEqual({ OPENAI_VISION_MODEL: "gpt-4.1", OPENAI_CAPTION_MODEL: "gpt-4.1-mini", CAPTION_SYSTEM_PROMPT: "Dry wit.", CAPTION_ROLE_PROMPT: "Caption:" })
+    expect(t.notes).toEqual(["OPENAI_SETTINGS.vision_detail is not used by Publisher"])
   })
 
   it("CONTENT_SETTINGS: hashtags, archive, debug (publishes nothing), voice_profile noted", () => {
@@ -167,12 +169,13 @@ describe("publisher_v2's INI file", () => {
       INSTAGRAM_ENABLED: "false",
       OPENAI_VISION_MODEL: "gpt-4o",
       OPENAI_CAPTION_MODEL: "gpt-4o-mini",
+      CAPTION_SYSTEM_PROMPT: "Be brief.",
       CAPTION_HASHTAGS: "#film",
       ARCHIVE_POSTED: "false"
     })
     expect(t.values.get("FOLDER_REMOVE")?.from).toBe("publisher.ini [Dropbox] folder_reject")
     expect(t.sources).toEqual(["publisher.ini [Dropbox]", "publisher.ini [Content]", "publisher.ini [Email]", "publisher.ini [openAI]"])
-    expect(t.notes).toEqual(["publisher.ini [openAI] system_prompt is not used by Publisher"])
+    expect(t.notes).toEqual([])
   })
 
   it("a JSON variable replaces its whole section; the lower-case folder variables beat the INI keys", () => {

@@ -55,9 +55,10 @@ describe("a publisher_v2 configuration, unchanged (INI file + .env with its JSON
         TELEGRAM_ENABLED: "true",
         INSTAGRAM_ENABLED: "false",
         CAPTION_HASHTAGS: "#film #bw",
-        ARCHIVE_POSTED: "false"
+        ARCHIVE_POSTED: "false",
+        CAPTION_SYSTEM_PROMPT: "You are a copywriter. 100% honest."
       })
-      expect(report.notes).toEqual(["publisher.ini [openAI] system_prompt is not used by Publisher"])
+      expect(report.notes).toEqual([])
 
       const runs = []
       for (let i = 0; i < 2; i++) {
@@ -69,6 +70,13 @@ describe("a publisher_v2 configuration, unchanged (INI file + .env with its JSON
       // Telegram and email (PUBLISHERS); not Instagram, although its token is in the environment.
       expect(runs.map((r) => Object.keys(r.published).sort())).toEqual([["email", "telegram"], ["email", "telegram"]])
       expect(sandbox.instagram.media).toHaveLength(0)
+      // [openAI]: the caption call uses its models and its system prompt.
+      const captionCalls = sandbox.openai.requests.filter((r) => r.schemaName === "caption_pair")
+      expect(captionCalls).toHaveLength(2)
+      for (const call of captionCalls) {
+        expect(call.model).toBe("gpt-4o-mini")
+        expect(call.messages[0]!.text).toMatch(/^You are a copywriter\. 100% honest\.\n\n/)
+      }
       expect(sandbox.telegram.messages.map((m) => m.chat_id)).toEqual([c.telegramChannel, c.telegramChannel])
       for (const m of sandbox.telegram.messages) expect(m.caption).toMatch(/#film #bw$/)
       // One mail per post (no confirmation: CONFIRMATION_SETTINGS), from EMAIL_SERVER's sender to the recipient.

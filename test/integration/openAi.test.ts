@@ -32,7 +32,7 @@ describe("Ai on the openai SDK (against the emulator)", () => {
         const analysis = yield* (yield* Ai).analyze(image)
         expect(typeof analysis.description).toBe("string")
         expect(Array.isArray(analysis.tags)).toBe(true)
-        expect(openai.requests).toEqual([{ model: "gpt-4o", schemaName: "image_analysis", maxCompletionTokens: 800, hasImage: true }])
+        expect(openai.requests).toMatchObject([{ model: "gpt-4o", schemaName: "image_analysis", maxCompletionTokens: 800, hasImage: true }])
       })
     ))
 
@@ -46,6 +46,20 @@ describe("Ai on the openai SDK (against the emulator)", () => {
         expect(openai.requests[0]).toMatchObject({ model: "small-model", schemaName: "caption_pair", hasImage: false })
       })
     ))
+
+  it.live("CAPTION_SYSTEM_PROMPT replaces the voice and CAPTION_ROLE_PROMPT leads the request; the output rules stay", () =>
+    Effect.gen(function*() {
+      const custom = yield* withAi({ config: { CAPTION_SYSTEM_PROMPT: "You are a film photographer's dry wit.", CAPTION_ROLE_PROMPT: "Caption this frame:" } }, (openai) =>
+        Ai.pipe(Effect.flatMap((ai) => ai.captionPair(sampleAnalysis)), Effect.map(() => openai.requests[0]!.messages)))
+      expect(custom[0]!.role).toBe("system")
+      expect(custom[0]!.text).toMatch(/^You are a film photographer's dry wit\.\n\nFrom the analysis of a photo, write two things/)
+      expect(custom[0]!.text).not.toContain("You write for an Instagram and Telegram photo account.")
+      expect(custom[1]!.text).toMatch(/^Caption this frame:\n\nPhoto analysis:\n\{/)
+      const plain = yield* withAi({ config: { CAPTION_SYSTEM_PROMPT: "  " } }, (openai) =>
+        Ai.pipe(Effect.flatMap((ai) => ai.captionPair(sampleAnalysis)), Effect.map(() => openai.requests[0]!.messages)))
+      expect(plain[0]!.text).toMatch(/^You write for an Instagram and Telegram photo account\.\n\nFrom the analysis/)
+      expect(plain[1]!.text).toMatch(/^Photo analysis:\n/)
+    }))
 
   it.live("a reply that fails the schema is a typed AiError, not a crash, and is not retried", () =>
     withAi({ replyOverride: () => "{\"description\": 42}" }, (openai) =>

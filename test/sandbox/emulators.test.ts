@@ -351,7 +351,7 @@ describe("OpenAI emulator", () => {
 
     const same = await completion(openai.url, request("AAAA"))
     expect(same.body["choices"][0]["message"]["content"]).toBe(reply.body["choices"][0]["message"]["content"])
-    expect(openai.requests).toEqual([
+    expect(openai.requests).toMatchObject([
       { model: "gpt-4o", schemaName: "image_analysis", maxCompletionTokens: 800, hasImage: true },
       { model: "gpt-4o", schemaName: "image_analysis", maxCompletionTokens: 800, hasImage: true }
     ])

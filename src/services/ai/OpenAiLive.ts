@@ -1,4 +1,4 @@
-import { Clock, Duration, Effect, Layer, Metric, RateLimiter, Redacted, Schema } from "effect"
+import { Clock, Duration, Effect, Layer, Metric, Option, RateLimiter, Redacted, Schema } from "effect"
 import OpenAI from "openai"
 import { CaptionPair, ImageAnalysis, analysisJsonSchema, captionPairJsonSchema } from "../../domain/Analysis.js"
 import { AiError } from "../../domain/Errors.js"
@@ -6,7 +6,7 @@ import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
 import { aiCalls, aiTokens, rateLimiterWait } from "../telemetry/metrics.js"
 import { Ai } from "./Ai.js"
 import { AiConfig } from "./config.js"
-import { ANALYSIS_INSTRUCTIONS, CAPTION_INSTRUCTIONS, captionRequest } from "./prompts.js"
+import { ANALYSIS_INSTRUCTIONS, captionMessages } from "./prompts.js"
 
 /** An SDK failure as an AiError: status, transient or not, the server's Retry-After. */
 export const toAiError = (operation: string) => (cause: unknown): AiError => {
@@ -109,10 +109,10 @@ export const AiLive = Layer.scoped(
         model: config.captionModel,
         max_completion_tokens: config.captionMaxTokens,
         response_format: { type: "json_schema", json_schema: { name: "caption_pair", strict: true, schema: captionPairJsonSchema } },
-        messages: [
-          { role: "system", content: CAPTION_INSTRUCTIONS },
-          { role: "user", content: captionRequest(analysis) }
-        ]
+        messages: captionMessages(analysis, {
+          systemPrompt: Option.getOrUndefined(config.captionSystemPrompt),
+          rolePrompt: Option.getOrUndefined(config.captionRolePrompt)
+        })
       }).pipe(
         Effect.flatMap((c) => decodeReply("caption_pair", CaptionPair, c)),
         Effect.withSpan("ai.caption_pair", { attributes: { model: config.captionModel } })

@@ -1,4 +1,7 @@
-import { Config } from "effect"
+import { Config, Option } from "effect"
+
+/** An optional text; set but blank counts as unset. */
+const optionalText = (name: string) => Config.option(Config.string(name)).pipe(Config.map(Option.filter((v) => v.trim() !== "")))
 
 const positiveInt = (name: string, fallback: number) =>
   Config.integer(name).pipe(
@@ -14,5 +17,9 @@ export const AiConfig = Config.all({
   ratePerMinute: positiveInt("AI_RATE_PER_MINUTE", 20),
   analysisMaxTokens: positiveInt("AI_ANALYSIS_MAX_TOKENS", 800),
   captionMaxTokens: positiveInt("AI_CAPTION_MAX_TOKENS", 400),
-  timeoutSeconds: positiveInt("AI_TIMEOUT_SECONDS", 60)
+  timeoutSeconds: positiveInt("AI_TIMEOUT_SECONDS", 60),
+  /** The account's voice for captions (publisher_v2's `system_prompt`); the output format stays ours. */
+  captionSystemPrompt: optionalText("CAPTION_SYSTEM_PROMPT"),
+  /** Text before the photo analysis in the caption request (publisher_v2's `role_prompt`). */
+  captionRolePrompt: optionalText("CAPTION_ROLE_PROMPT")
 })

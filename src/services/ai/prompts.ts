@@ -11,8 +11,11 @@ export const ANALYSIS_INSTRUCTIONS = [
   "color_palette: short phrases ('none' when it does not apply). aesthetic_terms: a few words."
 ].join(" ")
 
-export const CAPTION_INSTRUCTIONS = [
-  "You write for an Instagram and Telegram photo account.",
+/** The caption call's default voice; `CAPTION_SYSTEM_PROMPT` replaces it. */
+export const CAPTION_VOICE = "You write for an Instagram and Telegram photo account."
+
+/** What the caption call must answer, whatever the voice. */
+export const CAPTION_FORMAT = [
   "From the analysis of a photo, write two things and answer only with the JSON object asked for:",
   "caption: one or two short, warm sentences in plain words that fit the photo, followed by",
   "3 to 5 relevant hashtags; no quotation marks, at most 300 characters.",
@@ -20,5 +23,14 @@ export const CAPTION_INSTRUCTIONS = [
   "(subject, setting, lighting, style, palette, camera), at most 60 words, no hashtags."
 ].join(" ")
 
-export const captionRequest = (analysis: ImageAnalysis): string =>
-  `Photo analysis:\n${JSON.stringify(analysis)}`
+/**
+ * The caption call's messages: the voice (ours or `CAPTION_SYSTEM_PROMPT`) then the format rules;
+ * the request, after `CAPTION_ROLE_PROMPT` when set.
+ */
+export const captionMessages = (
+  analysis: ImageAnalysis,
+  custom: { readonly systemPrompt?: string | undefined; readonly rolePrompt?: string | undefined } = {}
+) => [
+  { role: "system" as const, content: `${custom.systemPrompt?.trim() ?? CAPTION_VOICE}\n\n${CAPTION_FORMAT}` },
+  { role: "user" as const, content: `${custom.rolePrompt === undefined ? "" : `${custom.rolePrompt.trim()}\n\n`}Photo analysis:\n${JSON.stringify(analysis)}` }
+]
