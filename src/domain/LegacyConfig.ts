@@ -321,8 +321,19 @@ export const translateLegacy = (
         const text = field(openai, key, `OPENAI_SETTINGS.${key}`)
         if (text !== undefined && text.trim() !== "") set(variable, text, `OPENAI_SETTINGS.${key}`)
       }
+      // The vision image settings exist only here (publisher_v2 has no INI keys for them).
+      for (const [key, variable] of [["vision_max_dimension", "VISION_MAX_DIMENSION"], ["vision_fallback_max_dimension", "VISION_FALLBACK_MAX_DIMENSION"]] as const) {
+        const size = intField(openai, key, `OPENAI_SETTINGS.${key}`)
+        if (size !== undefined) set(variable, String(size), `OPENAI_SETTINGS.${key}`)
+      }
+      for (const [key, variable] of [["vision_detail", "VISION_DETAIL"], ["vision_fallback_detail", "VISION_FALLBACK_DETAIL"]] as const) {
+        const level = oneOf(field(openai, key, `OPENAI_SETTINGS.${key}`), ["low", "high", "auto"], `OPENAI_SETTINGS.${key}`)
+        if (level !== undefined) set(variable, level, `OPENAI_SETTINGS.${key}`)
+      }
+      const fallback = boolField(openai, "vision_fallback_enabled", "OPENAI_SETTINGS.vision_fallback_enabled")
+      if (fallback !== undefined) set("VISION_FALLBACK", String(fallback), "OPENAI_SETTINGS.vision_fallback_enabled")
       for (const key of Object.keys(openai)) {
-        if (!OPENAI_KEYS.some(([k]) => k === key) && openai[key] !== null) ignored(`OPENAI_SETTINGS.${key}`)
+        if (!OPENAI_KEYS.some(([k]) => k === key) && !key.startsWith("vision_") && openai[key] !== null) ignored(`OPENAI_SETTINGS.${key}`)
       }
     } else if (ini?.has("openAI")) {
       const legacyModel = iniValue("openAI", "model")

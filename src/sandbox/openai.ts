@@ -17,6 +17,22 @@ export interface OpenAiRequest {
   readonly hasImage: boolean
   /** Each message's role and text (its text parts, for multi-part content). */
   readonly messages: ReadonlyArray<{ readonly role: string; readonly text: string }>
+  /** The image sent (decoded from its data URL) and its `detail`, for vision requests. */
+  readonly image?: { readonly bytes: Buffer; readonly mimeType: string; readonly detail: string | undefined }
+}
+
+/** The first image_url part of the messages, when it is a base64 data URL. */
+const imageOf = (messages: ReadonlyArray<unknown>): OpenAiRequest["image"] => {
+  for (const m of messages) {
+    const content = (m as { content?: unknown } | null)?.content
+    if (!Array.isArray(content)) continue
+    for (const part of content) {
+      const url = (part as { image_url?: { url?: unknown; detail?: unknown } }).image_url
+      const match = typeof url?.url === "string" ? /^data:([^;,]+);base64,(.*)$/s.exec(url.url) : null
+      if (match !== null) return { mimeType: match[1]!, bytes: Buffer.from(match[2]!, "base64"), detail: typeof url!.detail === "string" ? url!.detail : undefined }
+    }
+  }
+  return undefined
 }
 
 const messageTexts = (messages: ReadonlyArray<unknown>) =>
@@ -71,12 +87,14 @@ export const startOpenAi = async (options: OpenAiOptions): Promise<OpenAiEmulato
       const format = body["response_format"] as { type?: string; json_schema?: { name?: string; schema?: object } } | undefined
       const schema = format?.type === "json_schema" ? format.json_schema : undefined
       const maxTokens = body["max_completion_tokens"]
+      const image = imageOf(body["messages"] as Array<unknown>)
       requests.push({
         model: String(body["model"] ?? ""),
         schemaName: schema?.name,
         maxCompletionTokens: typeof maxTokens === "number" ? maxTokens : undefined,
         hasImage: messages.includes("\"image_url\""),
-        messages: messageTexts(body["messages"] as Array<unknown>)
+        messages: messageTexts(body["messages"] as Array<unknown>),
+        ...(image === undefined ? {} : { image })
       })
       const delay = schema?.name !== undefined ? options.schemaLatency?.[schema.name] : undefined
       if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay))

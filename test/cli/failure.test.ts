@@ -46,6 +46,8 @@ describe("explainFailure", () => {
       [FolderConfig, "PUBLISH_MAX_ATTEMPTS", "0"],
       [FolderConfig, "IMAGE_FOLDER", " "],
       [AiConfig, "AI_RATE_PER_MINUTE", "0"],
+      [AiConfig, "VISION_MAX_DIMENSION", "100"],
+      [AiConfig, "VISION_DETAIL", "ultra"],
       [NearDuplicateConfig, "NEAR_DUPLICATE_DISTANCE", "33"],
       [NearDuplicateConfig, "NEAR_DUPLICATE_MAX_SKIPS", "-1"],
       [HashWorkersConfig, "PHASH_WORKERS", "0"]

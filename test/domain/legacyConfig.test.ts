@@ -98,10 +98,34 @@ describe("publisher_v2's JSON variables", () => {
 
   it("OPENAI_SETTINGS: the two models and the caption prompts; what we do not use is noted", () => {
     const t = translate({
-      OPENAI_SETTINGS: JSON.stringify({ vision_model: "gpt-4.1", caption_model: "gpt-4.1-mini", system_prompt: "Dry wit.", role_prompt: "Caption:", sd_caption_model: null, vision_detail: "high" })
+      OPENAI_SETTINGS: JSON.stringify({
+        vision_model: "gpt-4.1",
+        caption_model: "gpt-4.1-mini",
+        system_prompt: "Dry wit.",
+        role_prompt: "Caption:",
+        sd_caption_model: null,
+        sd_caption_enabled: true,
+        vision_max_dimension: 768,
+        vision_detail: "High",
+        vision_fallback_enabled: false,
+        vision_fallback_max_dimension: 1536,
+        vision_fallback_detail: "auto"
+      })
     })
-    expect(flat(t)).toEqual({ OPENAI_VISION_MODEL: "gpt-4.1", OPENAI_CAPTION_MODEL: "gpt-4.1-mini", CAPTION_SYSTEM_PROMPT: "Dry wit.", CAPTION_ROLE_PROMPT: "Caption:" })
-    expect(t.notes).toEqual(["OPENAI_SETTINGS.vision_detail is not used by Publisher"])
+    expect(flat(t)).toEqual({
+      OPENAI_VISION_MODEL: "gpt-4.1",
+      OPENAI_CAPTION_MODEL: "gpt-4.1-mini",
+      CAPTION_SYSTEM_PROMPT: "Dry wit.",
+      CAPTION_ROLE_PROMPT: "Caption:",
+      VISION_MAX_DIMENSION: "768",
+      VISION_DETAIL: "high",
+      VISION_FALLBACK: "false",
+      VISION_FALLBACK_MAX_DIMENSION: "1536",
+      VISION_FALLBACK_DETAIL: "auto"
+    })
+    expect(t.notes).toEqual(["OPENAI_SETTINGS.sd_caption_enabled is not used by Publisher"])
+    expect(error({ OPENAI_SETTINGS: "{\"vision_detail\": \"ultra\"}" })).toMatch(/OPENAI_SETTINGS.vision_detail must be one of low, high, auto/)
+    expect(error({ OPENAI_SETTINGS: "{\"vision_max_dimension\": \"1024\"}" })).toMatch(/OPENAI_SETTINGS.vision_max_dimension must be a whole number/)
   })
 
   it("CONTENT_SETTINGS: hashtags, archive, debug (publishes nothing), voice_profile noted", () => {

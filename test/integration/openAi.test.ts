@@ -1,12 +1,23 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, TestClock } from "effect"
+import sharp from "sharp"
 import { type OpenAiEmulator, startOpenAi, type OpenAiOptions } from "../../src/sandbox/openai.js"
 import { Ai } from "../../src/services/ai/Ai.js"
 import { AiLive } from "../../src/services/ai/OpenAiLive.js"
 import { configLayer } from "../support/config.js"
 import { sampleAnalysis } from "../support/fakes.js"
 
-const image = { name: "a.jpg", bytes: new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3]), mimeType: "image/jpeg" }
+const photo = (width: number, height: number, orientation?: number) => {
+  const image = sharp({ create: { width, height, channels: 3, background: { r: 40, g: 90, b: 160 } } }).jpeg({ quality: 90 })
+  return (orientation === undefined ? image : image.withMetadata({ orientation })).toBuffer().then((b) => new Uint8Array(b))
+}
+/** A 3000x2000 photo: larger than VISION_MAX_DIMENSION. */
+const large = await photo(3000, 2000)
+const image = { name: "a.jpg", bytes: large, mimeType: "image/jpeg" }
+const sizeOf = async (bytes: Uint8Array) => {
+  const meta = await sharp(bytes).metadata()
+  return { format: meta.format, width: meta.width, height: meta.height }
+}
 
 const withAi = <A, E>(
   options: Partial<OpenAiOptions> & { config?: Record<string, string> },
@@ -61,8 +72,67 @@ describe("Ai on the openai SDK (against the emulator)", () => {
       expect(plain[1]!.text).toMatch(/^Photo analysis:\n/)
     }))
 
-  it.live("a reply that fails the schema is a typed AiError, not a crash, and is not retried", () =>
-    withAi({ replyOverride: () => "{\"description\": 42}" }, (openai) =>
+  it.live("the photo goes as a JPEG at most VISION_MAX_DIMENSION (1024) on its long side, detail low; 0 sends the original", () =>
+    Effect.gen(function*() {
+      const sent = yield* withAi({}, (openai) => Ai.pipe(Effect.flatMap((ai) => ai.analyze(image)), Effect.map(() => openai.requests[0]!.image!)))
+      expect(sent.mimeType).toBe("image/jpeg")
+      expect(sent.detail).toBe("low")
+      expect(yield* Effect.promise(() => sizeOf(sent.bytes))).toEqual({ format: "jpeg", width: 1024, height: 683 })
+      expect(sent.bytes.length).toBeLessThan(large.length)
+      const original = yield* withAi({ config: { VISION_MAX_DIMENSION: "0", VISION_DETAIL: "high" } }, (openai) =>
+        Ai.pipe(Effect.flatMap((ai) => ai.analyze(image)), Effect.map(() => openai.requests[0]!.image!)))
+      expect(Buffer.compare(original.bytes, Buffer.from(large))).toBe(0)
+      expect(original.detail).toBe("high")
+    }))
+
+  it.live("a small upright photo is sent as it is; a small one with an EXIF rotation is turned upright", () =>
+    Effect.gen(function*() {
+      const small = yield* Effect.promise(() => photo(800, 600))
+      const rotated = yield* Effect.promise(() => photo(800, 600, 6))
+      const sent = yield* withAi({}, (openai) =>
+        Ai.pipe(
+          Effect.flatMap((ai) => Effect.all([ai.analyze({ ...image, bytes: small }), ai.analyze({ ...image, bytes: rotated })])),
+          Effect.map(() => openai.requests.map((r) => r.image!))
+        ))
+      expect(Buffer.compare(sent[0]!.bytes, Buffer.from(small))).toBe(0)
+      expect(yield* Effect.promise(() => sizeOf(sent[1]!.bytes))).toEqual({ format: "jpeg", width: 600, height: 800 })
+    }))
+
+  it.live("bytes that are not an image are a typed AiError before any call", () =>
+    withAi({}, (openai) =>
+      Effect.gen(function*() {
+        const error = yield* (yield* Ai).analyze({ ...image, bytes: new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3]) }).pipe(Effect.flip)
+        expect(error).toMatchObject({ _tag: "AiError", operation: "prepare_image" })
+        expect(error.message).toMatch(/a\.jpg cannot be decoded for the vision model/)
+        expect(openai.calls["chat/completions"] ?? 0).toBe(0)
+      })
+    ))
+
+  it.live("an analysis the model could not give at low detail is asked once more with a 2048 px image at high detail (VISION_FALLBACK)", () =>
+    Effect.gen(function*() {
+      // The model answers off the schema for the low-detail image only.
+      const replyOverride = (body: Record<string, unknown>) => JSON.stringify(body["messages"]).includes("\"detail\":\"low\"") ? "{\"description\": 42}" : undefined
+      const requests = yield* withAi({ replyOverride }, (openai) =>
+        Ai.pipe(Effect.flatMap((ai) => ai.analyze(image)), Effect.map(() => openai.requests.map((r) => r.image!))))
+      expect(requests.map((r) => r.detail)).toEqual(["low", "high"])
+      expect(yield* Effect.promise(() => sizeOf(requests[1]!.bytes))).toEqual({ format: "jpeg", width: 2048, height: 1365 })
+      // Off: the first failure is the answer.
+      const off = yield* withAi({ replyOverride, config: { VISION_FALLBACK: "false" } }, (openai) =>
+        Ai.pipe(Effect.flatMap((ai) => ai.analyze(image)), Effect.flip, Effect.map((e) => [e.message, openai.calls["chat/completions"]] as const)))
+      expect(off).toEqual(["AI analyze: the reply did not match the schema", 1])
+    }))
+
+  it.live("no second try for what a larger image cannot cure: a wrong key", () =>
+    withAi({ config: { OPENAI_API_KEY: "sk-wrong" } }, (openai) =>
+      Effect.gen(function*() {
+        const error = yield* (yield* Ai).analyze(image).pipe(Effect.flip)
+        expect(error.status).toBe(401)
+        expect(openai.calls["chat/completions"]).toBe(1)
+      })
+    ))
+
+  it.live("a reply that fails the schema is a typed AiError, not a crash, and is not retried as transient", () =>
+    withAi({ replyOverride: () => "{\"description\": 42}", config: { VISION_FALLBACK: "false" } }, (openai) =>
       Effect.gen(function*() {
         const error = yield* (yield* Ai).analyze(image).pipe(Effect.flip)
         expect(error._tag).toBe("AiError")

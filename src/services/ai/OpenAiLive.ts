@@ -4,9 +4,10 @@ import { CaptionPair, ImageAnalysis, analysisJsonSchema, captionPairJsonSchema }
 import { AiError } from "../../domain/Errors.js"
 import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
 import { aiCalls, aiTokens, rateLimiterWait } from "../telemetry/metrics.js"
-import { Ai } from "./Ai.js"
+import { Ai, type ImageInput } from "./Ai.js"
 import { AiConfig } from "./config.js"
 import { ANALYSIS_INSTRUCTIONS, captionMessages } from "./prompts.js"
+import { prepareVisionImage } from "./visionImage.js"
 
 /** An SDK failure as an AiError: status, transient or not, the server's Retry-After. */
 export const toAiError = (operation: string) => (cause: unknown): AiError => {
@@ -37,6 +38,14 @@ const decodeReply = <A, I>(operation: string, schema: Schema.Schema<A, I>, compl
     Effect.mapError(() => new AiError({ operation, message: `AI ${operation}: the reply did not match the schema` }))
   )
 }
+
+/**
+ * A failure a larger, sharper image may cure: the model refused or answered off the schema, or
+ * the API turned the request down (400). Not: transient failures (already retried), credentials,
+ * rate limits, an unknown model, an image that cannot be decoded.
+ */
+const escalates = (error: AiError) =>
+  error.operation === "analyze" && !error.transient && (error.status === undefined || error.status === 400 || error.status === 422)
 
 const toDataUrl = (bytes: Uint8Array, mimeType: string) => `data:${mimeType};base64,${Buffer.from(bytes).toString("base64")}`
 
@@ -90,18 +99,37 @@ export const AiLive = Layer.scoped(
       )
     }
 
+    /** One analysis of the image scaled to `maxDimension`, sent at `detail`. */
+    const analyzeAt = (image: ImageInput, maxDimension: number, detail: "low" | "high" | "auto") =>
+      prepareVisionImage(image, maxDimension).pipe(
+        Effect.flatMap((sent) =>
+          complete("analyze", {
+            model: config.visionModel,
+            max_completion_tokens: config.analysisMaxTokens,
+            response_format: { type: "json_schema", json_schema: { name: "image_analysis", strict: true, schema: analysisJsonSchema } },
+            messages: [
+              { role: "system", content: ANALYSIS_INSTRUCTIONS },
+              { role: "user", content: [{ type: "image_url", image_url: { url: toDataUrl(sent.bytes, sent.mimeType), detail } }] }
+            ]
+          }).pipe(
+            Effect.flatMap((c) => decodeReply("analyze", ImageAnalysis, c)),
+            Effect.withSpan("ai.analyze", {
+              attributes: { model: config.visionModel, image: image.name, "ai.image_bytes": sent.bytes.length, "ai.image_prepared": sent.prepared, "ai.detail": detail }
+            })
+          )
+        )
+      )
+
     const analyze: Ai["Type"]["analyze"] = (image) =>
-      complete("analyze", {
-        model: config.visionModel,
-        max_completion_tokens: config.analysisMaxTokens,
-        response_format: { type: "json_schema", json_schema: { name: "image_analysis", strict: true, schema: analysisJsonSchema } },
-        messages: [
-          { role: "system", content: ANALYSIS_INSTRUCTIONS },
-          { role: "user", content: [{ type: "image_url", image_url: { url: toDataUrl(image.bytes, image.mimeType) } }] }
-        ]
-      }).pipe(
-        Effect.flatMap((c) => decodeReply("analyze", ImageAnalysis, c)),
-        Effect.withSpan("ai.analyze", { attributes: { model: config.visionModel, image: image.name } })
+      analyzeAt(image, config.visionMaxDimension, config.visionDetail).pipe(
+        Effect.catchIf(
+          (error) => config.visionFallback && escalates(error),
+          (error) =>
+            Effect.logWarning("vision_fallback").pipe(
+              Effect.annotateLogs({ image: image.name, error: error.message, fallback_max_dimension: config.visionFallbackMaxDimension, fallback_detail: config.visionFallbackDetail }),
+              Effect.zipRight(analyzeAt(image, config.visionFallbackMaxDimension, config.visionFallbackDetail))
+            )
+        )
       )
 
     const captionPair: Ai["Type"]["captionPair"] = (analysis) =>

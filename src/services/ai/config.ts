@@ -9,6 +9,15 @@ const positiveInt = (name: string, fallback: number) =>
     Config.withDefault(fallback)
   )
 
+/** A long-side limit in pixels; 0: images are sent as they are. */
+const dimension = (name: string, fallback: number) =>
+  Config.integer(name).pipe(
+    Config.validate({ message: "must be 0 (send as it is) or a size in pixels from 256 to 8192", validation: (n) => n === 0 || (n >= 256 && n <= 8192) }),
+    Config.withDefault(fallback)
+  )
+
+const detail = (name: string, fallback: "low" | "high" | "auto") => Config.literal("low", "high", "auto")(name).pipe(Config.withDefault(fallback))
+
 export const AiConfig = Config.all({
   apiKey: Config.redacted("OPENAI_API_KEY"),
   baseUrl: Config.string("OPENAI_BASE_URL").pipe(Config.withDefault("https://api.openai.com/v1")),
@@ -21,5 +30,12 @@ export const AiConfig = Config.all({
   /** The account's voice for captions (publisher_v2's `system_prompt`); the output format stays ours. */
   captionSystemPrompt: optionalText("CAPTION_SYSTEM_PROMPT"),
   /** Text before the photo analysis in the caption request (publisher_v2's `role_prompt`). */
-  captionRolePrompt: optionalText("CAPTION_ROLE_PROMPT")
+  captionRolePrompt: optionalText("CAPTION_ROLE_PROMPT"),
+  /** The analysis is sent a copy of the photo at most this long on its long side (publisher_v2: 1024). */
+  visionMaxDimension: dimension("VISION_MAX_DIMENSION", 1024),
+  visionDetail: detail("VISION_DETAIL", "low"),
+  /** After an analysis the model could not give (a refusal, a reply off the schema, a 400), one more try with a larger image. */
+  visionFallback: Config.boolean("VISION_FALLBACK").pipe(Config.withDefault(true)),
+  visionFallbackMaxDimension: dimension("VISION_FALLBACK_MAX_DIMENSION", 2048),
+  visionFallbackDetail: detail("VISION_FALLBACK_DETAIL", "high")
 })
