@@ -22,11 +22,16 @@ const configFile = Options.file("config").pipe(
   Options.optional
 )
 
-const publisher = Command.make("publisher", { config: configFile }).pipe(
+const envFile = Options.file("env").pipe(
+  Options.withDescription("An env file read instead of ./.env (also ENV_PATH), as publisher_v2's --env; the environment wins over it"),
+  Options.optional
+)
+
+const publisher = Command.make("publisher", { config: configFile, env: envFile }).pipe(
   Command.withDescription("Turns a folder of photos into social media posts"),
   Command.withSubcommands([runCommand, retryCommand, serveCommand, sandboxCommand, stateCommand, statsCommand, dedupCommand, configCommand]),
   // publisher_v2's configuration, below our variables, for every command.
-  Command.provide(({ config }) => legacyConfigLayer(config))
+  Command.provide(({ config, env }) => legacyConfigLayer(config, env))
 )
 
 const cli = Command.run(publisher, { name: "publisher", version: VERSION })

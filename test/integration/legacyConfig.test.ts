@@ -59,6 +59,12 @@ describe("a publisher_v2 configuration, unchanged (INI file + .env with its JSON
         CAPTION_SYSTEM_PROMPT: "You are a copywriter. 100% honest."
       })
       expect(report.notes).toEqual([])
+      // From elsewhere, naming both files (publisher_v2's --env), or the env file by ENV_PATH.
+      const named = yield* Effect.promise(() => cli(["--env", join(dir, ".env"), "--config", join(dir, "publisher.ini"), "config", "--json"], env))
+      expect(named.code).toBe(0)
+      expect((JSON.parse(named.stdout) as typeof report).variables).toEqual(report.variables.map((v) => ({ ...v, from: v.from.replace(/^publisher\.ini/, join(dir, "publisher.ini")) })))
+      const byVariable = yield* Effect.promise(() => cli(["config", "--json"], { ...env, ENV_PATH: join(dir, ".env") }))
+      expect((JSON.parse(byVariable.stdout) as typeof report).sources).toEqual(["PUBLISHERS", "EMAIL_SERVER", "CONFIRMATION_SETTINGS", "CONTENT_SETTINGS"])
 
       const runs = []
       for (let i = 0; i < 2; i++) {
@@ -95,6 +101,9 @@ describe("a publisher_v2 configuration, unchanged (INI file + .env with its JSON
       const missing = yield* Effect.promise(() => cli(["--config", "/nonexistent/publisher.ini", "run"], env))
       expect(missing.code).toBe(2)
       expect(missing.stderr).toMatch(/config file not found: \/nonexistent\/publisher.ini/)
+      const noEnvFile = yield* Effect.promise(() => cli(["--env", "/nonexistent/.env", "run"], env))
+      expect(noEnvFile.code).toBe(2)
+      expect(noEnvFile.stderr).toMatch(/env file not found: \/nonexistent\/.env/)
       const broken = yield* Effect.promise(() => cli(["run"], { ...env, PUBLISHERS: "[{\"type\": \"telegram\"" }))
       expect(broken.code).toBe(2)
       expect(broken.stderr).toMatch(/PUBLISHERS is not valid JSON/)
