@@ -5,6 +5,7 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { LoggingLive } from "../services/logging/Logging.js"
 import { TelemetryLive } from "../services/telemetry/Telemetry.js"
+import { checkCommand } from "./commands/check.js"
 import { configCommand } from "./commands/config.js"
 import { dedupCommand } from "./commands/dedup.js"
 import { retryCommand } from "./commands/retry.js"
@@ -29,7 +30,7 @@ const envFile = Options.file("env").pipe(
 
 const publisher = Command.make("publisher", { config: configFile, env: envFile }).pipe(
   Command.withDescription("Turns a folder of photos into social media posts"),
-  Command.withSubcommands([runCommand, retryCommand, serveCommand, sandboxCommand, stateCommand, statsCommand, dedupCommand, configCommand]),
+  Command.withSubcommands([runCommand, retryCommand, serveCommand, sandboxCommand, stateCommand, statsCommand, dedupCommand, configCommand, checkCommand]),
   // publisher_v2's configuration, below our variables, for every command.
   Command.provide(({ config, env }) => legacyConfigLayer(config, env))
 )

@@ -77,7 +77,8 @@ export const startInstagram = async (options: InstagramOptions): Promise<Instagr
         if (parts[1] === "media" && request.method === "POST") return "media"
         if (parts[1] === "media_publish" && request.method === "POST") return "media_publish"
       }
-      return parts.length === 1 && request.method === "GET" ? "container_status" : undefined
+      if (parts.length === 1 && request.method === "GET") return parts[0] === options.userId ? "account" : "container_status"
+      return undefined
     },
     errorReply: (status, retryAfter) =>
       status === 429 || status >= 500
@@ -87,6 +88,8 @@ export const startInstagram = async (options: InstagramOptions): Promise<Instagr
       if (request.headers.authorization !== `Bearer ${options.token}`) return graphError(400, "Invalid OAuth access token - Cannot parse access token", 190)
       const params = new URLSearchParams(request.method === "POST" ? request.body.toString("utf8") : request.query)
       switch (route) {
+        case "account":
+          return { status: 200, body: { id: options.userId, username: "publisher_sandbox" } }
         case "content_publishing_limit":
           return { status: 200, body: { data: [{ quota_usage: quotaUsage, config: { quota_total: options.quotaTotal ?? 100, quota_duration: 86400 } }] } }
         case "media": {

@@ -8,6 +8,8 @@ export interface OpenAiOptions extends EmulatorOptions {
   readonly replyOverride?: (body: Record<string, unknown>) => string | undefined
   /** Latency by the request's json_schema name (vision and caption calls share one route). */
   readonly schemaLatency?: Partial<Record<string, number>>
+  /** The models `GET /v1/models/{id}` knows (default: any). */
+  readonly models?: ReadonlyArray<string>
 }
 
 export interface OpenAiRequest {
@@ -66,7 +68,11 @@ export const startOpenAi = async (options: OpenAiOptions): Promise<OpenAiEmulato
   const requests: Array<OpenAiRequest> = []
   const server = await startEmulator({
     route: (request) =>
-      request.method === "POST" && /^(\/v1)?\/chat\/completions$/.test(request.path) ? "chat/completions" : undefined,
+      request.method === "POST" && /^(\/v1)?\/chat\/completions$/.test(request.path)
+        ? "chat/completions"
+        : request.method === "GET" && /^(\/v1)?\/models\/[^/]+$/.test(request.path)
+        ? "models"
+        : undefined,
     errorReply: (status, retryAfter) =>
       status === 429
         ? {
@@ -76,9 +82,15 @@ export const startOpenAi = async (options: OpenAiOptions): Promise<OpenAiEmulato
         : status === 401
         ? error(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
         : error(status, status >= 500 ? "The server had an error processing your request." : `HTTP ${status}`, status >= 500 ? "server_error" : "invalid_request_error", null),
-    handle: async (_route, request) => {
+    handle: async (route, request) => {
       if (request.headers.authorization !== `Bearer ${options.apiKey}`) {
         return error(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
+      }
+      if (route === "models") {
+        const id = decodeURIComponent(request.path.split("/").pop() ?? "")
+        return options.models === undefined || options.models.includes(id)
+          ? { status: 200, body: { id, object: "model", created: 1715367049, owned_by: "system" } }
+          : error(404, `The model '${id}' does not exist`, "invalid_request_error", "model_not_found")
       }
       const body = jsonBody(request)
       if (typeof body["model"] !== "string") return error(400, "you must provide a model parameter", "invalid_request_error", null)

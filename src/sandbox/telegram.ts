@@ -2,6 +2,8 @@ import { type Emulator, type EmulatorOptions, type Reply, type Request, startEmu
 
 export interface TelegramOptions extends EmulatorOptions {
   readonly token: string
+  /** The chats `getChat` / `getChatMember` know and the bot's status in each (default: any chat is a channel where the bot is an administrator allowed to post). */
+  readonly chats?: Readonly<Record<string, { readonly type: string; readonly title: string; readonly status: string; readonly canPost?: boolean }>>
 }
 
 export interface TelegramMessage {
@@ -129,6 +131,21 @@ export const startTelegram = async (options: TelegramOptions): Promise<TelegramE
             status: 200,
             body: { ok: true, result: { id: Number(options.token.split(":")[0]) || 1, is_bot: true, first_name: "Sandbox", username: "publisher_sandbox_bot" } }
           }
+        case "getChat":
+        case "getChatMember": {
+          const chatId = request.query.get("chat_id") ?? ""
+          const chat = options.chats === undefined ? { type: "channel", title: "Sandbox channel", status: "administrator", canPost: true } : options.chats[chatId]
+          if (chat === undefined) return fail(400, "Bad Request: chat not found")
+          return {
+            status: 200,
+            body: {
+              ok: true,
+              result: route === "getChat"
+                ? { id: -1001234567890, type: chat.type, title: chat.title }
+                : { status: chat.status, user: { id: Number(options.token.split(":")[0]) || 1, is_bot: true }, ...(chat.status === "administrator" ? { can_post_messages: chat.canPost ?? true } : {}) }
+            }
+          }
+        }
         default:
           return fail(404, "Not Found")
       }

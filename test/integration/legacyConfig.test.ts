@@ -48,7 +48,7 @@ describe("a publisher_v2 configuration, unchanged (INI file + .env with its JSON
 
       const shown = yield* Effect.promise(() => cli(["--config", "publisher.ini", "config", "--json"], env, dir))
       expect(shown.code).toBe(0)
-      const report = JSON.parse(shown.stdout) as { sources: Array<string>; variables: Array<{ name: string; value: string; overridden: boolean }>; notes: Array<string> }
+      const report = JSON.parse(shown.stdout) as { sources: Array<string>; variables: Array<{ name: string; value: string; from: string; overridden: boolean }>; notes: Array<string> }
       expect(report.sources).toEqual(expect.arrayContaining(["publisher.ini [Dropbox]", "PUBLISHERS", "EMAIL_SERVER", "CONTENT_SETTINGS", "publisher.ini [openAI]"]))
       expect(Object.fromEntries(report.variables.map((v) => [v.name, v.value]))).toMatchObject({
         IMAGE_FOLDER: sandbox.folder,

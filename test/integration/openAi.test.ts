@@ -131,6 +131,18 @@ describe("Ai on the openai SDK (against the emulator)", () => {
       })
     ))
 
+  it.live("check looks both models up (no completion); an unknown model or a wrong key fails it", () =>
+    Effect.gen(function*() {
+      const ok = yield* withAi({ models: ["gpt-4o", "gpt-4o-mini"] }, (openai) =>
+        Ai.pipe(Effect.flatMap((ai) => ai.check), Effect.map((detail) => [detail, { ...openai.calls }] as const)))
+      expect(ok[0]).toMatch(/accepts the key; models gpt-4o \(vision\) and gpt-4o-mini \(captions\) exist/)
+      expect(ok[1]).toEqual({ models: 2 })
+      const missing = yield* withAi({ models: ["gpt-4o"] }, () => Ai.pipe(Effect.flatMap((ai) => ai.check), Effect.flip))
+      expect(missing.message).toMatch(/^AI check: the model gpt-4o-mini does not exist on http:/)
+      const wrongKey = yield* withAi({ config: { OPENAI_API_KEY: "sk-wrong" } }, () => Ai.pipe(Effect.flatMap((ai) => ai.check), Effect.flip))
+      expect(wrongKey.status).toBe(401)
+    }))
+
   it.live("a reply that fails the schema is a typed AiError, not a crash, and is not retried as transient", () =>
     withAi({ replyOverride: () => "{\"description\": 42}", config: { VISION_FALLBACK: "false" } }, (openai) =>
       Effect.gen(function*() {

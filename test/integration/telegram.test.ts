@@ -113,3 +113,35 @@ describe("Telegram photo limits", () => {
     expect(telegramRefuses({ width: 4200, height: 200, bytes: 1000 })).toBe(true)
   })
 })
+
+describe("Telegram check (getMe, getChat, getChatMember; nothing posted)", () => {
+  const checkWith = (chats: Parameters<typeof startTelegram>[0]["chats"], token = TOKEN) =>
+    Effect.acquireUseRelease(
+      Effect.promise(() => startTelegram({ token: TOKEN, ...(chats === undefined ? {} : { chats }) })),
+      (telegram) =>
+        makeTelegramPublisher.pipe(
+          Effect.provide(configLayer({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHANNEL_ID: "@channel", TELEGRAM_API_URL: telegram.url })),
+          Effect.flatMap((publisher) => Effect.either(publisher.check)),
+          Effect.map((result) => ({ result, messages: telegram.messages.length, calls: { ...telegram.calls } }))
+        ),
+      (telegram) => Effect.promise(() => telegram.close())
+    )
+
+  it.live("a bot that is an administrator allowed to post in the channel passes, posting nothing", () =>
+    Effect.gen(function*() {
+      const { calls, messages, result } = yield* checkWith({ "@channel": { type: "channel", title: "Film", status: "administrator" } })
+      expect(result._tag === "Right" && result.right).toBe("bot @publisher_sandbox_bot posts to \"Film\" (channel, administrator)")
+      expect(messages).toBe(0)
+      expect(calls).toEqual({ getMe: 1, getChat: 1, getChatMember: 1 })
+    }))
+
+  it.live("fails, saying why: a bad token, an unknown chat, a channel member or an administrator without the right to post", () =>
+    Effect.gen(function*() {
+      const message = (r: { result: { _tag: string; left?: { message: string } } }) => r.result._tag === "Left" ? r.result.left!.message : "passed"
+      expect(message(yield* checkWith(undefined, "42:wrong"))).toBe("Telegram getMe: Unauthorized")
+      expect(message(yield* checkWith({ "@other": { type: "channel", title: "Other", status: "administrator" } }))).toBe("Telegram getChat: Bad Request: chat not found")
+      expect(message(yield* checkWith({ "@channel": { type: "channel", title: "Film", status: "member" } }))).toMatch(/cannot post to "Film" \(channel; its status there: member, a channel needs it as an administrator allowed to post\)/)
+      expect(message(yield* checkWith({ "@channel": { type: "channel", title: "Film", status: "administrator", canPost: false } }))).toMatch(/cannot post to "Film"/)
+      expect(message(yield* checkWith({ "@channel": { type: "supergroup", title: "Group", status: "member" } }))).toBe("passed")
+    }))
+})

@@ -141,6 +141,7 @@ export const makeFakes = (options: FakeOptions) => {
   const ai = Layer.succeed(Ai, Ai.of({
     analyze: () => Effect.sync(() => void rec.aiCalls.push("analyze")).pipe(Effect.as(sampleAnalysis)),
     captionPair: () => Effect.sync(() => void rec.aiCalls.push("captionPair")).pipe(Effect.as(sampleCaptions)),
+    check: Effect.succeed("models exist"),
     models: { vision: "vision-model", caption: "caption-model" }
   }))
   const state = Layer.succeed(State, State.of({
@@ -209,6 +210,7 @@ export const makeFakes = (options: FakeOptions) => {
   const failing = new Set(options.failing ?? [])
   const publishers = Layer.succeed(Publishers, (options.platforms ?? ["telegram"]).map((platform): PlatformPublisher => ({
     platform,
+    check: failing.has(platform) ? Effect.fail(new PublishError({ platform, message: `${platform} is down`, transient: false })) : Effect.succeed(`${platform} ready`),
     publish: (post) =>
       Effect.gen(function*() {
         if (options.duringPublish) yield* options.duringPublish(platform)

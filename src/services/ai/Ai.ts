@@ -14,6 +14,8 @@ export class Ai extends Context.Tag("publisher/Ai")<Ai, {
   readonly analyze: (image: ImageInput) => Effect.Effect<ImageAnalysis, AiError>
   /** caption and sd_caption in one call. */
   readonly captionPair: (analysis: ImageAnalysis) => Effect.Effect<CaptionPair, AiError>
+  /** The key is accepted and both models exist; answers what it found (`publisher check`). */
+  readonly check: Effect.Effect<string, AiError>
   /** Model names, recorded in the sidecar. */
   readonly models: { readonly vision: string; readonly caption: string }
 }>() {}

@@ -146,6 +146,16 @@ export const AiLive = Layer.scoped(
         Effect.withSpan("ai.caption_pair", { attributes: { model: config.captionModel } })
       )
 
-    return Ai.of({ analyze, captionPair, models: { vision: config.visionModel, caption: config.captionModel } })
+    /** One model lookup per model (GET /models/{id}): no completion, no tokens spent. */
+    const check = Effect.forEach([...new Set([config.visionModel, config.captionModel])], (model) =>
+      Effect.tryPromise({ try: (signal) => client.models.retrieve(model, { signal }), catch: toAiError("check") }).pipe(
+        Effect.timeoutFail({ duration: Duration.seconds(config.timeoutSeconds), onTimeout: () => new AiError({ operation: "check", message: "AI check: timed out", transient: true }) }),
+        retryTransient(),
+        Effect.mapError((e) => e.status === 404 ? new AiError({ ...e, message: `AI check: the model ${model} does not exist on ${config.baseUrl}` }) : e)
+      )).pipe(
+        Effect.as(`${config.baseUrl} accepts the key; models ${config.visionModel} (vision) and ${config.captionModel} (captions) exist`)
+      )
+
+    return Ai.of({ analyze, captionPair, check, models: { vision: config.visionModel, caption: config.captionModel } })
   })
 )

@@ -129,5 +129,14 @@ export const makeEmailPublisher = Effect.gen(function*() {
       return { platform: PLATFORM, postId: info.messageId as string | undefined }
     }).pipe(Effect.withSpan("publish.email", { attributes: { platform: PLATFORM, image: post.image.name } }))
 
-  return { platform: PLATFORM, publish } satisfies PlatformPublisher
+  /** Connects, starts TLS when required and logs in (nodemailer's verify); sends nothing. */
+  const check = Effect.tryPromise({ try: () => transport.verify(), catch: toPublishError }).pipe(
+    Effect.timeoutFail({
+      duration: `${settings.timeoutSeconds * 2} seconds`,
+      onTimeout: () => new PublishError({ platform: PLATFORM, message: "email: the SMTP server did not answer in time", transient: true })
+    }),
+    Effect.as(`${settings.host}:${settings.port} accepted the login of ${settings.sender}; mail goes to ${settings.recipient}`)
+  )
+
+  return { platform: PLATFORM, publish, check } satisfies PlatformPublisher
 })

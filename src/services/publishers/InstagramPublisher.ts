@@ -39,17 +39,29 @@ export const makeInstagramPublisher = Effect.gen(function*() {
   const graph = makeGraphClient(config.graphUrl, config.token, config.timeoutSeconds)
   const user = config.userId
 
-  const checkLimit = graph.call("GET", `${user}/content_publishing_limit`, { fields: "quota_usage,config" }, "content_publishing_limit").pipe(
+  const quota = graph.call("GET", `${user}/content_publishing_limit`, { fields: "quota_usage,config" }, "content_publishing_limit").pipe(
     retryTransient(),
-    Effect.flatMap((body) => {
+    Effect.map((body) => {
       const entry = (body["data"] as Array<{ quota_usage?: number; config?: { quota_total?: number } }> | undefined)?.[0]
-      const used = entry?.quota_usage ?? 0
-      const total = entry?.config?.quota_total
-      return total !== undefined && used >= total
-        ? Effect.fail(permanent(`daily limit reached (${used} of ${total} posts in 24 hours); the next run retries`))
-        : Effect.void
+      return { used: entry?.quota_usage ?? 0, total: entry?.config?.quota_total }
     })
   )
+
+  const checkLimit = quota.pipe(
+    Effect.flatMap(({ total, used }) =>
+      total !== undefined && used >= total
+        ? Effect.fail(permanent(`daily limit reached (${used} of ${total} posts in 24 hours); the next run retries`))
+        : Effect.void
+    )
+  )
+
+  /** The account answers to the token, and its publishing quota. */
+  const check = Effect.gen(function*() {
+    const account = yield* graph.call("GET", user, { fields: "id,username" }, "account").pipe(retryTransient())
+    const { total, used } = yield* quota
+    const name = typeof account["username"] === "string" ? `@${account["username"]}` : `account ${user}`
+    return `${name}: ${used}${total === undefined ? "" : ` of ${total}`} posts used in the last 24 hours`
+  })
 
   const containerStatus = (container: string) =>
     graph.call("GET", container, { fields: "status_code" }, "container_status").pipe(
@@ -128,5 +140,5 @@ export const makeInstagramPublisher = Effect.gen(function*() {
         }))
     }).pipe(Effect.withSpan("publish.instagram", { attributes: { platform: PLATFORM, image: post.image.name } }))
 
-  return { platform: PLATFORM, publish } satisfies PlatformPublisher
+  return { platform: PLATFORM, publish, check } satisfies PlatformPublisher
 })

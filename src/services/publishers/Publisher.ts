@@ -22,6 +22,11 @@ export interface PublishReceipt {
 export interface PlatformPublisher {
   readonly platform: string
   readonly publish: (post: Post) => Effect.Effect<PublishReceipt, PublishError>
+  /**
+   * Proves, without posting, that publishing can work (credentials accepted, the target exists
+   * and takes posts); answers what it found, in a few words (`publisher check`).
+   */
+  readonly check: Effect.Effect<string, PublishError>
 }
 
 /**

@@ -102,5 +102,42 @@ export const makeTelegramPublisher = Effect.gen(function*() {
   const publish = (post: Post) =>
     telegramPhoto(post.bytes, post.mimeType).pipe(Effect.flatMap((photo) => sendPhoto(post, photo)))
 
-  return { platform: PLATFORM, publish } satisfies PlatformPublisher
+  /** A read-only Bot API method; its `result`, or a permanent PublishError with Telegram's words. */
+  const ask = (method: string, params: Record<string, string>) =>
+    Effect.tryPromise({
+      try: async (signal) => {
+        const query = new URLSearchParams(params).toString()
+        const response = await fetch(`${base}/bot${Redacted.value(config.token)}/${method}${query ? `?${query}` : ""}`, { signal })
+        return { status: response.status, body: await response.json() as unknown }
+      },
+      catch: (cause) => new PublishError({ platform: PLATFORM, message: `${method}: ${networkFailure(cause).message.replace(/^sendPhoto: /, "")}`, transient: true })
+    }).pipe(
+      Effect.timeoutFail({ duration: `${config.timeoutSeconds} seconds`, onTimeout: () => new PublishError({ platform: PLATFORM, message: `${method} timed out`, transient: true }) }),
+      Effect.flatMap(({ body, status }) => {
+        const reply = body as { ok?: boolean; result?: Record<string, unknown>; description?: string }
+        return reply.ok === true && reply.result !== undefined
+          ? Effect.succeed(reply.result)
+          : Effect.fail(new PublishError({ platform: PLATFORM, message: `Telegram ${method}: ${reply.description ?? `HTTP ${status}`}`, status, transient: status === 429 }))
+      }),
+      retryTransient()
+    )
+
+  /** The token is a bot's, the chat exists, and the bot may post there (a channel needs an admin that can post). */
+  const check = Effect.gen(function*() {
+    const me = yield* ask("getMe", {})
+    const chat = yield* ask("getChat", { chat_id: config.channelId })
+    const member = yield* ask("getChatMember", { chat_id: config.channelId, user_id: String(me["id"]) })
+    const status = String(member["status"] ?? "unknown")
+    const type = String(chat["type"] ?? "chat")
+    const title = typeof chat["title"] === "string" ? `"${chat["title"]}"` : config.channelId
+    const canPost = type === "channel"
+      ? status === "creator" || (status === "administrator" && member["can_post_messages"] !== false)
+      : status === "creator" || status === "administrator" || status === "member"
+    if (!canPost) {
+      return yield* new PublishError({ platform: PLATFORM, message: `the bot @${String(me["username"])} cannot post to ${title} (${type}; its status there: ${status}${type === "channel" ? ", a channel needs it as an administrator allowed to post" : ""})`, transient: false })
+    }
+    return `bot @${String(me["username"])} posts to ${title} (${type}, ${status})`
+  })
+
+  return { platform: PLATFORM, publish, check } satisfies PlatformPublisher
 })

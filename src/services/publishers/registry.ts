@@ -9,7 +9,7 @@ import { makeTelegramPublisher } from "./TelegramPublisher.js"
  * The platform table: name, its on/off variable and how to build it. Adding a platform is one
  * row here; no workflow changes.
  */
-const PLATFORMS: ReadonlyArray<{
+export const PLATFORMS: ReadonlyArray<{
   readonly name: string
   readonly enabledVar: string
   /** Without an explicit switch, the platform is on when this variable is set. */

@@ -1,0 +1,92 @@
+import { Command, Options } from "@effect/cli"
+import { Cause, Config, Console, Duration, Effect, Option, type Scope } from "effect"
+import { FolderConfig } from "../../programs/RunOptions.js"
+import { Ai } from "../../services/ai/Ai.js"
+import { AiLive } from "../../services/ai/OpenAiLive.js"
+import { enabledPlatforms, PLATFORMS } from "../../services/publishers/registry.js"
+import { StateDbConfig } from "../../services/state/config.js"
+import { DatabaseUrlConfig } from "../../services/state/PgLive.js"
+import { State } from "../../services/state/State.js"
+import { StateLive } from "../../services/state/StateLive.js"
+import { Storage } from "../../services/storage/Storage.js"
+import { RunFailed, explainFailure } from "../failure.js"
+import { StorageLive } from "../layers.js"
+
+const json = Options.boolean("json").pipe(Options.withDescription("Print the results as one JSON object"))
+
+export interface CheckResult {
+  readonly name: string
+  readonly status: "ok" | "failed" | "off"
+  readonly detail: string
+  readonly ms: number
+}
+
+/** One check: its own layers, its own failure (a configuration error included), its duration. */
+const check = <E>(name: string, effect: Effect.Effect<string, E, Scope.Scope>): Effect.Effect<CheckResult> =>
+  effect.pipe(
+    Effect.scoped,
+    Effect.timeoutFail({ duration: "2 minutes", onTimeout: () => new Error("no answer within 2 minutes") }),
+    Effect.timed,
+    Effect.map(([elapsed, detail]): CheckResult => ({ name, status: "ok", detail, ms: Math.round(Duration.toMillis(elapsed)) })),
+    Effect.catchAllCause((cause) =>
+      Effect.succeed<CheckResult>({
+        name,
+        status: "failed",
+        // The failure's own words, without the CLI's "error: " and the error's tag.
+        detail: explainFailure(cause as Cause.Cause<unknown>).lines.map((l) => l.replace(/^error: /, "").replace(/^[A-Z]\w*Error: /, "")).join("; ") ||
+          Cause.pretty(cause),
+        ms: 0
+      })
+    ),
+    Effect.withSpan(`check.${name}`)
+  )
+
+const stateCheck = Effect.gen(function*() {
+  const pg = yield* DatabaseUrlConfig
+  const where = Option.isSome(pg) ? `PostgreSQL ${pg.value.label}` : `SQLite ${yield* StateDbConfig}`
+  const state = yield* State
+  return `${where}: ${(yield* state.postedContentHashes).size} images posted`
+}).pipe(Effect.provide(StateLive))
+
+const storageCheck = Effect.gen(function*() {
+  const { folder } = yield* FolderConfig
+  const kind = yield* Config.string("STORAGE").pipe(Config.withDefault("dropbox"))
+  const images = yield* (yield* Storage).listImages(folder)
+  return `${kind} ${folder}: ${images.length} images`
+}).pipe(Effect.provide(StorageLive))
+
+const aiCheck = Effect.flatMap(Ai, (ai) => ai.check).pipe(Effect.provide(AiLive))
+
+/** Each enabled platform proves it could post; a disabled one says how to turn it on. */
+const platformChecks = Effect.gen(function*() {
+  const on = yield* enabledPlatforms
+  return PLATFORMS.map((platform) =>
+    on[platform.name]
+      ? check(platform.name, platform.make.pipe(Effect.flatMap((p) => p.check), Effect.provide(StorageLive)))
+      : Effect.succeed<CheckResult>({ name: platform.name, status: "off", detail: `set ${platform.keyVar} (or ${platform.enabledVar}=true) to publish here`, ms: 0 })
+  )
+})
+
+/** Every external service, as the runs will use it, without posting anything. */
+export const runChecks: Effect.Effect<ReadonlyArray<CheckResult>> = Effect.gen(function*() {
+  const platforms = yield* platformChecks.pipe(
+    Effect.catchAllCause((cause) => Effect.succeed([Effect.succeed<CheckResult>({ name: "platforms", status: "failed", detail: explainFailure(cause).lines.join("; "), ms: 0 })]))
+  )
+  return yield* Effect.all([check("state", stateCheck), check("storage", storageCheck), check("openai", aiCheck), ...platforms], { concurrency: "unbounded" })
+})
+
+export const checkCommand = Command.make("check", { json }, (args) =>
+  Effect.gen(function*() {
+    const results = yield* runChecks
+    const failed = results.filter((r) => r.status === "failed")
+    if (args.json) {
+      yield* Console.log(JSON.stringify({ ok: failed.length === 0, checks: results }))
+    } else {
+      const width = Math.max(...results.map((r) => r.name.length))
+      for (const r of results) {
+        yield* Console.log(`${r.name.padEnd(width)}  ${r.status === "ok" ? "ok    " : r.status === "off" ? "off   " : "FAILED"}  ${r.detail}${r.status === "ok" ? ` (${r.ms} ms)` : ""}`)
+      }
+    }
+    if (failed.length > 0) return yield* new RunFailed({ message: `${failed.length} check(s) failed: ${failed.map((r) => r.name).join(", ")}` })
+  })
+).pipe(Command.withDescription("Check every service with the current configuration (State, storage, OpenAI, each platform) without posting anything"))
