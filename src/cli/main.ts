@@ -11,6 +11,7 @@ import { dedupCommand } from "./commands/dedup.js"
 import { retryCommand } from "./commands/retry.js"
 import { runCommand } from "./commands/run.js"
 import { sandboxCommand } from "./commands/sandbox.js"
+import { scheduleCommand } from "./commands/schedule.js"
 import { serveCommand } from "./commands/serve.js"
 import { stateCommand } from "./commands/state.js"
 import { statsCommand } from "./commands/stats.js"
@@ -30,7 +31,7 @@ const envFile = Options.file("env").pipe(
 
 const publisher = Command.make("publisher", { config: configFile, env: envFile }).pipe(
   Command.withDescription("Turns a folder of photos into social media posts"),
-  Command.withSubcommands([runCommand, retryCommand, serveCommand, sandboxCommand, stateCommand, statsCommand, dedupCommand, configCommand, checkCommand]),
+  Command.withSubcommands([runCommand, retryCommand, serveCommand, sandboxCommand, stateCommand, statsCommand, dedupCommand, configCommand, checkCommand, scheduleCommand]),
   // publisher_v2's configuration, below our variables, for every command.
   Command.provide(({ config, env }) => legacyConfigLayer(config, env))
 )

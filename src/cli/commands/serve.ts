@@ -5,6 +5,8 @@ import { ConfigurationError } from "../../domain/Errors.js"
 import { WebConfig, type WebSettings } from "../../http/config.js"
 import { serveLayer } from "../../http/server.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
+import { runOnSchedule, ScheduleConfig } from "../../programs/schedule.js"
+import { scheduledRun } from "./schedule.js"
 import { appLayer } from "../layers.js"
 
 /** Admin endpoints without an admin password would be open to anyone who reaches the port. */
@@ -25,9 +27,16 @@ export const serveScoped = Effect.gen(function*() {
   const settings = yield* WebConfig
   yield* checkWebSettings(settings)
   const folders = yield* FolderConfig
+  const schedule = yield* ScheduleConfig
+  // One set of services for the server and the scheduled runs (one State, one rate limiter).
+  const services = yield* Layer.build(appLayer({ publish: true }))
   const context = yield* Layer.build(
-    serveLayer(folders, { host: settings.host, port: settings.port }).pipe(Layer.provide(appLayer({ publish: true })))
+    serveLayer(folders, { host: settings.host, port: settings.port }).pipe(Layer.provide(Layer.succeedContext(services)))
   )
+  if (Option.isSome(schedule)) {
+    yield* Effect.logInfo("schedule_started").pipe(Effect.annotateLogs({ schedule: schedule.value.expression, time_zone: schedule.value.timeZone }))
+    yield* Effect.forkScoped(runOnSchedule(schedule.value.cron, scheduledRun(folders).pipe(Effect.provide(services))))
+  }
   return Context.get(context, HttpServer.HttpServer).address
 })
 
