@@ -101,3 +101,13 @@ export const parsePostedJson = (text: string): Effect.Effect<PostedHashes, Poste
     catch: (e) =>
       new PostedJsonError({ message: `posted.json is not valid JSON (${e instanceof Error ? e.message : String(e)}); expected ${EXPECTED}` })
   }).pipe(Effect.flatMap((json) => decodePostedJson(json)))
+
+/**
+ * posted.json as publisher_v2 writes it (`{"dropbox_content_hashes": [...], "hashes": [...]}`,
+ * keys and hashes sorted), so publisher_v2 run again never reposts what Publisher posted.
+ */
+export const renderPostedJson = (hashes: PostedHashes): string =>
+  JSON.stringify({
+    dropbox_content_hashes: [...new Set(hashes.contentHashes.map((h) => h.toLowerCase()))].sort(),
+    hashes: [...new Set(hashes.sha256s.map((h) => h.toLowerCase()))].sort()
+  })

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises"
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
@@ -59,6 +59,30 @@ describe("publisher CLI", () => {
     const bad = await cli(["state", "import", join(dir, "bad.json")], env)
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/posted\.json must be/)
+  })
+
+  it("state export writes publisher_v2's posted.json (sorted keys and hashes), atomically; it imports back unchanged", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "publisher-cli-"))
+    const fixture = join(root, "../shared/fixtures/publisher_v2/posted.json")
+    const source = JSON.parse(await readFile(fixture, "utf8")) as { hashes: Array<string>; dropbox_content_hashes?: Array<string> }
+    expect((await cli(["state", "import", fixture], { PUBLISHER_STATE_DB: join(dir, "a.db") })).code).toBe(0)
+    const written = await cli(["state", "export", join(dir, "posted.json")], { PUBLISHER_STATE_DB: join(dir, "a.db") })
+    expect(written.code).toBe(0)
+    expect(written.stdout).toMatch(/Wrote .*posted\.json: 1 SHA-256 and 2 content hashes/)
+    const text = await readFile(join(dir, "posted.json"), "utf8")
+    expect(Object.keys(JSON.parse(text) as object)).toEqual(["dropbox_content_hashes", "hashes"])
+    const exported = JSON.parse(text) as { hashes: Array<string>; dropbox_content_hashes: Array<string> }
+    expect(exported.hashes).toEqual(source.hashes.map((h) => h.toLowerCase()).sort())
+    expect(exported.dropbox_content_hashes).toEqual([...(source.dropbox_content_hashes ?? [])].map((h) => h.toLowerCase()).sort())
+    expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toEqual([])
+    // To standard output, and back into a fresh state.
+    const printed = await cli(["state", "export"], { PUBLISHER_STATE_DB: join(dir, "a.db") })
+    expect(printed.stdout.trim()).toBe(text.trim())
+    expect((await cli(["state", "import", join(dir, "posted.json")], { PUBLISHER_STATE_DB: join(dir, "b.db") })).stdout).toMatch(/3 new of 3 hashes/)
+    // A folder that does not exist: exit 2, nothing half-written.
+    const failed = await cli(["state", "export", join(dir, "missing", "posted.json")], { PUBLISHER_STATE_DB: join(dir, "a.db") })
+    expect(failed.code).toBe(2)
+    expect(failed.stderr).toMatch(/cannot write/)
   })
 
   it("state copy moves a SQLite file's history into PostgreSQL (DATABASE_URL), idempotently", async () => {

@@ -92,6 +92,11 @@ describe("a publisher_v2 configuration, unchanged (INI file + .env with its JSON
       expect(new Set(runs.map((r) => r.image)).size).toBe(2)
       expect(sandbox.dropbox.files.list(sandbox.folder).map((f) => f.name).filter((n) => n.endsWith(".jpg")).sort()).toEqual(runs.map((r) => r.image).sort())
       expect(sandbox.dropbox.files.list(`${sandbox.folder}/archive`)).toEqual([])
+      // And back: what was posted, as publisher_v2's posted.json.
+      const exported = yield* Effect.promise(() => cli(["state", "export"], env, dir))
+      const posted = JSON.parse(exported.stdout) as { hashes: Array<string>; dropbox_content_hashes: Array<string> }
+      expect(posted.dropbox_content_hashes).toEqual(runs.map((r) => (r as unknown as { content_hash: string }).content_hash).sort())
+      expect(posted.hashes).toHaveLength(2)
     })), 120_000)
 
   it.live("a missing config file, a broken JSON variable or a bad INI value stops the run with exit 2 before anything is read", () =>

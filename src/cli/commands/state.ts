@@ -1,8 +1,8 @@
 import { Args, Command } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { Console, Effect } from "effect"
+import { Console, Effect, Option } from "effect"
 import { UsageError } from "../../domain/Errors.js"
-import { parsePostedJson } from "../../domain/PostedJson.js"
+import { parsePostedJson, renderPostedJson } from "../../domain/PostedJson.js"
 import { State } from "../../services/state/State.js"
 import { makeSqliteState } from "../../services/state/SqliteLive.js"
 import { StateLive } from "../../services/state/StateLive.js"
@@ -42,7 +42,31 @@ const copyCommand = Command.make("copy", { file: sqliteFile }, ({ file }) =>
   }).pipe(Effect.provide(StateLive))
 ).pipe(Command.withDescription("Copy a SQLite state file's history into the current State (e.g. PostgreSQL); idempotent"))
 
+const target = Args.file({ name: "FILE" }).pipe(Args.withDescription("Where to write posted.json (standard output when absent or -)"), Args.optional)
+
+/**
+ * `publisher state export [FILE]`: what was posted, as publisher_v2's posted.json, so going back
+ * to publisher_v2 (or running both) never posts a photo again. The file is replaced atomically.
+ */
+const exportCommand = Command.make("export", { file: target }, ({ file }) =>
+  Effect.gen(function*() {
+    const dump = yield* (yield* State).exportAll
+    const of = (kind: string) => dump.postedHashes.filter((h) => h.kind === kind).map((h) => h.hash)
+    const text = renderPostedJson({ sha256s: of("sha256"), contentHashes: of("content_hash") })
+    const path = Option.getOrUndefined(file)
+    if (path === undefined || path === "-") return yield* Console.log(text)
+    const fs = yield* FileSystem.FileSystem
+    const temporary = `${path}.${process.pid}.tmp`
+    yield* fs.writeFileString(temporary, text + "\n").pipe(
+      Effect.zipRight(fs.rename(temporary, path)),
+      Effect.tapError(() => fs.remove(temporary).pipe(Effect.ignore)),
+      Effect.mapError((e) => new UsageError({ message: `cannot write ${path}: ${e.message}` }))
+    )
+    yield* Console.log(`Wrote ${path}: ${of("sha256").length} SHA-256 and ${of("content_hash").length} content hashes`)
+  }).pipe(Effect.provide(StateLive))
+).pipe(Command.withDescription("Write what was posted as publisher_v2's posted.json (to FILE, or standard output)"))
+
 export const stateCommand = Command.make("state").pipe(
   Command.withDescription("The posted-images database"),
-  Command.withSubcommands([importCommand, copyCommand])
+  Command.withSubcommands([importCommand, exportCommand, copyCommand])
 )
