@@ -87,9 +87,12 @@ const findUnfinished = Effect.fn("workflow.find_unfinished")(function*(
   const state = yield* State
   const platforms = (yield* Publishers).map((p) => p.platform)
   const published = yield* state.publishedContentHashes
-  for (const image of images) {
-    if (!published.has(image.contentHash)) continue
-    const history = yield* state.platformHistory(image.contentHash)
+  const candidates = images.filter((image) => published.has(image.contentHash))
+  if (candidates.length === 0) return Option.none<Unfinished>()
+  // One query for all of them: with ARCHIVE_POSTED=false every posted image stays in the folder.
+  const histories = yield* state.platformHistories(candidates.map((image) => image.contentHash))
+  for (const image of candidates) {
+    const history = histories.get(image.contentHash)!
     const live = new Set(history.successes.map((s) => s.platform))
     const remaining = platforms.filter((p) => !live.has(p))
     if (remaining.length === 0) {

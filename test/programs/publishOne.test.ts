@@ -159,6 +159,20 @@ describe("publishOne", () => {
       expect(rec.published.map((p) => p.platform)).toEqual(["telegram", "telegram"])
     }))
 
+  it.effect("posted images left in the folder (ARCHIVE_POSTED=false) are looked up in one State call, not one each", () =>
+    Effect.gen(function*() {
+      const many = Array.from({ length: 300 }, (_, i) => image(`p${String(i).padStart(3, "0")}.jpg`))
+      const { layer, rec } = makeFakes({
+        images: [...many, image("new.jpg")],
+        platforms: ["telegram"],
+        postedHashes: many.map((i) => i.contentHash),
+        history: many.map((i) => ({ runId: "r0", contentHash: i.contentHash, imageName: i.name, platform: "telegram", ok: true, postId: "1" }))
+      })
+      const result = yield* publishOne(options({ archiveFolder: null })).pipe(Effect.provide(layer))
+      expect(result).toMatchObject({ image: "new.jpg", resumed: false })
+      expect(rec.historyBatches).toEqual([300])
+    }))
+
   it.effect("an uncertain outcome is never retried automatically", () =>
     Effect.gen(function*() {
       const { layer, rec } = makeFakes({ images: [images[0]!], platforms: ["telegram", "email"], uncertain: ["email"] })

@@ -11,6 +11,7 @@ import { type PlatformPublisher, Publishers } from "../../src/services/publisher
 import {
   type LeaseHolder,
   type NearDuplicate,
+  type PlatformHistory,
   type PlatformSuccess,
   type PostedImageHash,
   type PublicationRecord,
@@ -37,6 +38,8 @@ export interface Recorder {
   readonly hashed: Array<string>
   /** Leases held now, by name. */
   readonly leases: Map<string, LeaseHolder>
+  /** Sizes of the platformHistories calls. */
+  readonly historyBatches: Array<number>
 }
 
 export const image = (name: string, contentHash = `hash-${name}`, hasSidecar = false): ImageRef =>
@@ -94,6 +97,7 @@ export const bytesOf = (path: string): Uint8Array => new TextEncoder().encode(`b
 
 export const makeFakes = (options: FakeOptions) => {
   const rec: Recorder = {
+    historyBatches: [],
     lists: [],
     downloads: [],
     sidecarReads: [],
@@ -144,6 +148,20 @@ export const makeFakes = (options: FakeOptions) => {
     check: Effect.succeed("models exist"),
     models: { vision: "vision-model", caption: "caption-model" }
   }))
+  const historyOf = (contentHash: string): PlatformHistory => {
+    const mine = rec.publications.filter((p) => p.contentHash === contentHash).reverse()
+    const successes = new Map<string, PlatformSuccess>()
+    const latest = new Map<string, boolean>()
+    for (const p of mine) {
+      if (!latest.has(p.platform)) latest.set(p.platform, p.uncertain === true)
+      if (p.ok && !successes.has(p.platform)) successes.set(p.platform, { platform: p.platform, postId: p.postId, runId: p.runId, at: "" })
+    }
+    return {
+      successes: [...successes.values()],
+      uncertain: [...latest].filter(([p, u]) => u && !successes.has(p)).map(([p]) => p),
+      runs: new Set(mine.map((p) => p.runId)).size
+    }
+  }
   const state = Layer.succeed(State, State.of({
     postedContentHashes: Effect.sync(() => new Set(rec.posted)),
     isPostedSha256: (sha) => Effect.sync(() => rec.postedSha256.has(sha)),
@@ -154,20 +172,11 @@ export const makeFakes = (options: FakeOptions) => {
       }),
     recordPublication: (r) => Effect.sync(() => void rec.publications.push(r)),
     publishedContentHashes: Effect.sync(() => new Set(rec.publications.filter((p) => p.ok).map((p) => p.contentHash))),
-    platformHistory: (contentHash) =>
+    platformHistory: (contentHash) => Effect.sync(() => historyOf(contentHash)),
+    platformHistories: (contentHashes) =>
       Effect.sync(() => {
-        const mine = rec.publications.filter((p) => p.contentHash === contentHash).reverse()
-        const successes = new Map<string, PlatformSuccess>()
-        const latest = new Map<string, boolean>()
-        for (const p of mine) {
-          if (!latest.has(p.platform)) latest.set(p.platform, p.uncertain === true)
-          if (p.ok && !successes.has(p.platform)) successes.set(p.platform, { platform: p.platform, postId: p.postId, runId: p.runId, at: "" })
-        }
-        return {
-          successes: [...successes.values()],
-          uncertain: [...latest].filter(([p, u]) => u && !successes.has(p)).map(([p]) => p),
-          runs: new Set(mine.map((p) => p.runId)).size
-        }
+        rec.historyBatches.push(contentHashes.length)
+        return new Map(contentHashes.map((h) => [h, historyOf(h)]))
       }),
     importPosted: () => Effect.die("not used"),
     exportAll: Effect.die("not used"),

@@ -149,6 +149,19 @@ export const SqlState = Layer.effect(
           op("platform_history")
         ),
 
+      platformHistories: (contentHashes) =>
+        Effect.forEach(chunks([...new Set(contentHashes)]), (chunk) =>
+          sql<PublicationRow & { content_hash: string }>`
+            SELECT content_hash, platform, ok, uncertain, post_id, run_id, at FROM publications
+            WHERE ${sql.in("content_hash", chunk)} ORDER BY id DESC`).pipe(
+          Effect.map((results) => {
+            const rows = new Map<string, Array<PublicationRow>>(contentHashes.map((h) => [h, []]))
+            for (const row of results.flat()) rows.get(row.content_hash)?.push(row)
+            return new Map([...rows].map(([hash, mine]) => [hash, toHistory(mine)]))
+          }),
+          op("platform_histories", { images: contentHashes.length })
+        ),
+
       importPosted: ({ contentHashes, sha256s, source }) =>
         Effect.gen(function*() {
           const at = yield* now

@@ -152,6 +152,8 @@ export class State extends Context.Tag("publisher/State")<State, {
   readonly publishedContentHashes: Effect.Effect<ReadonlySet<string>, StateError>
   /** Where this image already went live, where its outcome is unknown, how many runs tried it. */
   readonly platformHistory: (contentHash: string) => Effect.Effect<PlatformHistory, StateError>
+  /** {@link platformHistory} of many images in one round trip per 500 (an image never tried: no successes, 0 runs). */
+  readonly platformHistories: (contentHashes: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, PlatformHistory>, StateError>
   /** Imports publisher_v2 posted.json hashes; idempotent. */
   readonly importPosted: (input: {
     readonly sha256s: ReadonlyArray<string>

@@ -1,8 +1,11 @@
+import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, type Layer } from "effect"
 import type { StateError } from "../../../src/domain/Errors.js"
 import { State, type StoredImageHash } from "../../../src/services/state/State.js"
 import { holder } from "../../support/leases.js"
+
+const createHashHex = (text: string) => createHash("sha256").update(text).digest("hex")
 
 /**
  * What every State backend must do, run against SQLite (sqlState.test.ts) and PostgreSQL
@@ -153,6 +156,25 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
       withState((state) =>
         Effect.gen(function*() {
           expect(yield* state.platformHistory(hex("c"))).toEqual({ successes: [], uncertain: [], runs: 0 })
+        })
+      ))
+
+    it.effect("platformHistories answers what platformHistory answers for each image, over 500 images (several queries) and unknown ones", () =>
+      withState((state) =>
+        Effect.gen(function*() {
+          const hashes = Array.from({ length: 620 }, (_, i) => createHashHex(`image-${i}`))
+          for (const [i, contentHash] of hashes.entries()) {
+            if (i % 3 === 2) continue // never tried
+            yield* state.recordPublication({ ...base, contentHash, runId: `r${i}`, platform: "telegram", ok: i % 3 === 0, postId: String(i) })
+            if (i % 5 === 0) yield* state.recordPublication({ ...base, contentHash, runId: `r${i}`, platform: "email", ok: false, uncertain: true })
+          }
+          const histories = yield* state.platformHistories(hashes)
+          expect(histories.size).toBe(620)
+          for (const contentHash of [hashes[0]!, hashes[1]!, hashes[2]!, hashes[10]!, hashes[555]!, hashes[619]!]) {
+            expect(histories.get(contentHash)).toEqual(yield* state.platformHistory(contentHash))
+          }
+          expect(histories.get(hashes[2]!)).toEqual({ successes: [], uncertain: [], runs: 0 })
+          expect((yield* state.platformHistories([])).size).toBe(0)
         })
       ))
 
