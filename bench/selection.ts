@@ -22,6 +22,8 @@ export const selectionBench = async (sizes: ReadonlyArray<number>, baselineMax: 
   for (const images of sizes) {
     for (const postedShare of [0.9, 1]) {
       const rig = await startRig()
+      // Synthetic files are not decodable images: the vision model gets them as they are.
+      rig.config.set("VISION_MAX_DIMENSION", "0")
       try {
         rig.dropbox.files.addSynthetic("/Photos", images)
         const files = rig.dropbox.files.list("/Photos")

@@ -27,6 +27,8 @@ export const telemetryBench = async (runs: number): Promise<TelemetryCost> => {
     const collector = await startOtlpCollector()
     try {
       rig.dropbox.files.addSynthetic("/Photos", runs + 1)
+      // Synthetic files are not decodable images: the vision model gets them as they are.
+      rig.config.set("VISION_MAX_DIMENSION", "0")
       rig.config.set("INSTAGRAM_ENABLED", "false")
       rig.config.set("EMAIL_ENABLED", "false")
       if (on) rig.config.set("OTEL_EXPORTER_OTLP_ENDPOINT", collector.url)

@@ -1,4 +1,5 @@
-import { Duration, Effect, Metric, Option } from "effect"
+import { Duration, Effect, Either, Metric, Option } from "effect"
+import type { ImageDecodeError, StateError } from "../domain/Errors.js"
 import type { Timings } from "../domain/RunResult.js"
 import { NearDuplicateConfig, type NearDuplicateSettings } from "../services/dedup/config.js"
 import { PostedIndex, type SimilarPosted } from "../services/dedup/PostedIndex.js"
@@ -17,11 +18,13 @@ export const nearDuplicateSettings = (options: RunOptions): Effect.Effect<NearDu
     : NearDuplicateConfig.pipe(Effect.orElseSucceed(() => ({ distance: 8, maxSkips: 5 })))
 
 /**
- * The pHash of a downloaded image, stored in State (unless `persist` is false). An image that
- * cannot be decoded is logged and gets no hash: the near-duplicate check is skipped for it, the
- * post goes on (exact dedup by content_hash still holds). `phash_ms` sums the hashing time.
+ * The pHash of a downloaded image, stored in State (unless `persist` is false); an image no
+ * decoder reads is logged and answered as the ImageDecodeError (the caller skips it). `phash_ms`
+ * sums the hashing time.
  */
-export const hashDownloaded = (downloaded: Downloaded, timings: Timings, persist: boolean) =>
+export type HashOutcome = Either.Either<string, ImageDecodeError>
+
+export const hashDownloaded = (downloaded: Downloaded, timings: Timings, persist: boolean): Effect.Effect<HashOutcome, StateError, ImageHasher | State> =>
   Effect.gen(function*() {
     const hasher = yield* ImageHasher
     const state = yield* State
@@ -31,7 +34,7 @@ export const hashDownloaded = (downloaded: Downloaded, timings: Timings, persist
     yield* Metric.update(hashHistogram, ms)
     if (hashed._tag === "Left") {
       yield* Effect.logWarning("phash_failed").pipe(Effect.annotateLogs({ image: downloaded.image.name, error: hashed.left.message }))
-      return Option.none<string>()
+      return Either.left<ImageDecodeError>(hashed.left)
     }
     if (persist) {
       yield* state.saveImageHashes([{
@@ -43,7 +46,7 @@ export const hashDownloaded = (downloaded: Downloaded, timings: Timings, persist
         source: "original"
       }])
     }
-    return Option.some(hashed.right.phash)
+    return Either.right<string>(hashed.right.phash)
   })
 
 /** The nearest posted image within `distance` bits, if any (never with distance 0 = off). */

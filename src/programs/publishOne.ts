@@ -1,4 +1,4 @@
-import { Clock, Effect, Metric, Option } from "effect"
+import { Clock, Effect, Either, Metric, Option } from "effect"
 import type { ImageRef } from "../domain/Image.js"
 import type { RunResult, SkippedImage, Timings } from "../domain/RunResult.js"
 import { PostedIndex } from "../services/dedup/PostedIndex.js"
@@ -26,6 +26,9 @@ interface Chosen {
  * posted image's pHash. Either hit is recorded by content_hash, so later runs skip it without a
  * download; after NEAR_DUPLICATE_MAX_SKIPS near-duplicates the run stops trying.
  */
+/** Unusable files one run skips before it stops (each cost a download); the next run goes on. */
+const MAX_UNUSABLE_SKIPS = 5
+
 const firstUnposted = Effect.fn("workflow.choose")(function*(
   candidates: ReadonlyArray<ImageRef>,
   options: RunOptions,
@@ -36,6 +39,7 @@ const firstUnposted = Effect.fn("workflow.choose")(function*(
   const near = yield* nearDuplicateSettings(options)
   const record = !options.dryPublish && !options.preview
   let nearSkips = 0
+  let unusable = 0
   for (const image of candidates) {
     const downloaded = yield* download(image)
     if (options.select === undefined && (yield* state.isPostedSha256(downloaded.sha256))) {
@@ -45,7 +49,16 @@ const firstUnposted = Effect.fn("workflow.choose")(function*(
       }
       continue
     }
-    const phash = yield* hashDownloaded(downloaded, timings, !options.preview)
+    const hashed = yield* hashDownloaded(downloaded, timings, !options.preview)
+    if (Either.isLeft(hashed) && options.select === undefined) {
+      // Not an image any decoder reads: skipped and remembered, so one broken file never blocks posting.
+      skipped.push({ image: image.name, reason: `not a usable image (${hashed.left.message})`, code: "unusable" })
+      yield* Effect.logWarning("unusable_image_skipped").pipe(Effect.annotateLogs({ image: image.name, error: hashed.left.message }))
+      if (record) yield* state.recordUnusable({ contentHash: image.contentHash, imageName: image.name, reason: hashed.left.message, runId: options.correlationId })
+      if (++unusable >= MAX_UNUSABLE_SKIPS) return Option.none<Chosen>()
+      continue
+    }
+    const phash = Either.getRight(hashed)
     const match = options.select === undefined && Option.isSome(phash) ? yield* nearestPosted(phash.value, near.distance) : Option.none()
     if (Option.isSome(match)) {
       const { distance, imageName } = match.value
@@ -179,13 +192,14 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
     ? yield* Effect.gen(function*() {
       // Resumed, not chosen: its hash only goes into the index once it is live.
       const downloaded = yield* download(unfinished.value.image)
-      return Option.some({ downloaded, phash: yield* hashDownloaded(downloaded, timings, true) })
+      return Option.some({ downloaded, phash: Either.getRight(yield* hashDownloaded(downloaded, timings, true)) })
     })
     : yield* Effect.gen(function*() {
       const excluded = new Set([
         ...(yield* state.postedContentHashes),
         ...(yield* state.publishedContentHashes),
-        ...(yield* state.nearDuplicateContentHashes)
+        ...(yield* state.nearDuplicateContentHashes),
+        ...(yield* state.unusableContentHashes)
       ])
       const candidates = yield* candidateImages(images, excluded, options.select).pipe(timedInto(timings, "image_selection_ms"))
       return yield* firstUnposted(candidates, options, skipped, timings)
@@ -193,10 +207,13 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
   if (Option.isNone(picked)) {
     yield* logTiming(timings, undefined, options, startedAt)
     const nearSkips = skipped.filter((s) => s.code === "near_duplicate").length
+    const unusableSkips = skipped.filter((s) => s.code === "unusable").length
     const near = yield* nearDuplicateSettings(options)
     return result({
       message: images.length === 0
         ? `No new images: ${options.folder} holds no images`
+        : unusableSkips >= MAX_UNUSABLE_SKIPS
+        ? `Nothing posted: skipped ${unusableSkips} files that are not usable images; the next run tries other images`
         : nearSkips > 0 && nearSkips >= near.maxSkips
         ? `Nothing posted: skipped ${nearSkips} near-duplicates of posted images (NEAR_DUPLICATE_MAX_SKIPS=${near.maxSkips}); the next run tries other images`
         : nearSkips > 0

@@ -19,6 +19,8 @@ export interface OpenAiRequest {
   readonly hasImage: boolean
   /** Each message's role and text (its text parts, for multi-part content). */
   readonly messages: ReadonlyArray<{ readonly role: string; readonly text: string }>
+  /** Size of the request body on the wire. */
+  readonly bodyBytes: number
   /** The image sent (decoded from its data URL) and its `detail`, for vision requests. */
   readonly image?: { readonly bytes: Buffer; readonly mimeType: string; readonly detail: string | undefined }
 }
@@ -106,6 +108,7 @@ export const startOpenAi = async (options: OpenAiOptions): Promise<OpenAiEmulato
         maxCompletionTokens: typeof maxTokens === "number" ? maxTokens : undefined,
         hasImage: messages.includes("\"image_url\""),
         messages: messageTexts(body["messages"] as Array<unknown>),
+        bodyBytes: request.body.length,
         ...(image === undefined ? {} : { image })
       })
       const delay = schema?.name !== undefined ? options.schemaLatency?.[schema.name] : undefined

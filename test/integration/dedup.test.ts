@@ -120,4 +120,22 @@ describe("near-duplicates against the emulators (real SDK layers, real hashing)"
         expect(sandbox.telegram.messages).toHaveLength(1)
       })
     ))
+
+  it.live("a broken file in the folder (a truncated download) is skipped and remembered; the good photo is posted", () =>
+    inSandbox({ images: 1 }, (sandbox) =>
+      Effect.gen(function*() {
+        const good = sandbox.dropbox.files.get(`${sandbox.folder}/photo-001.jpg`)!.bytes()
+        sandbox.dropbox.files.put(`${sandbox.folder}/aa-broken.jpg`, good.subarray(0, 200))
+        sandbox.dropbox.files.put(`${sandbox.folder}/ab-notes.jpg`, new TextEncoder().encode("not a photo at all"))
+        const results = [yield* runOnce(), yield* runOnce(), yield* runOnce()]
+        expect(results.map((r) => r.image)).toEqual(["photo-001.jpg", null, null])
+        const skipped = results.flatMap((r) => r.skipped)
+        expect(skipped.filter((s) => s.code === "unusable").map((s) => s.image).sort()).toEqual(["aa-broken.jpg", "ab-notes.jpg"])
+        expect((yield* (yield* State).unusableContentHashes).size).toBe(2)
+        // Each broken file was downloaded at most once: later runs skip it by content_hash.
+        expect(sandbox.dropbox.calls["files/download"]).toBeLessThanOrEqual(3)
+        expect(results[2]!.message).toMatch(/^No new images/)
+        expect(sandbox.telegram.messages).toHaveLength(1)
+      })
+    ))
 })

@@ -122,13 +122,43 @@ describe("near-duplicates in the workflow", () => {
       expect(rec.nearDuplicates).toEqual([])
     }))
 
-  it.effect("an image that cannot be hashed is still posted (exact dedup holds); nothing joins the index", () =>
+  it.effect("a file no decoder reads is skipped and remembered; the run posts another; later runs never download it again", () =>
+    Effect.gen(function*() {
+      // A seed whose shuffle tries odd.jpg first.
+      let picked: { layer: ReturnType<typeof makeFakes>["layer"]; rec: ReturnType<typeof makeFakes>["rec"]; first: Effect.Effect.Success<ReturnType<typeof publishOne>> } | undefined
+      for (let seed = 0; seed < 20 && picked === undefined; seed++) {
+        const fakes = makeFakes({ images: [image("odd.jpg"), image("fine.jpg")], undecodable: ["odd.jpg"], postedPhashes: posted })
+        const first = yield* publishOne(options()).pipe(Effect.provide(fakes.layer), Effect.withRandom(Random.make(seed)))
+        expect(first.image).toBe("fine.jpg")
+        if (fakes.rec.hashed[0] === "odd.jpg") picked = { ...fakes, first }
+      }
+      const { first, layer, rec } = picked!
+      expect(first.skipped).toEqual([{ image: "odd.jpg", reason: "not a usable image (cannot hash odd.jpg: not an image)", code: "unusable" }])
+      expect(rec.unusable).toEqual(new Map([["hash-odd.jpg", "cannot hash odd.jpg: not an image"]]))
+      const second = yield* publishOne(options({ correlationId: "second-run" })).pipe(Effect.provide(layer))
+      expect(second.message).toMatch(/No new images/)
+      expect(rec.downloads.filter((d) => d.endsWith("odd.jpg"))).toHaveLength(1)
+    }))
+
+  it.effect("a preview records nothing; --select of such a file goes on to the analysis (which says why it fails)", () =>
     Effect.gen(function*() {
       const { layer, rec } = makeFakes({ images: [image("odd.jpg")], undecodable: ["odd.jpg"], postedPhashes: posted })
+      const preview = yield* publishOne(options({ preview: true })).pipe(Effect.provide(layer))
+      expect(preview.skipped.map((s) => s.code)).toEqual(["unusable"])
+      expect(rec.unusable.size).toBe(0)
+      const selected = yield* publishOne(options({ select: "odd.jpg", preview: true })).pipe(Effect.provide(layer))
+      expect(selected.image).toBe("odd.jpg")
+    }))
+
+  it.effect("at most 5 unusable files per run: then it stops, saying so", () =>
+    Effect.gen(function*() {
+      const names = ["b1.jpg", "b2.jpg", "b3.jpg", "b4.jpg", "b5.jpg", "b6.jpg"]
+      const { layer, rec } = makeFakes({ images: names.map((n) => image(n)), undecodable: names, postedPhashes: posted })
       const result = yield* publishOne(options()).pipe(Effect.provide(layer))
-      expect(result.image).toBe("odd.jpg")
-      expect(rec.hashed).toEqual(["odd.jpg"])
-      expect(rec.hashes).toEqual([])
+      expect(result.image).toBeNull()
+      expect(result.message).toBe("Nothing posted: skipped 5 files that are not usable images; the next run tries other images")
+      expect(rec.downloads).toHaveLength(5)
+      expect(rec.unusable.size).toBe(5)
     }))
 
   it.effect("without options, NEAR_DUPLICATE_DISTANCE and NEAR_DUPLICATE_MAX_SKIPS apply", () =>

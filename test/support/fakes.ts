@@ -40,6 +40,8 @@ export interface Recorder {
   readonly leases: Map<string, LeaseHolder>
   /** Sizes of the platformHistories calls. */
   readonly historyBatches: Array<number>
+  /** Unusable images recorded: content_hash -> reason. */
+  readonly unusable: Map<string, string>
 }
 
 export const image = (name: string, contentHash = `hash-${name}`, hasSidecar = false): ImageRef =>
@@ -98,6 +100,7 @@ export const bytesOf = (path: string): Uint8Array => new TextEncoder().encode(`b
 export const makeFakes = (options: FakeOptions) => {
   const rec: Recorder = {
     historyBatches: [],
+    unusable: new Map(),
     lists: [],
     downloads: [],
     sidecarReads: [],
@@ -186,6 +189,8 @@ export const makeFakes = (options: FakeOptions) => {
     postedImageHashes: () => Effect.succeed(options.postedPhashes ?? []),
     recordNearDuplicate: (record) => Effect.sync(() => void rec.nearDuplicates.push(record)),
     nearDuplicateContentHashes: Effect.sync(() => new Set(rec.nearDuplicates.map((n) => n.contentHash))),
+    recordUnusable: (record) => Effect.sync(() => void rec.unusable.set(record.contentHash, record.reason)),
+    unusableContentHashes: Effect.sync(() => new Set(rec.unusable.keys())),
     acquireLease: (name, holder, replacing) =>
       Effect.sync(() => {
         const current = rec.leases.get(name)

@@ -19,10 +19,10 @@ export const prepareVisionImage = (image: ImageInput, maxDimension: number): Eff
   Effect.tryPromise({
     try: async (): Promise<VisionImage> => {
       if (maxDimension === 0) return { bytes: image.bytes, mimeType: image.mimeType, prepared: false }
-      const meta = await sharp(image.bytes).metadata()
+      const meta = await sharp(image.bytes, { failOn: "error" }).metadata()
       const plan = planVisionImage({ format: meta.format ?? "unknown", width: meta.width ?? 0, height: meta.height ?? 0, orientation: meta.orientation }, maxDimension)
       if (plan._tag === "Original") return { bytes: image.bytes, mimeType: image.mimeType, prepared: false }
-      const out = await sharp(image.bytes)
+      const out = await sharp(image.bytes, { failOn: "error" })
         .rotate()
         .resize(plan.width, plan.height, { fit: "fill" })
         .flatten({ background: "#ffffff" })

@@ -1,7 +1,8 @@
 import { availableParallelism } from "node:os"
 import { Config, Context, Effect, Layer } from "effect"
 import { ImageDecodeError } from "../../domain/Errors.js"
-import { PHASH_ALGORITHM, PHASH_VERSION } from "../../domain/PerceptualHash.js"
+import { PHASH_ALGORITHM, PHASH_VERSION, phashOf } from "../../domain/PerceptualHash.js"
+import { decodeForHash } from "./decode.js"
 import { HashPool } from "./pool.js"
 
 /** A perceptual hash and what produced it (stored together: a new algorithm version rehashes). */
@@ -44,10 +45,18 @@ export const makeImageHasher = (size: number) =>
     return ImageHasher.of({
       concurrency: size,
       hash: (bytes, name) =>
-        Effect.tryPromise({
-          try: () => pool.hash(bytes),
-          catch: (e) => new ImageDecodeError({ image: name, message: `cannot hash ${name}: ${e instanceof Error ? e.message : String(e)}` })
-        }).pipe(
+        Effect.tryPromise(() => pool.hash(bytes)).pipe(
+          // Once more on this thread when the pool failed: a worker that died is told apart from a
+          // file no decoder reads, so an ImageDecodeError means the file itself is not an image.
+          Effect.orElse(() =>
+            Effect.tryPromise({
+              try: async () => {
+                const image = await decodeForHash(bytes)
+                return { hash: phashOf(image), width: image.width, height: image.height }
+              },
+              catch: (e) => new ImageDecodeError({ image: name, message: `cannot hash ${name}: ${e instanceof Error ? e.message : String(e)}` })
+            })
+          ),
           Effect.map(({ hash, height, width }): ImageHash => ({ phash: hash, algorithm: PHASH_ALGORITHM, version: PHASH_VERSION, width, height })),
           Effect.withSpan("phash.hash", { attributes: { image: name, bytes: bytes.byteLength } })
         )

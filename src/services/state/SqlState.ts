@@ -249,6 +249,19 @@ export const SqlState = Layer.effect(
         op("near_duplicate_content_hashes")
       ),
 
+      recordUnusable: (record) =>
+        Effect.gen(function*() {
+          const at = yield* now
+          yield* sql`INSERT INTO unusable_images ${
+            sql.insert({ content_hash: normalize(record.contentHash), image_name: record.imageName, reason: record.reason, run_id: record.runId, recorded_at: at })
+          } ON CONFLICT DO NOTHING`
+        }).pipe(op("record_unusable", { image: record.imageName })),
+
+      unusableContentHashes: sql<{ content_hash: string }>`SELECT content_hash FROM unusable_images`.pipe(
+        Effect.map((rows) => new Set(rows.map((r) => r.content_hash))),
+        op("unusable_content_hashes")
+      ),
+
       acquireLease: (name, holder, replacing) =>
         Effect.gen(function*() {
           const row = { name, owner: holder.owner, host: holder.host, pid: holder.pid, acquired_at: holder.acquiredAt, expires_at: holder.expiresAt }
@@ -276,11 +289,13 @@ export const SqlState = Layer.effect(
         const publications = yield* sql<StateDump["publications"][number]>`SELECT run_id, content_hash, image_name, platform, ok, post_id, error, uncertain, at FROM publications ORDER BY id`
         const imageHashes = yield* sql<StateDump["imageHashes"][number]>`SELECT content_hash, source, algorithm, version, phash, image_name, hashed_at FROM image_hashes ORDER BY content_hash, source`
         const nearDuplicates = yield* sql<StateDump["nearDuplicates"][number]>`SELECT content_hash, image_name, duplicate_of, duplicate_of_name, distance, run_id, recorded_at FROM near_duplicates ORDER BY content_hash`
+        const unusableImages = yield* sql<StateDump["unusableImages"][number]>`SELECT content_hash, image_name, reason, run_id, recorded_at FROM unusable_images ORDER BY content_hash`
         return {
           postedHashes,
           publications: publications.map((p) => ({ ...p, ok: Number(p.ok), uncertain: Number(p.uncertain) })),
           imageHashes: imageHashes.map((h) => ({ ...h, version: Number(h.version) })),
-          nearDuplicates: nearDuplicates.map((n) => ({ ...n, distance: Number(n.distance) }))
+          nearDuplicates: nearDuplicates.map((n) => ({ ...n, distance: Number(n.distance) })),
+          unusableImages
         } satisfies StateDump
       }).pipe(op("export_all")),
 
@@ -288,13 +303,14 @@ export const SqlState = Layer.effect(
         Effect.gen(function*() {
           const count = (table: string) =>
             sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM ${sql(table)}`.pipe(Effect.map((rows) => Number(rows[0]?.n ?? 0)))
-          const tables = ["posted_hashes", "publications", "image_hashes", "near_duplicates"] as const
+          const tables = ["posted_hashes", "publications", "image_hashes", "near_duplicates", "unusable_images"] as const
           const before = yield* Effect.forEach(tables, count)
           const insertAll = (table: string, rows: ReadonlyArray<Record<string, unknown>>) =>
             Effect.forEach(chunks(rows), (chunk) => sql`INSERT INTO ${sql(table)} ${sql.insert(chunk as Array<Record<string, unknown>>)} ON CONFLICT DO NOTHING`, { discard: true })
           yield* insertAll("posted_hashes", dump.postedHashes)
           yield* insertAll("image_hashes", dump.imageHashes)
           yield* insertAll("near_duplicates", dump.nearDuplicates)
+          yield* insertAll("unusable_images", dump.unusableImages)
           // Publications have no natural key: an identical attempt already here is not added again.
           yield* Effect.forEach(dump.publications, (p) =>
             sql`INSERT INTO publications (run_id, content_hash, image_name, platform, ok, post_id, error, uncertain, at)
@@ -306,7 +322,8 @@ export const SqlState = Layer.effect(
             posted_hashes: after[0]! - before[0]!,
             publications: after[1]! - before[1]!,
             image_hashes: after[2]! - before[2]!,
-            near_duplicates: after[3]! - before[3]!
+            near_duplicates: after[3]! - before[3]!,
+            unusable_images: after[4]! - before[4]!
           } satisfies CopyResult
         }).pipe(sql.withTransaction, op("import_all")),
 

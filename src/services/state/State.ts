@@ -118,6 +118,13 @@ export interface StateDump {
     readonly run_id: string
     readonly recorded_at: string
   }>
+  readonly unusableImages: ReadonlyArray<{
+    readonly content_hash: string
+    readonly image_name: string
+    readonly reason: string
+    readonly run_id: string
+    readonly recorded_at: string
+  }>
 }
 
 /** Rows a copy added, by table. */
@@ -126,6 +133,7 @@ export interface CopyResult {
   readonly publications: number
   readonly image_hashes: number
   readonly near_duplicates: number
+  readonly unusable_images: number
 }
 
 /** Who holds a lease, until when (epoch milliseconds). */
@@ -170,6 +178,10 @@ export class State extends Context.Tag("publisher/State")<State, {
   readonly recordNearDuplicate: (record: NearDuplicate) => Effect.Effect<void, StateError>
   /** content_hashes recorded as near-duplicates of posted images. */
   readonly nearDuplicateContentHashes: Effect.Effect<ReadonlySet<string>, StateError>
+  /** A file a run could not use (not a decodable image): later runs skip it by content_hash. Recording it again changes nothing. */
+  readonly recordUnusable: (record: { readonly contentHash: string; readonly imageName: string; readonly reason: string; readonly runId: string }) => Effect.Effect<void, StateError>
+  /** Every content_hash recorded as unusable. */
+  readonly unusableContentHashes: Effect.Effect<ReadonlySet<string>, StateError>
   /**
    * Takes lease `name` for `holder` when nobody holds it, it expired, or it is held by `replacing`
    * (a dead holder); one atomic statement, so two processes never both get it. Answers who holds

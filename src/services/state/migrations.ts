@@ -46,6 +46,10 @@ import { Effect } from "effect"
  * leases — who may publish now: a run that publishes takes the 'publishing' lease, renews it while
  *   it runs and gives it back at the end; an expired lease (its process died) is free again.
  *   name (PRIMARY KEY), owner (run correlation id), host, pid, acquired_at, expires_at (epoch ms)
+ *
+ * unusable_images — files a run chose but could not use (not a decodable image); runs skip them
+ *   by content_hash, so one broken file never blocks posting. A fixed file has a new content_hash.
+ *   content_hash (PRIMARY KEY), image_name, reason, run_id, recorded_at
  */
 export const migrations = {
   "0001_create_tables": Effect.gen(function*() {
@@ -133,6 +137,16 @@ export const migrations = {
       pid INTEGER NOT NULL,
       acquired_at BIGINT NOT NULL,
       expires_at BIGINT NOT NULL
+    )`
+  }),
+  "0006_unusable_images": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE unusable_images (
+      content_hash TEXT PRIMARY KEY,
+      image_name TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      run_id TEXT NOT NULL,
+      recorded_at TEXT NOT NULL
     )`
   })
 }

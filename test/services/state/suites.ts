@@ -231,6 +231,17 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
           expect(yield* state.nearDuplicateContentHashes).toEqual(new Set([hex("e")]))
         })
       ))
+
+    it.effect("unusable images: recorded once (a second record changes nothing), read back by content_hash", () =>
+      withState((state) =>
+        Effect.gen(function*() {
+          expect(yield* state.unusableContentHashes).toEqual(new Set())
+          yield* state.recordUnusable({ contentHash: hex("F"), imageName: "f.jpg", reason: "not an image", runId: "r1" })
+          yield* state.recordUnusable({ contentHash: hex("f"), imageName: "f.jpg", reason: "again", runId: "r2" })
+          expect(yield* state.unusableContentHashes).toEqual(new Set([hex("f")]))
+          expect((yield* state.exportAll).unusableImages.map((u) => [u.reason, u.run_id])).toEqual([["not an image", "r1"]])
+        })
+      ))
   })
 
   describe(`leases on ${backend}`, () => {
@@ -271,16 +282,18 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
             yield* state.recordPublication({ runId: "r2", contentHash: hex("a"), imageName: "a.jpg", platform: "email", ok: false, error: "refused" })
             yield* state.saveImageHashes([hash("a", "00000000000000aa")])
             yield* state.recordNearDuplicate({ contentHash: hex("e"), imageName: "e.jpg", duplicateOf: hex("a"), duplicateOfName: "a.jpg", distance: 3, runId: "r2" })
+            yield* state.recordUnusable({ contentHash: hex("f"), imageName: "f.jpg", reason: "not an image", runId: "r2" })
             yield* state.acquireLease("publishing", holder("r3", 0))
             return yield* state.exportAll
           })
         )
-        expect([dump.postedHashes.length, dump.publications.length, dump.imageHashes.length, dump.nearDuplicates.length]).toEqual([4, 4, 1, 1])
+        expect([dump.postedHashes.length, dump.publications.length, dump.imageHashes.length, dump.nearDuplicates.length, dump.unusableImages.length]).toEqual([4, 4, 1, 1, 1])
         yield* withState((target) =>
           Effect.gen(function*() {
             yield* target.markPosted(image) // already here: not counted again
-            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 2, publications: 4, image_hashes: 1, near_duplicates: 1 })
-            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 0, publications: 0, image_hashes: 0, near_duplicates: 0 })
+            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 2, publications: 4, image_hashes: 1, near_duplicates: 1, unusable_images: 1 })
+            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 0, publications: 0, image_hashes: 0, near_duplicates: 0, unusable_images: 0 })
+            expect(yield* target.unusableContentHashes).toEqual(new Set([hex("f")]))
             expect(yield* target.postedContentHashes).toEqual(new Set([hex("a"), hex("8")]))
             expect(yield* target.isPostedSha256(hex("9"))).toBe(true)
             const history = yield* target.platformHistory(hex("a"))
