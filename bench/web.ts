@@ -1,6 +1,7 @@
 import { HttpServer } from "@effect/platform"
 import autocannon from "autocannon"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
+import { OperationsLive } from "../src/cli/commands/check.js"
 import { appLayer } from "../src/cli/layers.js"
 import { serveLayer } from "../src/http/server.js"
 import { FolderConfig } from "../src/programs/RunOptions.js"
@@ -54,7 +55,7 @@ export const webBench = async (seconds: number): Promise<Array<WebRow>> => {
         const folders = yield* FolderConfig.pipe(Effect.provide(provider))
         // Sidecars for every image (written through the real layer), so analyze can use them.
         const context = yield* Layer.build(
-          serveLayer(folders, { host: "127.0.0.1", port: 0 }).pipe(Layer.provideMerge(appLayer({ publish: true })), Layer.provide(provider))
+          serveLayer(folders, { host: "127.0.0.1", port: 0 }).pipe(Layer.provide(OperationsLive), Layer.provideMerge(appLayer({ publish: true })), Layer.provide(provider))
         )
         const storage = Context.get(context, Storage)
         const images = yield* storage.listImages(folders.folder)

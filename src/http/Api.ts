@@ -93,6 +93,13 @@ export const Features = Schema.Struct({
   auth_mode: Schema.Literal("password", "none")
 })
 
+/** `GET /api/admin/check`: every service checked (as `publisher check`) and the posting schedule. */
+export const CheckReport = Schema.Struct({
+  ok: Schema.Boolean,
+  checks: Schema.Array(Schema.Struct({ name: Schema.String, status: Schema.Literal("ok", "failed", "off"), detail: Schema.String, ms: Schema.Number })),
+  schedule: Schema.NullOr(Schema.Struct({ expression: Schema.String, time_zone: Schema.String, next_run_at: Schema.String }))
+})
+
 export const Publishers = Schema.Struct({ telegram: Schema.Boolean, instagram: Schema.Boolean, email: Schema.Boolean })
 export const Health = Schema.Struct({ status: Schema.String, checks: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })) })
 
@@ -115,6 +122,7 @@ export const AdminApi = HttpApiGroup.make("admin")
     .addError(Unauthorized).addError(NotFound).addError(TooManyRequests).addError(Forbidden))
   .add(HttpApiEndpoint.get("status", "/api/admin/status").addSuccess(AdminStatus))
   .add(HttpApiEndpoint.post("logout", "/api/admin/logout").addSuccess(AdminStatus).addError(Forbidden))
+  .add(HttpApiEndpoint.get("check", "/api/admin/check").addSuccess(CheckReport).addError(Forbidden).addError(Unavailable).middleware(AdminSession))
 
 export const ImagesApi = HttpApiGroup.make("images")
   .add(HttpApiEndpoint.get("random", "/api/images/random").addSuccess(ImageResponse).addError(NotFound).addError(ServerError))

@@ -1,8 +1,9 @@
 import { HttpApiBuilder, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Option, Redacted } from "effect"
+import { Clock, Effect, Option, Redacted } from "effect"
 import { PublisherApi } from "./Api.js"
 import { Forbidden, NotFound, TooManyRequests, Unauthorized } from "./errors.js"
 import { clientOf, cookieValue, safeEqual, sameOrigin, SESSION_COOKIE } from "./security.js"
+import { Operations } from "./Operations.js"
 import { WebContext } from "./WebContext.js"
 
 export const AdminHandlers = HttpApiBuilder.group(PublisherApi, "admin", (handlers) =>
@@ -52,4 +53,17 @@ export const AdminHandlers = HttpApiBuilder.group(PublisherApi, "admin", (handle
         )
         return { admin: false, error: null }
       }))
+    .handle("check", () =>
+      Effect.gen(function*() {
+        const operations = yield* Operations
+        const checks = yield* operations.checks
+        const now = new Date(yield* Clock.currentTimeMillis)
+        return {
+          ok: checks.every((c) => c.status !== "failed"),
+          checks,
+          schedule: operations.schedule === undefined
+            ? null
+            : { expression: operations.schedule.expression, time_zone: operations.schedule.timeZone, next_run_at: operations.schedule.next(now).toISOString() }
+        }
+      }).pipe(Effect.withSpan("http.web_check")))
 )

@@ -26,6 +26,8 @@ export const ADMIN_PAGE = `<!doctype html>
   .tags span { display: inline-block; background: #e4e9f7; border-radius: 999px; padding: .1rem .6rem; margin: .15rem; font-size: .9rem; }
   input[type=password] { font: inherit; padding: .6rem; border: 1px solid #c5cad3; border-radius: 8px; width: 100%; max-width: 320px; box-sizing: border-box; }
   [hidden] { display: none !important; }
+  #checks { border-collapse: collapse; width: 100%; } #checks td { padding: .35rem .5rem; border-top: 1px solid #e4e7ec; vertical-align: top; }
+  #checks td.ok { color: #2a6b2f; } #checks td.failed { color: #8a1c14; font-weight: 600; } #checks td.off { color: #5b6475; }
 </style>
 </head>
 <body>
@@ -58,6 +60,11 @@ export const ADMIN_PAGE = `<!doctype html>
       <dt>Tags</dt><dd id="tags" class="tags"></dd>
       <dt>Similar</dt><dd id="similar-list">—</dd>
     </dl>
+  </section>
+  <section class="card" id="service" hidden>
+    <div class="buttons"><button id="check" class="secondary">Check services</button></div>
+    <p id="schedule"></p>
+    <table id="checks" hidden><tbody></tbody></table>
   </section>
 </main>
 <script>
@@ -108,6 +115,7 @@ async function start() {
     const status = await api("GET", "/api/admin/status");
     $("login").hidden = status.admin || features.auth_mode === "none";
     $("viewer").hidden = !status.admin;
+    $("service").hidden = !status.admin;
     $("who").textContent = status.admin ? "admin" : "";
     $("analyze").hidden = !features.analyze_caption_enabled;
     $("publish").hidden = !features.publish_enabled;
@@ -148,6 +156,23 @@ $("similar").addEventListener("click", () => run("Looking for similar photos", a
   list.replaceChildren(...items);
   $("similar-list").replaceChildren(items.length > 0 ? list : document.createTextNode("none within " + r.max_distance + " bits"));
   say(items.length > 0 ? items.length + " similar" : "");
+}));
+$("check").addEventListener("click", () => run("Checking services", async () => {
+  const r = await api("GET", "/api/admin/check");
+  const rows = r.checks.map((c) => {
+    const tr = document.createElement("tr");
+    for (const [text, cls] of [[c.name, ""], [c.status === "failed" ? "FAILED" : c.status, c.status], [c.detail, ""]]) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      if (cls) td.className = cls;
+      tr.append(td);
+    }
+    return tr;
+  });
+  $("checks").tBodies[0].replaceChildren(...rows);
+  $("checks").hidden = false;
+  $("schedule").textContent = r.schedule ? "Posts on the schedule " + r.schedule.expression + " (" + r.schedule.time_zone + "); next at " + new Date(r.schedule.next_run_at).toLocaleString() : "No posting schedule (PUBLISH_SCHEDULE) in this server.";
+  say(r.ok ? "Every service answers" : "Some services failed");
 }));
 $("logout").addEventListener("click", () => run("Logging out", async () => { await api("POST", "/api/admin/logout"); await start(); }));
 start();

@@ -100,4 +100,33 @@ describe("admin page in headless Chromium", () => {
       })
       expect(visible).toEqual({ analyze: true, publish: false, keep: true, remove: false })
     })), 60_000)
+
+  it.live("Check services lists each service's state and the posting schedule, posting nothing", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { sandbox, url } = yield* startWebSandbox({ images: 1, config: { EMAIL_PASSWORD: "wrong", PUBLISH_SCHEDULE: "30 8 * * *", PUBLISH_SCHEDULE_TZ: "Europe/Zurich" } })
+      const browser = yield* launch
+      const page = yield* Effect.promise(() => browser.newPage())
+      const [rows, schedule, message] = yield* Effect.promise(async () => {
+        await page.goto(url)
+        await page.fill("#password", ADMIN_PASSWORD)
+        await page.click("#login-button")
+        await page.waitForSelector("#service:not([hidden])")
+        await page.click("#check")
+        await page.waitForSelector("#checks:not([hidden]) tr")
+        const rows = await page.$$eval("#checks tr", (trs) => trs.map((tr) => Array.from((tr as unknown as { children: ArrayLike<{ textContent: string | null }> }).children, (td) => td.textContent ?? "")))
+        return [rows, await page.textContent("#schedule"), await page.textContent("#message")] as const
+      })
+      expect(Object.fromEntries(rows.map(([name, status]) => [name, status]))).toEqual({
+        state: "ok",
+        storage: "ok",
+        openai: "ok",
+        telegram: "ok",
+        instagram: "ok",
+        email: "FAILED"
+      })
+      expect(rows.find(([name]) => name === "email")![2]).toMatch(/SMTP login failed/)
+      expect(schedule).toMatch(/^Posts on the schedule 30 8 \* \* \* \(Europe\/Zurich\); next at /)
+      expect(message).toBe("Some services failed")
+      expect([sandbox.telegram.messages.length, sandbox.smtp.messages.length, sandbox.instagram.media.length]).toEqual([0, 0, 0])
+    })), 60_000)
 })

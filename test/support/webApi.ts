@@ -1,6 +1,7 @@
 import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { afterEach, expect } from "@effect/vitest"
-import { ConfigProvider, Layer } from "effect"
+import { ConfigProvider, Effect, Layer } from "effect"
+import { Operations } from "../../src/http/Operations.js"
 import { correlationMiddleware } from "../../src/http/correlation.js"
 import { webLayer } from "../../src/http/server.js"
 import { type FakeOptions, makeFakes } from "./fakes.js"
@@ -12,6 +13,9 @@ export const ORIGIN = "http://publisher.test"
 const baseConfig: Record<string, string> = { web_admin_pw: PASSWORD, WEB_AUTH_TOKEN: TOKEN, TELEGRAM_BOT_TOKEN: "x" }
 const folders = { folder: "/photos", archiveFolder: "/photos/archive", maxAttempts: 3 }
 
+/** No service checked, no schedule (tests of the check endpoint pass their own). */
+const noOperations: Operations["Type"] = { checks: Effect.succeed([]), schedule: undefined }
+
 let disposers: Array<() => Promise<void>> = []
 afterEach(async () => {
   await Promise.all(disposers.map((d) => d()))
@@ -19,10 +23,11 @@ afterEach(async () => {
 })
 
 /** The whole API (real handlers, middleware, security) over recording fake services. */
-export const makeApi = (fakes: FakeOptions, config: Record<string, string> = {}) => {
+export const makeApi = (fakes: FakeOptions, config: Record<string, string> = {}, operations: Operations["Type"] = noOperations) => {
   const { layer, rec } = makeFakes(fakes)
   const { dispose, handler } = HttpApiBuilder.toWebHandler(
     Layer.mergeAll(webLayer(folders), HttpServer.layerContext).pipe(
+      Layer.provide(Layer.succeed(Operations, operations)),
       Layer.provide(layer),
       Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({ ...baseConfig, ...config })))))
     ),

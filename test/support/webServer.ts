@@ -1,5 +1,6 @@
 import { HttpServer } from "@effect/platform"
 import { Context, Effect, Layer } from "effect"
+import { OperationsLive } from "../../src/cli/commands/check.js"
 import { appLayer } from "../../src/cli/layers.js"
 import { serveLayer } from "../../src/http/server.js"
 import { FolderConfig } from "../../src/programs/RunOptions.js"
@@ -23,7 +24,7 @@ export const startWebSandbox = (options: SandboxOptions & { readonly config?: Re
     const provider = Layer.setConfigProvider(sandboxConfigProvider(sandbox))
     const folders = yield* FolderConfig.pipe(Effect.provide(provider))
     const context = yield* Layer.build(
-      serveLayer(folders, { host: "127.0.0.1", port: 0 }).pipe(Layer.provide(appLayer({ publish: true })), Layer.provide(provider))
+      serveLayer(folders, { host: "127.0.0.1", port: 0 }).pipe(Layer.provide(OperationsLive), Layer.provide(appLayer({ publish: true })), Layer.provide(provider))
     )
     const address = Context.get(context, HttpServer.HttpServer).address
     if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")

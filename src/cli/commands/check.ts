@@ -1,5 +1,8 @@
 import { Command, Options } from "@effect/cli"
-import { Cause, Config, Console, Duration, Effect, Option, type Scope } from "effect"
+import { Cause, Config, Console, Cron, Duration, Effect, Layer, Option, type Scope } from "effect"
+import type { CheckResult } from "../../domain/Check.js"
+import { Operations } from "../../http/Operations.js"
+import { ScheduleConfig } from "../../programs/schedule.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
 import { Ai } from "../../services/ai/Ai.js"
 import { AiLive } from "../../services/ai/OpenAiLive.js"
@@ -13,13 +16,6 @@ import { RunFailed, explainFailure } from "../failure.js"
 import { StorageLive } from "../layers.js"
 
 const json = Options.boolean("json").pipe(Options.withDescription("Print the results as one JSON object"))
-
-export interface CheckResult {
-  readonly name: string
-  readonly status: "ok" | "failed" | "off"
-  readonly detail: string
-  readonly ms: number
-}
 
 /** One check: its own layers, its own failure (a configuration error included), its duration. */
 const check = <E>(name: string, effect: Effect.Effect<string, E, Scope.Scope>): Effect.Effect<CheckResult> =>
@@ -74,6 +70,20 @@ export const runChecks: Effect.Effect<ReadonlyArray<CheckResult>> = Effect.gen(f
   )
   return yield* Effect.all([check("state", stateCheck), check("storage", storageCheck), check("openai", aiCheck), ...platforms], { concurrency: "unbounded" })
 })
+
+/** The admin API's view of the checks and of the schedule `publisher serve` runs. */
+export const OperationsLive = Layer.effect(
+  Operations,
+  ScheduleConfig.pipe(Effect.map((schedule) =>
+    Operations.of({
+      checks: runChecks,
+      schedule: Option.match(schedule, {
+        onNone: () => undefined,
+        onSome: (s) => ({ expression: s.expression, timeZone: s.timeZone, next: (now: Date) => Cron.next(s.cron, now) })
+      })
+    })
+  ))
+)
 
 export const checkCommand = Command.make("check", { json }, (args) =>
   Effect.gen(function*() {

@@ -6,6 +6,7 @@ import { WebConfig, type WebSettings } from "../../http/config.js"
 import { serveLayer } from "../../http/server.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
 import { runOnSchedule, ScheduleConfig } from "../../programs/schedule.js"
+import { OperationsLive } from "./check.js"
 import { scheduledRun } from "./schedule.js"
 import { appLayer } from "../layers.js"
 
@@ -31,7 +32,7 @@ export const serveScoped = Effect.gen(function*() {
   // One set of services for the server and the scheduled runs (one State, one rate limiter).
   const services = yield* Layer.build(appLayer({ publish: true }))
   const context = yield* Layer.build(
-    serveLayer(folders, { host: settings.host, port: settings.port }).pipe(Layer.provide(Layer.succeedContext(services)))
+    serveLayer(folders, { host: settings.host, port: settings.port }).pipe(Layer.provide(OperationsLive), Layer.provide(Layer.succeedContext(services)))
   )
   if (Option.isSome(schedule)) {
     yield* Effect.logInfo("schedule_started").pipe(Effect.annotateLogs({ schedule: schedule.value.expression, time_zone: schedule.value.timeZone }))
