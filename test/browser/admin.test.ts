@@ -1,7 +1,7 @@
 import { execSync } from "node:child_process"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type Browser, chromium } from "playwright-core"
+import { type Browser, chromium, type Page } from "playwright-core"
 import sharp from "sharp"
 import { ADMIN_PASSWORD, startWebSandbox } from "../support/webServer.js"
 
@@ -24,6 +24,13 @@ const launch = Effect.acquireRelease(
   (browser: Browser) => Effect.promise(() => browser.close())
 )
 
+/** Opens the page and logs in with the admin password. */
+const logIn = async (page: Page, url: string) => {
+  await page.goto(url)
+  await page.fill("#password", ADMIN_PASSWORD)
+  await page.click("#login-button")
+}
+
 describe("admin page in headless Chromium", () => {
   it.live("log in, load an image, analyze, analyze again from the sidecar, publish, see the result", () =>
     Effect.scoped(Effect.gen(function*() {
@@ -40,8 +47,12 @@ describe("admin page in headless Chromium", () => {
         await page.fill("#password", ADMIN_PASSWORD)
         await page.click("#login-button")
         await page.waitForSelector("#viewer:not([hidden])")
-        await page.waitForFunction("document.getElementById('filename').textContent !== ''")
-        await page.waitForFunction("document.getElementById('photo').naturalWidth > 0")
+        await page.waitForSelector("#filename:not(:empty)")
+        // Polled with $eval (a CDP call): waitForFunction evaluates a string, which the page's CSP forbids.
+        for (let i = 0; i < 200 && (await page.$eval("#photo", (img) => (img as unknown as { naturalWidth: number }).naturalWidth)) === 0; i++) {
+          await new Promise((r) => setTimeout(r, 50))
+        }
+        expect(await page.$eval("#photo", (img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0)
 
         await page.click("#analyze")
         await page.waitForSelector("#message:has-text('Analyzed; sidecar written')")
@@ -74,9 +85,7 @@ describe("admin page in headless Chromium", () => {
       const browser = yield* launch
       const page = yield* Effect.promise(() => browser.newPage())
       const [shown, listed] = yield* Effect.promise(async () => {
-        await page.goto(url)
-        await page.fill("#password", ADMIN_PASSWORD)
-        await page.click("#login-button")
+        await logIn(page, url)
         await page.waitForSelector("#filename:not(:empty)")
         await page.click("#similar")
         await page.waitForSelector("#similar-list li")
@@ -92,9 +101,7 @@ describe("admin page in headless Chromium", () => {
       const browser = yield* launch
       const page = yield* Effect.promise(() => browser.newPage())
       const visible = yield* Effect.promise(async () => {
-        await page.goto(url)
-        await page.fill("#password", ADMIN_PASSWORD)
-        await page.click("#login-button")
+        await logIn(page, url)
         await page.waitForSelector("#viewer:not([hidden])")
         return Object.fromEntries(await Promise.all(["analyze", "publish", "keep", "remove"].map(async (id) => [id, await page.isVisible(`#${id}`)] as const)))
       })
@@ -107,9 +114,7 @@ describe("admin page in headless Chromium", () => {
       const browser = yield* launch
       const page = yield* Effect.promise(() => browser.newPage())
       const [rows, schedule, message] = yield* Effect.promise(async () => {
-        await page.goto(url)
-        await page.fill("#password", ADMIN_PASSWORD)
-        await page.click("#login-button")
+        await logIn(page, url)
         await page.waitForSelector("#service:not([hidden])")
         await page.click("#check")
         await page.waitForSelector("#checks:not([hidden]) tr")

@@ -2,16 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { startSandbox } from "../../src/sandbox/sandbox.js"
 import { cli, spawnCli } from "../support/cli.js"
-
-/** Waits (polling, bounded) until `ready()` holds. */
-const until = (ready: () => boolean, what: string) =>
-  Effect.promise(async () => {
-    const deadline = Date.now() + 45_000
-    while (!ready()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  })
+import { until } from "../support/wait.js"
 
 const killed = (child: ReturnType<typeof spawnCli>) =>
   Effect.promise(() => new Promise<void>((resolve) => {
