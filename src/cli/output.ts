@@ -9,6 +9,13 @@ export const describeRun = (result: RunResult): string => {
     lines.push(`  sd_caption:  ${result.sd_caption ?? ""}`)
     if (result.from_sidecar) lines.push("  (captions read from the sidecar: no AI call)")
   }
+  const previews = Object.entries(result.platform_captions ?? {})
+  if (previews.length > 0) lines.push("  would post:")
+  for (const [platform, rendered] of previews) {
+    const indent = " ".repeat(6)
+    if (rendered.subject !== undefined) lines.push(`    ${platform} subject: ${rendered.subject}`)
+    lines.push(`    ${platform}${rendered.subject !== undefined ? " body" : ""}:`, ...rendered.caption.split("\n").map((l) => `${indent}${l}`))
+  }
   for (const [platform, outcome] of Object.entries(result.published)) {
     const id = outcome.id !== undefined ? ` (id ${outcome.id})` : ""
     const detail = outcome.ok ? `${outcome.status.replace("_", " ")}${id}` : `${outcome.status}: ${outcome.error ?? "unknown error"}`

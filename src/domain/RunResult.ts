@@ -56,4 +56,14 @@ export interface RunResult {
   readonly message: string
   /** True when the run did what it was asked (including "no new images"). */
   readonly ok: boolean
+  /**
+   * `--preview` and `--dry-publish`: what each enabled platform would get, after its own caption
+   * rules (an email also its subject).
+   */
+  readonly platform_captions?: Readonly<Record<string, PlatformCaption>>
+}
+
+export interface PlatformCaption {
+  readonly caption: string
+  readonly subject?: string
 }

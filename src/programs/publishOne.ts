@@ -7,6 +7,7 @@ import { State } from "../services/state/State.js"
 import { Storage } from "../services/storage/Storage.js"
 import { nearDuplicatesSkipped } from "../services/telemetry/metrics.js"
 import { caption, download, type Downloaded } from "./prepare.js"
+import { renderForPlatforms } from "../services/publishers/registry.js"
 import { publishAndArchive, writeSidecar } from "./publishPost.js"
 import type { RunOptions } from "./RunOptions.js"
 import { hashDownloaded, nearDuplicateSettings, nearestPosted } from "./nearDuplicates.js"
@@ -232,13 +233,19 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
     resumed: Option.isSome(unfinished)
   }
 
-  if (options.preview) return result({ ...described, message: `Preview: would post ${prepared.image.name}` })
+  if (options.preview) {
+    return result({ ...described, platform_captions: yield* renderForPlatforms(prepared.captions.caption), message: `Preview: would post ${prepared.image.name}` })
+  }
   if (options.dryPublish) {
     if (!prepared.fromSidecar) {
       yield* writeSidecar(prepared, timings)
     }
     yield* logTiming(timings, prepared.image.name, options, startedAt)
-    return result({ ...described, message: `Dry publish: captioned ${prepared.image.name}; nothing published` })
+    return result({
+      ...described,
+      platform_captions: yield* renderForPlatforms(prepared.captions.caption),
+      message: `Dry publish: captioned ${prepared.image.name}; nothing published`
+    })
   }
 
   const outcome = yield* publishAndArchive(prepared, {

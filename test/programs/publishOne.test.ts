@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Ref } from "effect"
+import { ConfigProvider, Deferred, Effect, Exit, Ref } from "effect"
+import { describeRun } from "../../src/cli/output.js"
+import { formatCaption } from "../../src/domain/Caption.js"
 import { renderSidecar } from "../../src/domain/CaptionSidecar.js"
 import { publishOne } from "../../src/programs/publishOne.js"
 import type { RunOptions } from "../../src/programs/RunOptions.js"
@@ -235,6 +237,30 @@ describe("publishOne", () => {
       expect(rec.published).toEqual([])
       expect(rec.moves).toEqual([])
       expect(rec.posted.size).toBe(0)
+    }))
+
+  it.effect("preview and dry-publish show what each enabled platform would get, by its own rules", () =>
+    Effect.gen(function*() {
+      const { layer } = makeFakes({ images: [images[0]!] })
+      const config = ConfigProvider.fromMap(new Map([
+        ["TELEGRAM_BOT_TOKEN", "t"],
+        ["EMAIL_SENDER", "me@example.com"],
+        ["EMAIL_CAPTION_TARGET", "body"],
+        ["EMAIL_SUBJECT_MODE", "private"],
+        ["CAPTION_HASHTAGS", "#film"]
+      ]))
+      const preview = yield* publishOne(options({ preview: true })).pipe(Effect.provide(layer), Effect.withConfigProvider(config))
+      expect(preview.caption).toBe(`${sampleCaptions.caption} #film`)
+      expect(preview.platform_captions).toEqual({
+        telegram: { caption: formatCaption("telegram", preview.caption!) },
+        email: { caption: formatCaption("email", preview.caption!), subject: "Private: Photo upload" }
+      })
+      expect(preview.platform_captions!["email"]!.caption).not.toContain("#")
+      const dry = yield* publishOne(options({ dryPublish: true })).pipe(Effect.provide(layer), Effect.withConfigProvider(config))
+      expect(Object.keys(dry.platform_captions ?? {})).toEqual(["telegram", "email"])
+      const text = describeRun(preview)
+      expect(text).toContain("  would post:\n    telegram:\n")
+      expect(text).toContain("    email subject: Private: Photo upload\n    email body:\n")
     }))
 
   it.effect("answers from a complete sidecar with zero AI calls", () =>

@@ -5,6 +5,12 @@ import { PublishError } from "../../domain/Errors.js"
 import { retryTransient } from "../retry.js"
 import type { PlatformPublisher, Post } from "./Publisher.js"
 
+/** Where the caption goes (`EMAIL_CAPTION_TARGET`) and the subject's prefix (`EMAIL_SUBJECT_MODE`). */
+export const EmailLayoutConfig = Config.all({
+  captionTarget: Config.literal("subject", "body", "both")("EMAIL_CAPTION_TARGET").pipe(Config.withDefault("subject" as const)),
+  subjectMode: Config.literal("normal", "private", "avatar")("EMAIL_SUBJECT_MODE").pipe(Config.withDefault("normal" as const))
+})
+
 export const EmailConfig = Config.all({
   sender: Config.string("EMAIL_SENDER"),
   recipient: Config.string("EMAIL_RECIPIENT"),
@@ -15,8 +21,7 @@ export const EmailConfig = Config.all({
   secure: Config.boolean("SMTP_SECURE").pipe(Config.withDefault(false)),
   /** Refuse to send without STARTTLS (when not `secure`). */
   requireTls: Config.boolean("SMTP_REQUIRE_TLS").pipe(Config.withDefault(true)),
-  captionTarget: Config.literal("subject", "body", "both")("EMAIL_CAPTION_TARGET").pipe(Config.withDefault("subject" as const)),
-  subjectMode: Config.literal("normal", "private", "avatar")("EMAIL_SUBJECT_MODE").pipe(Config.withDefault("normal" as const)),
+  layout: EmailLayoutConfig,
   confirmation: Config.boolean("EMAIL_CONFIRMATION_TO_SENDER").pipe(Config.withDefault(false)),
   confirmationTags: Config.integer("EMAIL_CONFIRMATION_TAGS_COUNT").pipe(Config.withDefault(5)),
   timeoutSeconds: Config.integer("SMTP_TIMEOUT_SECONDS").pipe(Config.withDefault(30))
@@ -29,7 +34,7 @@ const PLATFORM = "email"
 const SUBJECT_PREFIX = { normal: "", private: "Private: ", avatar: "Avatar: " } as const
 
 /** Subject and body as publisher_v2 placed the caption. */
-export const emailLayout = (caption: string, settings: Pick<EmailSettings, "captionTarget" | "subjectMode">) => {
+export const emailLayout = (caption: string, settings: EmailSettings["layout"]) => {
   const prefix = SUBJECT_PREFIX[settings.subjectMode]
   return {
     subject: settings.captionTarget === "body" ? `${prefix}Photo upload` : `${prefix}${caption}`,
@@ -116,7 +121,7 @@ export const makeEmailPublisher = Effect.gen(function*() {
   const publish = (post: Post) =>
     Effect.gen(function*() {
       const caption = formatCaption("email", post.captions.caption)
-      const { body, subject } = emailLayout(caption, settings)
+      const { body, subject } = emailLayout(caption, settings.layout)
       const info = yield* send(settings.recipient, subject, body, post)
       if (settings.confirmation) {
         const tags = confirmationTags(post.analysis.tags, settings.confirmationTags)

@@ -1,7 +1,9 @@
 import { Config, type ConfigError, Effect, Layer, Option, type Scope } from "effect"
 import { type PlatformPublisher, Publishers } from "./Publisher.js"
 import type { Storage } from "../storage/Storage.js"
-import { makeEmailPublisher } from "./EmailPublisher.js"
+import { formatCaption } from "../../domain/Caption.js"
+import type { PlatformCaption } from "../../domain/RunResult.js"
+import { EmailLayoutConfig, emailLayout, makeEmailPublisher } from "./EmailPublisher.js"
 import { makeInstagramPublisher } from "./InstagramPublisher.js"
 import { makeTelegramPublisher } from "./TelegramPublisher.js"
 
@@ -15,11 +17,46 @@ export const PLATFORMS: ReadonlyArray<{
   /** Without an explicit switch, the platform is on when this variable is set. */
   readonly keyVar: string
   readonly make: Effect.Effect<PlatformPublisher, ConfigError.ConfigError, Scope.Scope | Storage>
+  /** What the platform would get for `caption` (no credentials needed: previews). */
+  readonly render: (caption: string) => Effect.Effect<PlatformCaption, ConfigError.ConfigError>
 }> = [
-  { name: "telegram", enabledVar: "TELEGRAM_ENABLED", keyVar: "TELEGRAM_BOT_TOKEN", make: makeTelegramPublisher },
-  { name: "instagram", enabledVar: "INSTAGRAM_ENABLED", keyVar: "INSTAGRAM_ACCESS_TOKEN", make: makeInstagramPublisher },
-  { name: "email", enabledVar: "EMAIL_ENABLED", keyVar: "EMAIL_SENDER", make: makeEmailPublisher }
+  {
+    name: "telegram",
+    enabledVar: "TELEGRAM_ENABLED",
+    keyVar: "TELEGRAM_BOT_TOKEN",
+    make: makeTelegramPublisher,
+    render: (caption) => Effect.succeed({ caption: formatCaption("telegram", caption) })
+  },
+  {
+    name: "instagram",
+    enabledVar: "INSTAGRAM_ENABLED",
+    keyVar: "INSTAGRAM_ACCESS_TOKEN",
+    make: makeInstagramPublisher,
+    render: (caption) => Effect.succeed({ caption: formatCaption("instagram", caption) })
+  },
+  {
+    name: "email",
+    enabledVar: "EMAIL_ENABLED",
+    keyVar: "EMAIL_SENDER",
+    make: makeEmailPublisher,
+    render: (caption) =>
+      EmailLayoutConfig.pipe(Effect.map((layout) => {
+        const { body, subject } = emailLayout(formatCaption("email", caption), layout)
+        return { caption: body, subject }
+      }))
+  }
 ]
+
+/** What every enabled platform would get for `caption`, by its own rules. */
+export const renderForPlatforms = (caption: string) =>
+  Effect.gen(function*() {
+    const on = yield* enabledPlatforms
+    const out: Record<string, PlatformCaption> = {}
+    for (const platform of PLATFORMS) {
+      if (on[platform.name]) out[platform.name] = yield* platform.render(caption)
+    }
+    return out
+  })
 
 /** Whether each platform is enabled, by the same rules as {@link PublishersLive}. */
 export const enabledPlatforms = Effect.gen(function*() {
