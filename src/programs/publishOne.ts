@@ -5,7 +5,7 @@ import { PostedIndex } from "../services/dedup/PostedIndex.js"
 import { Publishers } from "../services/publishers/Publisher.js"
 import { State } from "../services/state/State.js"
 import { Storage } from "../services/storage/Storage.js"
-import { nearDuplicatesSkipped } from "../services/telemetry/metrics.js"
+import { nearDuplicatesSkipped, unusableImagesSkipped } from "../services/telemetry/metrics.js"
 import { caption, download, type Downloaded } from "./prepare.js"
 import { renderForPlatforms } from "../services/publishers/registry.js"
 import { publishAndArchive, writeSidecar } from "./publishPost.js"
@@ -55,6 +55,7 @@ const firstUnposted = Effect.fn("workflow.choose")(function*(
       // Not an image any decoder reads: skipped and remembered, so one broken file never blocks posting.
       skipped.push({ image: image.name, reason: `not a usable image (${hashed.left.message})`, code: "unusable" })
       yield* Effect.logWarning("unusable_image_skipped").pipe(Effect.annotateLogs({ image: image.name, error: hashed.left.message }))
+      yield* Metric.increment(unusableImagesSkipped)
       if (record) yield* state.recordUnusable({ contentHash: image.contentHash, imageName: image.name, reason: hashed.left.message, runId: options.correlationId })
       if (++unusable >= MAX_UNUSABLE_SKIPS) return Option.none<Chosen>()
       continue

@@ -1,5 +1,6 @@
-import { Clock, Config, ConfigError, Cron, Duration, Effect, Either, Option } from "effect"
+import { Clock, Config, ConfigError, Cron, Duration, Effect, Either, Metric, Option } from "effect"
 import type { RunResult } from "../domain/RunResult.js"
+import { scheduledRuns } from "../services/telemetry/metrics.js"
 
 /**
  * `PUBLISH_SCHEDULE`: a cron expression (5 fields, or 6 with seconds first) at which `publisher
@@ -57,8 +58,13 @@ export const runOnSchedule = <E, R>(cron: Cron.Cron, run: Effect.Effect<RunResul
     yield* Effect.sleep(Duration.millis(next - now))
     yield* run.pipe(
       Effect.tap((result) =>
-        Effect.logInfo("scheduled_run").pipe(Effect.annotateLogs({ image: result.image ?? "none", ok: result.ok, result: result.message }))
+        Effect.logInfo("scheduled_run").pipe(
+          Effect.annotateLogs({ image: result.image ?? "none", ok: result.ok, result: result.message }),
+          Effect.zipRight(Metric.increment(Metric.tagged(scheduledRuns, "outcome", !result.ok ? "failed" : result.image === null ? "nothing" : "posted")))
+        )
       ),
-      Effect.catchAllCause((cause) => Effect.logWarning("scheduled_run_failed", cause))
+      Effect.catchAllCause((cause) =>
+        Effect.logWarning("scheduled_run_failed", cause).pipe(Effect.zipRight(Metric.increment(Metric.tagged(scheduledRuns, "outcome", "failed"))))
+      )
     )
   }).pipe(Effect.forever)

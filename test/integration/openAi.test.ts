@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, TestClock } from "effect"
+import { Effect, Fiber, Layer, Metric, TestClock } from "effect"
+import { visionFallbacks } from "../../src/services/telemetry/metrics.js"
 import sharp from "sharp"
 import { type OpenAiEmulator, startOpenAi, type OpenAiOptions } from "../../src/sandbox/openai.js"
 import { Ai } from "../../src/services/ai/Ai.js"
@@ -112,10 +113,12 @@ describe("Ai on the openai SDK (against the emulator)", () => {
     Effect.gen(function*() {
       // The model answers off the schema for the low-detail image only.
       const replyOverride = (body: Record<string, unknown>) => JSON.stringify(body["messages"]).includes("\"detail\":\"low\"") ? "{\"description\": 42}" : undefined
+      const fallbacks = (yield* Metric.value(visionFallbacks)).count
       const requests = yield* withAi({ replyOverride }, (openai) =>
         Ai.pipe(Effect.flatMap((ai) => ai.analyze(image)), Effect.map(() => openai.requests.map((r) => r.image!))))
       expect(requests.map((r) => r.detail)).toEqual(["low", "high"])
       expect(yield* Effect.promise(() => sizeOf(requests[1]!.bytes))).toEqual({ format: "jpeg", width: 2048, height: 1365 })
+      expect((yield* Metric.value(visionFallbacks)).count).toBe(fallbacks + 1)
       // Off: the first failure is the answer.
       const off = yield* withAi({ replyOverride, config: { VISION_FALLBACK: "false" } }, (openai) =>
         Ai.pipe(Effect.flatMap((ai) => ai.analyze(image)), Effect.flip, Effect.map((e) => [e.message, openai.calls["chat/completions"]] as const)))

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Metric, Random } from "effect"
 import { publishOne } from "../../src/programs/publishOne.js"
 import type { RunOptions } from "../../src/programs/RunOptions.js"
-import { nearDuplicatesSkipped } from "../../src/services/telemetry/metrics.js"
+import { nearDuplicatesSkipped, unusableImagesSkipped } from "../../src/services/telemetry/metrics.js"
 import { image, makeFakes } from "../support/fakes.js"
 
 const options = (overrides: Partial<RunOptions> = {}): RunOptions => ({
@@ -153,12 +153,14 @@ describe("near-duplicates in the workflow", () => {
   it.effect("at most 5 unusable files per run: then it stops, saying so", () =>
     Effect.gen(function*() {
       const names = ["b1.jpg", "b2.jpg", "b3.jpg", "b4.jpg", "b5.jpg", "b6.jpg"]
+      const counted = (yield* Metric.value(unusableImagesSkipped)).count
       const { layer, rec } = makeFakes({ images: names.map((n) => image(n)), undecodable: names, postedPhashes: posted })
       const result = yield* publishOne(options()).pipe(Effect.provide(layer))
       expect(result.image).toBeNull()
       expect(result.message).toBe("Nothing posted: skipped 5 files that are not usable images; the next run tries other images")
       expect(rec.downloads).toHaveLength(5)
       expect(rec.unusable.size).toBe(5)
+      expect((yield* Metric.value(unusableImagesSkipped)).count).toBe(counted + 5)
     }))
 
   it.effect("without options, NEAR_DUPLICATE_DISTANCE and NEAR_DUPLICATE_MAX_SKIPS apply", () =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, Either, Fiber, TestClock } from "effect"
+import { Clock, Effect, Either, Fiber, Metric, TestClock } from "effect"
+import { scheduledRuns } from "../../src/services/telemetry/metrics.js"
 import type { RunResult } from "../../src/domain/RunResult.js"
 import { parseSchedule, runOnSchedule } from "../../src/programs/schedule.js"
 
@@ -11,6 +12,8 @@ describe("runOnSchedule (PUBLISH_SCHEDULE)", () => {
   it.effect("runs at each time the cron matches, never before; a failed run is logged and the schedule goes on", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(Date.parse("2026-12-01T08:59:00Z"))
+      const counted = (outcome: string) => Metric.value(Metric.tagged(scheduledRuns, "outcome", outcome)).pipe(Effect.map((c) => c.count))
+      const [posted, failed] = [yield* counted("posted"), yield* counted("failed")]
       const runs: Array<string> = []
       const run = Effect.gen(function*() {
         runs.push(iso(yield* Clock.currentTimeMillis))
@@ -24,6 +27,7 @@ describe("runOnSchedule (PUBLISH_SCHEDULE)", () => {
       yield* TestClock.adjust("1 days")
       yield* TestClock.adjust("1 days")
       expect(runs).toEqual(["2026-12-01T09:00:00.000Z", "2026-12-02T09:00:00.000Z", "2026-12-03T09:00:00.000Z"])
+      expect([(yield* counted("posted")) - posted, (yield* counted("failed")) - failed]).toEqual([2, 1])
       yield* Fiber.interrupt(fiber)
     }))
 

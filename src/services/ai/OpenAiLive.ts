@@ -3,7 +3,7 @@ import OpenAI from "openai"
 import { CaptionPair, ImageAnalysis, analysisJsonSchema, captionPairJsonSchema } from "../../domain/Analysis.js"
 import { AiError } from "../../domain/Errors.js"
 import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
-import { aiCalls, aiTokens, rateLimiterWait } from "../telemetry/metrics.js"
+import { aiCalls, aiTokens, rateLimiterWait, visionFallbacks } from "../telemetry/metrics.js"
 import { Ai, type ImageInput } from "./Ai.js"
 import { AiConfig } from "./config.js"
 import { ANALYSIS_INSTRUCTIONS, captionMessages } from "./prompts.js"
@@ -126,6 +126,7 @@ export const AiLive = Layer.scoped(
           (error) => config.visionFallback && escalates(error),
           (error) =>
             Effect.logWarning("vision_fallback").pipe(
+              Effect.zipRight(Metric.increment(visionFallbacks)),
               Effect.annotateLogs({ image: image.name, error: error.message, fallback_max_dimension: config.visionFallbackMaxDimension, fallback_detail: config.visionFallbackDetail }),
               Effect.zipRight(analyzeAt(image, config.visionFallbackMaxDimension, config.visionFallbackDetail))
             )

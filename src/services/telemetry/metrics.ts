@@ -25,3 +25,9 @@ export const imageListCache = Metric.counter("publisher_image_list_cache_total",
 export const retries = Metric.counter("publisher_retries_total", { description: "Retries of transient failures" })
 
 export const nearDuplicatesSkipped = Metric.counter("publisher_near_duplicates_skipped_total", { description: "Candidates skipped as near-duplicates of posted images" })
+
+export const unusableImagesSkipped = Metric.counter("publisher_unusable_images_skipped_total", { description: "Candidates skipped because no decoder reads them" })
+
+export const scheduledRuns = Metric.counter("publisher_scheduled_runs_total", { description: "Runs started by PUBLISH_SCHEDULE, by outcome (posted, nothing, failed)" })
+
+export const visionFallbacks = Metric.counter("publisher_vision_fallbacks_total", { description: "Analyses asked again with the larger image (VISION_FALLBACK)" })
