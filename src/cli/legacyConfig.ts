@@ -7,8 +7,10 @@ import { LEGACY_VARIABLES, type LegacyIni, type LegacyTranslation, translateLega
 /** What publisher_v2's configuration gives, and which of it our own variables override. */
 export interface LegacyConfigReport extends LegacyTranslation {
   readonly configFile: string | undefined
-  /** Translated variables that are also set by name (the named one wins). */
+  /** Translated variables that are also set by name, where the named one wins. */
   readonly overridden: ReadonlyArray<string>
+  /** Translated variables that are also set by name, where the translation wins (as in publisher_v2). */
+  readonly winning: ReadonlyArray<string>
 }
 
 /** The report of the configuration read at start (for `publisher config`). */
@@ -45,10 +47,11 @@ export const readLegacyConfig = (base: ConfigProvider.ConfigProvider, configFile
     }
     const translation = yield* translateLegacy((name) => env.get(name), ini)
     const overridden: Array<string> = []
-    for (const name of translation.values.keys()) {
-      if ((yield* readVariable(base, name)) !== undefined) overridden.push(name)
+    const winning: Array<string> = []
+    for (const [name, setting] of translation.values) {
+      if ((yield* readVariable(base, name)) !== undefined) (setting.wins ? winning : overridden).push(name)
     }
-    return { ...translation, configFile: path, overridden } satisfies LegacyConfigReport
+    return { ...translation, configFile: path, overridden, winning } satisfies LegacyConfigReport
   })
 
 /**
@@ -88,7 +91,9 @@ export const legacyConfigLayer = (configFile: Option.Option<string>, envFile: Op
         Effect.annotateLogs({ sources: report.sources.join(", "), variables: [...report.values.keys()].join(", ") })
       )
       for (const note of report.notes) yield* Effect.logWarning(note)
-      const fallback = ConfigProvider.fromMap(new Map([...report.values].map(([name, setting]) => [name, setting.value])))
-      return Layer.merge(reported, Layer.setConfigProvider(base.pipe(ConfigProvider.orElse(() => fallback))))
+      const of = (wins: boolean) => ConfigProvider.fromMap(new Map([...report.values].filter(([, s]) => s.wins === wins).map(([name, s]) => [name, s.value])))
+      // What publisher_v2 let win over its own flat variables, then ours, then the rest of its configuration.
+      const provider = of(true).pipe(ConfigProvider.orElse(() => base), ConfigProvider.orElse(() => of(false)))
+      return Layer.merge(reported, Layer.setConfigProvider(provider))
     })
   )

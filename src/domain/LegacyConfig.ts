@@ -14,6 +14,12 @@ export interface LegacySetting {
   readonly value: string
   /** Where it came from: `STORAGE_PATHS.root`, `publisher.ini [Dropbox] image_folder`, ... */
   readonly from: string
+  /**
+   * It wins over the variable of the same name in the environment, because publisher_v2 let it:
+   * `TELEGRAM_CHANNEL_ID` and `SMTP_PORT` are publisher_v2's own flat names, which it ignored
+   * once `PUBLISHERS` / `EMAIL_SERVER` / `[Email] smtp_port` gave the value.
+   */
+  readonly wins: boolean
 }
 
 export interface LegacyTranslation {
@@ -79,7 +85,7 @@ export const translateLegacy = (
   const values = new Map<string, LegacySetting>()
   const notes: Array<string> = []
   const sources: Array<string> = []
-  const set = (name: string, value: string, from: string) => values.set(name, { value, from })
+  const set = (name: string, value: string, from: string, wins = false) => values.set(name, { value, from, wins })
   const used = (source: string) => {
     if (!sources.includes(source)) sources.push(source)
   }
@@ -208,7 +214,7 @@ export const translateLegacy = (
       const host = iniValue("Email", "smtp_server")
       if (host !== undefined) set("SMTP_HOST", host, iniLabel("Email", "smtp_server"))
       const port = iniInt("Email", "smtp_port")
-      if (port !== undefined) set("SMTP_PORT", String(port), iniLabel("Email", "smtp_port"))
+      if (port !== undefined) set("SMTP_PORT", String(port), iniLabel("Email", "smtp_port"), true)
     }
     const emailOff = (why: string) => {
       set("EMAIL_ENABLED", "false", why)
@@ -237,7 +243,7 @@ export const translateLegacy = (
           const channel = field(entry, "channel_id", `${path}.channel_id`, true) ?? fail(`${path} (telegram) needs "channel_id"`)
           on.telegram = true
           set("TELEGRAM_ENABLED", "true", `${path} (telegram)`)
-          set("TELEGRAM_CHANNEL_ID", channel, `${path}.channel_id`)
+          set("TELEGRAM_CHANNEL_ID", channel, `${path}.channel_id`, true)
         } else if (type === "fetlife") {
           const recipient = field(entry, "recipient", `${path}.recipient`) ?? fail(`${path} (fetlife) needs "recipient"`)
           on.email = true
@@ -254,7 +260,7 @@ export const translateLegacy = (
             const host = field(server, "smtp_server", "EMAIL_SERVER.smtp_server")
             if (host !== undefined) set("SMTP_HOST", host, "EMAIL_SERVER.smtp_server")
             const port = intField(server, "smtp_port", "EMAIL_SERVER.smtp_port")
-            if (port !== undefined) set("SMTP_PORT", String(port), "EMAIL_SERVER.smtp_port")
+            if (port !== undefined) set("SMTP_PORT", String(port), "EMAIL_SERVER.smtp_port", true)
           } else {
             const sender = iniValue("Email", "sender")
             if (sender !== undefined && sender !== "") set("EMAIL_SENDER", sender, iniLabel("Email", "sender"))

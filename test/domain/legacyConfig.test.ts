@@ -65,6 +65,8 @@ describe("publisher_v2's JSON variables", () => {
       INSTAGRAM_ENABLED: "false"
     })
     expect(flat(translate({ PUBLISHERS: "[]" }))).toEqual({ TELEGRAM_ENABLED: "false", EMAIL_ENABLED: "false", INSTAGRAM_ENABLED: "false" })
+    // publisher_v2's own flat names lose to these (it ignored them in this mode): they are marked to win.
+    expect([...t.values].filter(([, s]) => s.wins).map(([name]) => name).sort()).toEqual(["SMTP_PORT", "TELEGRAM_CHANNEL_ID"])
   })
 
   it("fetlife: confirmation to the sender by default, as publisher_v2; off with a note when no sender is set anywhere", () => {

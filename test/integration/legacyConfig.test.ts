@@ -8,6 +8,8 @@ import { cli } from "../support/cli.js"
 
 /** Our variables that publisher_v2's configuration gives instead (left out of the environment). */
 const GIVEN_BY_V2 = ["IMAGE_FOLDER", "ARCHIVE_FOLDER", "TELEGRAM_CHANNEL_ID", "EMAIL_SENDER", "EMAIL_RECIPIENT", "SMTP_HOST", "SMTP_PORT"]
+/** Left over from publisher_v2's INI days: publisher_v2 ignored them once PUBLISHERS / EMAIL_SERVER said otherwise, and so do we. */
+const LEFT_OVER = { TELEGRAM_CHANNEL_ID: "@left_over_channel", SMTP_PORT: "2" }
 
 describe("a publisher_v2 configuration, unchanged (INI file + .env with its JSON variables)", () => {
   it.live("runs against the emulators: platforms, channel, mail settings, hashtags and archive = false come from it", () =>
@@ -44,11 +46,16 @@ describe("a publisher_v2 configuration, unchanged (INI file + .env with its JSON
           `CONFIRMATION_SETTINGS='{"confirmation_to_sender": false}'`
         ].join("\n"))
       )
-      const env = Object.fromEntries([...sandbox.config].filter(([name]) => !GIVEN_BY_V2.includes(name)))
+      const env = { ...Object.fromEntries([...sandbox.config].filter(([name]) => !GIVEN_BY_V2.includes(name))), ...LEFT_OVER }
 
       const shown = yield* Effect.promise(() => cli(["--config", "publisher.ini", "config", "--json"], env, dir))
       expect(shown.code).toBe(0)
-      const report = JSON.parse(shown.stdout) as { sources: Array<string>; variables: Array<{ name: string; value: string; from: string; overridden: boolean }>; notes: Array<string> }
+      const report = JSON.parse(shown.stdout) as {
+        sources: Array<string>
+        variables: Array<{ name: string; value: string; from: string; overridden: boolean; wins_over_environment: boolean }>
+        notes: Array<string>
+      }
+      expect(report.variables.filter((v) => v.wins_over_environment).map((v) => v.name).sort()).toEqual(["SMTP_PORT", "TELEGRAM_CHANNEL_ID"])
       expect(report.sources).toEqual(expect.arrayContaining(["publisher.ini [Dropbox]", "PUBLISHERS", "EMAIL_SERVER", "CONTENT_SETTINGS", "publisher.ini [openAI]"]))
       expect(Object.fromEntries(report.variables.map((v) => [v.name, v.value]))).toMatchObject({
         IMAGE_FOLDER: sandbox.folder,

@@ -15,7 +15,8 @@ export const configCommand = Command.make("config", { json }, (args) =>
       name,
       value: setting.value,
       from: setting.from,
-      overridden: report.overridden.includes(name)
+      overridden: report.overridden.includes(name),
+      wins_over_environment: report.winning.includes(name)
     }))
     if (args.json) {
       return yield* Console.log(JSON.stringify({ config_file: report.configFile ?? null, sources: report.sources, variables, notes: report.notes }))
@@ -26,7 +27,12 @@ export const configCommand = Command.make("config", { json }, (args) =>
     const lines = [`From publisher_v2's configuration (${report.sources.join(", ") || "nothing"}):`]
     const width = Math.max(...variables.map((v) => v.name.length), 0)
     for (const v of variables) {
-      lines.push(`  ${v.name.padEnd(width)}  ${v.value}    <- ${v.from}${v.overridden ? `  (unused: ${v.name} is set in the environment)` : ""}`)
+      const note = v.overridden
+        ? `  (unused: ${v.name} is set in the environment)`
+        : v.wins_over_environment
+        ? `  (used instead of ${v.name} in the environment, as publisher_v2 did)`
+        : ""
+      lines.push(`  ${v.name.padEnd(width)}  ${v.value}    <- ${v.from}${note}`)
     }
     if (report.notes.length > 0) lines.push("", "Notes:", ...report.notes.map((n) => `  - ${n}`))
     yield* Console.log(lines.join("\n"))
