@@ -106,6 +106,25 @@ describe("a publisher_v2 configuration, unchanged (INI file + .env with its JSON
       expect(posted.hashes).toHaveLength(2)
     })), 120_000)
 
+  it.live("publisher_v2's run --debug is --preview: captions for each platform, nothing posted, written or recorded", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const sandbox = yield* startSandbox({ images: 1 })
+      const env = Object.fromEntries(sandbox.config)
+      const [debug, preview] = yield* Effect.all([
+        Effect.promise(() => cli(["run", "--debug", "--json"], env)),
+        Effect.promise(() => cli(["run", "--preview", "--json"], env))
+      ])
+      for (const run of [debug, preview]) {
+        expect(run.code).toBe(0)
+        const result = JSON.parse(run.stdout) as { preview: boolean; image: string; platform_captions: Record<string, { caption: string; subject?: string }> }
+        expect(result).toMatchObject({ preview: true, image: "photo-001.jpg" })
+        expect(Object.keys(result.platform_captions).sort()).toEqual(["email", "instagram", "telegram"])
+        expect(result.platform_captions["email"]!.subject).toBeDefined()
+      }
+      expect([sandbox.telegram.messages.length, sandbox.smtp.messages.length, sandbox.instagram.media.length]).toEqual([0, 0, 0])
+      expect(sandbox.dropbox.files.list(sandbox.folder).map((f) => f.name)).toEqual(["photo-001.jpg"])
+    })), 60_000)
+
   it.live("a missing config file, a broken JSON variable or a bad INI value stops the run with exit 2 before anything is read", () =>
     Effect.scoped(Effect.gen(function*() {
       const sandbox = yield* startSandbox({ images: 1 })

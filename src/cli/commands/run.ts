@@ -19,13 +19,18 @@ const dryPublish = Options.boolean("dry-publish").pipe(
 const preview = Options.boolean("preview").pipe(
   Options.withDescription("No side effects at all: print what would be posted")
 )
+/** publisher_v2's `--debug` analyzed and captioned but published, wrote, archived and recorded nothing: our `--preview`. */
+const debug = Options.boolean("debug").pipe(
+  Options.withDescription("publisher_v2's --debug: the same as --preview")
+)
 const force = Options.boolean("force").pipe(
   Options.withDescription("With --select: post again even where an earlier run already published it")
 )
 const json = Options.boolean("json").pipe(Options.withDescription("Print the result as one JSON object"))
 
-export const runCommand = Command.make("run", { select, dryPublish, preview, force, json }, (args) =>
+export const runCommand = Command.make("run", { select, dryPublish, preview, debug, force, json }, (options) =>
   Effect.gen(function*() {
+    const args = { ...options, preview: options.preview || options.debug }
     const folders = yield* FolderConfig
     if (args.force && args.select._tag === "None") {
       return yield* new UsageError({ message: "--force needs --select NAME: only a chosen image is ever posted twice" })
