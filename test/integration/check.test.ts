@@ -58,4 +58,17 @@ describe("publisher check (the real CLI against the emulators)", () => {
       })
       for (const secret of ["sk-wrong", "wrong-password", "wrong-token"]) expect(run.stdout + run.stderr).not.toContain(secret)
     })), 60_000)
+
+  it.live("FEATURE_PUBLISH=false: every platform is off, saying why; exit 0", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const sandbox = yield* startSandbox({ images: 1 })
+      const run = yield* Effect.promise(() => cli(["check", "--json"], { ...Object.fromEntries(sandbox.config), FEATURE_PUBLISH: "false" }))
+      expect(run.code).toBe(0)
+      const report = JSON.parse(run.stdout) as Report
+      expect(report.checks.filter((c) => ["telegram", "instagram", "email"].includes(c.name)).map((c) => [c.status, c.detail])).toEqual([
+        ["off", "FEATURE_PUBLISH=false: nothing is published"],
+        ["off", "FEATURE_PUBLISH=false: nothing is published"],
+        ["off", "FEATURE_PUBLISH=false: nothing is published"]
+      ])
+    })), 60_000)
 })

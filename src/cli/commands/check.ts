@@ -56,10 +56,16 @@ const aiCheck = Effect.flatMap(Ai, (ai) => ai.check).pipe(Effect.provide(AiLive)
 /** Each enabled platform proves it could post; a disabled one says how to turn it on. */
 const platformChecks = Effect.gen(function*() {
   const on = yield* enabledPlatforms
+  const publishing = yield* Config.boolean("FEATURE_PUBLISH").pipe(Config.withDefault(true))
   return PLATFORMS.map((platform) =>
     on[platform.name]
       ? check(platform.name, platform.make.pipe(Effect.flatMap((p) => p.check), Effect.provide(StorageLive)))
-      : Effect.succeed<CheckResult>({ name: platform.name, status: "off", detail: `set ${platform.keyVar} (or ${platform.enabledVar}=true) to publish here`, ms: 0 })
+      : Effect.succeed<CheckResult>({
+        name: platform.name,
+        status: "off",
+        detail: publishing ? `set ${platform.keyVar} (or ${platform.enabledVar}=true) to publish here` : "FEATURE_PUBLISH=false: nothing is published",
+        ms: 0
+      })
   )
 })
 
