@@ -16,7 +16,7 @@ describe("publisher CLI", () => {
   })
 
   it("--help works on every command", async () => {
-    for (const args of [["--help"], ["run", "--help"], ["sandbox", "--help"], ["state", "import", "--help"]]) {
+    for (const args of [["--help"], ["run", "--help"], ["sandbox", "--help"], ["state", "import", "--help"], ["state", "export", "--help"], ["config", "--help"], ["check", "--help"], ["schedule", "--help"]]) {
       const { code, stdout } = await cli(args)
       expect(code, args.join(" ")).toBe(0)
       expect(stdout.length).toBeGreaterThan(20)
