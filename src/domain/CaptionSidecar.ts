@@ -13,6 +13,8 @@ export interface SidecarInput {
   readonly models: { readonly vision: string; readonly caption: string }
   /** ISO-8601 timestamp. */
   readonly created: string
+  /** `SIDECAR_ARTIST_ALIAS` (publisher_v2's `artist_alias`), written after `model_version` when set. */
+  readonly artistAlias?: string | undefined
 }
 
 /**
@@ -30,6 +32,7 @@ export const buildSidecar = (input: SidecarInput): Sidecar => {
     ["created", input.created],
     ["sd_caption_version", SD_CAPTION_VERSION],
     ["model_version", input.models.caption],
+    ...(input.artistAlias === undefined ? [] : [["artist_alias", input.artistAlias] as const]),
     ["subject", a.subject],
     ["lighting", a.lighting],
     ["art_style", a.style],

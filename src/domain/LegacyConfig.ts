@@ -380,12 +380,16 @@ export const translateLegacy = (
       if (voice.value !== undefined && voice.value !== null) ignored(voice.from)
     }
 
-    // Sidecar extras.
+    // Sidecar extras. The extended metadata (subject, lighting, pose, ...) is always written here.
     const captionFile = jsonObject("CAPTIONFILE_SETTINGS")
+    const alias = captionFile !== undefined
+      ? { value: field(captionFile, "artist_alias", "CAPTIONFILE_SETTINGS.artist_alias"), from: "CAPTIONFILE_SETTINGS.artist_alias" }
+      : { value: iniValue("CaptionFile", "artist_alias"), from: iniLabel("CaptionFile", "artist_alias") }
+    if (alias.value !== undefined && alias.value.trim() !== "") set("SIDECAR_ARTIST_ALIAS", alias.value.trim(), alias.from)
     if (captionFile !== undefined) {
-      for (const key of Object.keys(captionFile)) if (captionFile[key] !== null && captionFile[key] !== false) ignored(`CAPTIONFILE_SETTINGS.${key}`)
-    } else if (ini?.has("CaptionFile")) {
-      for (const key of ["extended_metadata_enabled", "artist_alias"]) if (iniValue("CaptionFile", key) !== undefined) ignored(iniLabel("CaptionFile", key))
+      for (const key of Object.keys(captionFile)) {
+        if (key !== "artist_alias" && key !== "extended_metadata_enabled" && captionFile[key] !== null) ignored(`CAPTIONFILE_SETTINGS.${key}`)
+      }
     }
   } catch (error) {
     if (error instanceof Fail) return Either.left(new ConfigurationError({ message: error.message }))

@@ -1,4 +1,4 @@
-import { DateTime, Effect, Metric } from "effect"
+import { Config, DateTime, Effect, Metric, Option } from "effect"
 import { renderSidecar } from "../domain/CaptionSidecar.js"
 import type { PlatformOutcome, Timings } from "../domain/RunResult.js"
 import { Ai } from "../services/ai/Ai.js"
@@ -16,7 +16,8 @@ export const writeSidecar = (prepared: Prepared, timings: Timings) =>
   Effect.gen(function*() {
     const ai = yield* Ai
     const storage = yield* Storage
-    const text = renderSidecar({ ...prepared, models: ai.models, created: DateTime.formatIso(yield* DateTime.now) })
+    const artistAlias = Option.getOrUndefined(yield* Config.option(Config.string("SIDECAR_ARTIST_ALIAS")).pipe(Config.map(Option.filter((a) => a.trim() !== ""))))
+    const text = renderSidecar({ ...prepared, models: ai.models, created: DateTime.formatIso(yield* DateTime.now), artistAlias })
     yield* storage.writeSidecar(prepared.image.path, text)
   }).pipe(timedInto(timings, "sidecar_write_ms"), Effect.withSpan("sidecar.write"))
 

@@ -138,6 +138,15 @@ describe("publisher_v2's JSON variables", () => {
     expect(error({ CONTENT_SETTINGS: "{\"archive\": \"sometimes\"}" })).toMatch(/CONTENT_SETTINGS.archive must be true or false/)
   })
 
+  it("CAPTIONFILE_SETTINGS / [CaptionFile]: artist_alias for the sidecar; extended metadata is always written, so no note", () => {
+    const t = translate({ CAPTIONFILE_SETTINGS: JSON.stringify({ artist_alias: " Ana Light ", extended_metadata_enabled: true, other: 1 }) })
+    expect(flat(t)).toEqual({ SIDECAR_ARTIST_ALIAS: "Ana Light" })
+    expect(t.notes).toEqual(["CAPTIONFILE_SETTINGS.other is not used by Publisher"])
+    const ini = translate({}, "[CaptionFile]\nartist_alias = Ana\nextended_metadata_enabled = false\n")
+    expect(flat(ini)).toEqual({ SIDECAR_ARTIST_ALIAS: "Ana" })
+    expect(ini.values.get("SIDECAR_ARTIST_ALIAS")?.from).toBe("publisher.ini [CaptionFile] artist_alias")
+  })
+
   it("publisher_v2's names of our variables: SMTP_SERVER, FEATURE_AUTO_VIEW, WEB_IMAGE_CACHE_TTL_SECONDS", () => {
     expect(flat(translate({ SMTP_SERVER: "mail.example.com", FEATURE_AUTO_VIEW: "true", WEB_IMAGE_CACHE_TTL_SECONDS: "12.5" }))).toEqual({
       SMTP_HOST: "mail.example.com",

@@ -48,6 +48,23 @@ describe("publisher_v2 sidecar", () => {
     expect(cached.analysis).toEqual(sampleAnalysis)
   })
 
+  it("SIDECAR_ARTIST_ALIAS goes after model_version, as publisher_v2 wrote artist_alias; without it there is no such line", () => {
+    const input = {
+      image: image("p.jpg"),
+      sha256: "ab".repeat(32),
+      analysis: sampleAnalysis,
+      captions: sampleCaptions,
+      models: { vision: "gpt-4o", caption: "gpt-4o-mini" },
+      created: "2026-11-22T10:00:00.000Z"
+    }
+    const keys = (text: string) => text.split("\n").filter((l) => l.startsWith("# ") && l !== "# ---").map((l) => l.slice(2).split(":")[0])
+    const withAlias = renderSidecar({ ...input, artistAlias: "Ana Light" })
+    expect(keys(withAlias).slice(5, 8)).toEqual(["sd_caption_version", "model_version", "artist_alias"])
+    expect(withAlias).toContain("# artist_alias: Ana Light\n")
+    expect(keys(renderSidecar(input))).not.toContain("artist_alias")
+    expect(Option.isSome(cachedFromSidecar(withAlias))).toBe(true)
+  })
+
   it("does not trust a partial sidecar as a cache (the Python tool's has no caption)", () => {
     expect(Option.isNone(cachedFromSidecar(fixture))).toBe(true)
     expect(Option.isNone(cachedFromSidecar(""))).toBe(true)

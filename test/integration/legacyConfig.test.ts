@@ -43,7 +43,8 @@ describe("a publisher_v2 configuration, unchanged (INI file + .env with its JSON
           `PUBLISHERS='[{"type": "telegram", "channel_id": "${c.telegramChannel}"}, {"type": "fetlife", "recipient": "${c.emailRecipient}", "caption_target": "subject"}]'`,
           `EMAIL_SERVER='{"sender": "${c.emailSender}", "smtp_server": "${smtp.host}", "smtp_port": ${smtp.port}}'`,
           `CONTENT_SETTINGS='{"hashtag_string": "#film #bw", "archive": false, "debug": false}'`,
-          `CONFIRMATION_SETTINGS='{"confirmation_to_sender": false}'`
+          `CONFIRMATION_SETTINGS='{"confirmation_to_sender": false}'`,
+          `CAPTIONFILE_SETTINGS='{"artist_alias": "Ana Light", "extended_metadata_enabled": true}'`
         ].join("\n"))
       )
       const env = { ...Object.fromEntries([...sandbox.config].filter(([name]) => !GIVEN_BY_V2.includes(name))), ...LEFT_OVER }
@@ -71,7 +72,7 @@ describe("a publisher_v2 configuration, unchanged (INI file + .env with its JSON
       expect(named.code).toBe(0)
       expect((JSON.parse(named.stdout) as typeof report).variables).toEqual(report.variables.map((v) => ({ ...v, from: v.from.replace(/^publisher\.ini/, join(dir, "publisher.ini")) })))
       const byVariable = yield* Effect.promise(() => cli(["config", "--json"], { ...env, ENV_PATH: join(dir, ".env") }))
-      expect((JSON.parse(byVariable.stdout) as typeof report).sources).toEqual(["PUBLISHERS", "EMAIL_SERVER", "CONFIRMATION_SETTINGS", "CONTENT_SETTINGS"])
+      expect((JSON.parse(byVariable.stdout) as typeof report).sources).toEqual(["PUBLISHERS", "EMAIL_SERVER", "CONFIRMATION_SETTINGS", "CONTENT_SETTINGS", "CAPTIONFILE_SETTINGS"])
 
       const runs = []
       for (let i = 0; i < 2; i++) {
@@ -99,6 +100,11 @@ describe("a publisher_v2 configuration, unchanged (INI file + .env with its JSON
       expect(new Set(runs.map((r) => r.image)).size).toBe(2)
       expect(sandbox.dropbox.files.list(sandbox.folder).map((f) => f.name).filter((n) => n.endsWith(".jpg")).sort()).toEqual(runs.map((r) => r.image).sort())
       expect(sandbox.dropbox.files.list(`${sandbox.folder}/archive`)).toEqual([])
+      // Each sidecar carries the artist alias (CAPTIONFILE_SETTINGS).
+      for (const r of runs) {
+        const sidecar = sandbox.dropbox.files.get(`${sandbox.folder}/${r.image.replace(/\.jpg$/, ".txt")}`)
+        expect(new TextDecoder().decode(sidecar!.bytes())).toContain("\n# artist_alias: Ana Light\n")
+      }
       // And back: what was posted, as publisher_v2's posted.json.
       const exported = yield* Effect.promise(() => cli(["state", "export"], env, dir))
       const posted = JSON.parse(exported.stdout) as { hashes: Array<string>; dropbox_content_hashes: Array<string> }
