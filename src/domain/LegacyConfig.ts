@@ -53,6 +53,7 @@ export const LEGACY_VARIABLES = [
   "INSTAGRAM_ACCESS_TOKEN",
   "SMTP_SERVER",
   "FEATURE_AUTO_VIEW",
+  "FEATURE_VOICE_MATCHING",
   "WEB_IMAGE_CACHE_TTL_SECONDS"
 ] as const
 
@@ -376,8 +377,23 @@ export const translateLegacy = (
         set("FEATURE_PUBLISH", "false", debug.from)
         notes.push(`${debug.from} is true: nothing is published (as --dry-publish)`)
       }
+      // publisher_v2's few-shot captions, used only with FEATURE_VOICE_MATCHING on (as there).
       const voice = contentValue("voice_profile")
-      if (voice.value !== undefined && voice.value !== null) ignored(voice.from)
+      if (voice.value !== undefined && voice.value !== null) {
+        let list: unknown = voice.value
+        if (typeof list === "string") {
+          try {
+            list = JSON.parse(list)
+          } catch {
+            fail(`${voice.from} must be a JSON list of strings`)
+          }
+        }
+        if (!Array.isArray(list) || !list.every((x) => typeof x === "string" || typeof x === "number")) fail(`${voice.from} must be a JSON list of strings`)
+        const examples = (list as Array<string | number>).map(String)
+        const matching = env("FEATURE_VOICE_MATCHING")
+        if (matching !== undefined && iniBoolean(matching) === true) set("CAPTION_EXAMPLES", JSON.stringify(examples), voice.from)
+        else notes.push(`${voice.from} is not used: FEATURE_VOICE_MATCHING is off (as in publisher_v2)`)
+      }
     }
 
     // Sidecar extras. The extended metadata (subject, lighting, pose, ...) is always written here.

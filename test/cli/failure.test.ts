@@ -48,6 +48,8 @@ describe("explainFailure", () => {
       [AiConfig, "AI_RATE_PER_MINUTE", "0"],
       [AiConfig, "VISION_MAX_DIMENSION", "100"],
       [AiConfig, "VISION_DETAIL", "ultra"],
+      [AiConfig, "CAPTION_EXAMPLES", "one, two"],
+      [AiConfig, "CAPTION_EXAMPLES", JSON.stringify(Array.from({ length: 21 }, (_, i) => `caption ${i}`))],
       [NearDuplicateConfig, "NEAR_DUPLICATE_DISTANCE", "33"],
       [NearDuplicateConfig, "NEAR_DUPLICATE_MAX_SKIPS", "-1"],
       [HashWorkersConfig, "PHASH_WORKERS", "0"]

@@ -133,7 +133,16 @@ describe("publisher_v2's JSON variables", () => {
   it("CONTENT_SETTINGS: hashtags, archive, debug (publishes nothing), voice_profile noted", () => {
     const t = translate({ CONTENT_SETTINGS: JSON.stringify({ hashtag_string: " #film #bw ", archive: false, debug: true, voice_profile: ["a"] }) })
     expect(flat(t)).toEqual({ CAPTION_HASHTAGS: "#film #bw", ARCHIVE_POSTED: "false", FEATURE_PUBLISH: "false" })
-    expect(t.notes).toEqual([expect.stringMatching(/CONTENT_SETTINGS.debug is true: nothing is published/), "CONTENT_SETTINGS.voice_profile is not used by Publisher"])
+    expect(t.notes).toEqual([
+      expect.stringMatching(/CONTENT_SETTINGS.debug is true: nothing is published/),
+      "CONTENT_SETTINGS.voice_profile is not used: FEATURE_VOICE_MATCHING is off (as in publisher_v2)"
+    ])
+    // With voice matching on, the examples reach the caption prompt; from the INI file too (a JSON list there).
+    expect(flat(translate({ CONTENT_SETTINGS: JSON.stringify({ voice_profile: ["Quiet light.", "Salt air."] }), FEATURE_VOICE_MATCHING: "true" }))).toEqual({
+      CAPTION_EXAMPLES: JSON.stringify(["Quiet light.", "Salt air."])
+    })
+    expect(flat(translate({ FEATURE_VOICE_MATCHING: "1" }, "[Content]\nvoice_profile = [\"Quiet light.\"]\n"))["CAPTION_EXAMPLES"]).toBe(JSON.stringify(["Quiet light."]))
+    expect(error({ FEATURE_VOICE_MATCHING: "true" }, "[Content]\nvoice_profile = Quiet light.\n")).toMatch(/\[Content\] voice_profile must be a JSON list of strings/)
     expect(flat(translate({ CONTENT_SETTINGS: "{\"archive\": \"yes\", \"debug\": false}" }))).toEqual({ ARCHIVE_POSTED: "true" })
     expect(error({ CONTENT_SETTINGS: "{\"archive\": \"sometimes\"}" })).toMatch(/CONTENT_SETTINGS.archive must be true or false/)
   })

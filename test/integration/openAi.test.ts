@@ -146,6 +146,15 @@ describe("Ai on the openai SDK (against the emulator)", () => {
       expect(wrongKey.status).toBe(401)
     }))
 
+  it.live("CAPTION_EXAMPLES (publisher_v2's voice_profile) go into the caption prompt between the voice and the rules", () =>
+    Effect.gen(function*() {
+      const messages = yield* withAi({ config: { CAPTION_EXAMPLES: JSON.stringify(["Quiet light on the harbour.", "Salt air, slow morning."]) } }, (openai) =>
+        Ai.pipe(Effect.flatMap((ai) => ai.captionPair(sampleAnalysis)), Effect.map(() => openai.requests[0]!.messages)))
+      expect(messages[0]!.text).toMatch(
+        /^You write for an Instagram and Telegram photo account\.\n\nCaptions this account has written \(match their voice and length; do not copy them\):\n- Quiet light on the harbour\.\n- Salt air, slow morning\.\n\nFrom the analysis/
+      )
+    }))
+
   it.live("a reply that fails the schema is a typed AiError, not a crash, and is not retried as transient", () =>
     withAi({ replyOverride: () => "{\"description\": 42}", config: { VISION_FALLBACK: "false" } }, (openai) =>
       Effect.gen(function*() {

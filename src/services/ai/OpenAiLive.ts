@@ -140,7 +140,8 @@ export const AiLive = Layer.scoped(
         response_format: { type: "json_schema", json_schema: { name: "caption_pair", strict: true, schema: captionPairJsonSchema } },
         messages: captionMessages(analysis, {
           systemPrompt: Option.getOrUndefined(config.captionSystemPrompt),
-          rolePrompt: Option.getOrUndefined(config.captionRolePrompt)
+          rolePrompt: Option.getOrUndefined(config.captionRolePrompt),
+          examples: config.captionExamples
         })
       }).pipe(
         Effect.flatMap((c) => decodeReply("caption_pair", CaptionPair, c)),

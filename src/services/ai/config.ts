@@ -1,4 +1,4 @@
-import { Config, Option } from "effect"
+import { Config, ConfigError, Either, Option } from "effect"
 
 /** An optional text; set but blank counts as unset. */
 const optionalText = (name: string) => Config.option(Config.string(name)).pipe(Config.map(Option.filter((v) => v.trim() !== "")))
@@ -31,6 +31,21 @@ export const AiConfig = Config.all({
   captionSystemPrompt: optionalText("CAPTION_SYSTEM_PROMPT"),
   /** Text before the photo analysis in the caption request (publisher_v2's `role_prompt`). */
   captionRolePrompt: optionalText("CAPTION_ROLE_PROMPT"),
+  /** Captions in the account's voice (publisher_v2's `voice_profile`): a JSON list of at most 20 strings. */
+  captionExamples: Config.string("CAPTION_EXAMPLES").pipe(
+    Config.mapOrFail((text) => {
+      let list: unknown
+      try {
+        list = JSON.parse(text)
+      } catch {
+        list = undefined
+      }
+      return Array.isArray(list) && list.length <= 20 && list.every((x) => typeof x === "string" && x.trim() !== "")
+        ? Either.right(list as Array<string>)
+        : Either.left(ConfigError.InvalidData([], "must be a JSON list of at most 20 non-blank strings"))
+    }),
+    Config.withDefault([] as Array<string>)
+  ),
   /** The analysis is sent a copy of the photo at most this long on its long side (publisher_v2: 1024). */
   visionMaxDimension: dimension("VISION_MAX_DIMENSION", 1024),
   visionDetail: detail("VISION_DETAIL", "low"),

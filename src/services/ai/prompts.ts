@@ -29,8 +29,17 @@ export const CAPTION_FORMAT = [
  */
 export const captionMessages = (
   analysis: ImageAnalysis,
-  custom: { readonly systemPrompt?: string | undefined; readonly rolePrompt?: string | undefined } = {}
+  custom: { readonly systemPrompt?: string | undefined; readonly rolePrompt?: string | undefined; readonly examples?: ReadonlyArray<string> } = {}
 ) => [
-  { role: "system" as const, content: `${custom.systemPrompt?.trim() ?? CAPTION_VOICE}\n\n${CAPTION_FORMAT}` },
+  {
+    role: "system" as const,
+    content: [
+      custom.systemPrompt?.trim() ?? CAPTION_VOICE,
+      ...(custom.examples !== undefined && custom.examples.length > 0
+        ? [`Captions this account has written (match their voice and length; do not copy them):\n${custom.examples.map((e) => `- ${e.trim()}`).join("\n")}`]
+        : []),
+      CAPTION_FORMAT
+    ].join("\n\n")
+  },
   { role: "user" as const, content: `${custom.rolePrompt === undefined ? "" : `${custom.rolePrompt.trim()}\n\n`}Photo analysis:\n${JSON.stringify(analysis)}` }
 ]
