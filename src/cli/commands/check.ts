@@ -93,7 +93,8 @@ export const OperationsLive = Layer.effect(
 
 export const checkCommand = Command.make("check", { json }, (args) =>
   Effect.gen(function*() {
-    const results = yield* runChecks
+    // One trace for the whole check, a span per service.
+    const results = yield* runChecks.pipe(Effect.withSpan("cli.check"))
     const failed = results.filter((r) => r.status === "failed")
     if (args.json) {
       yield* Console.log(JSON.stringify({ ok: failed.length === 0, checks: results }))

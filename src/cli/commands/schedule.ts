@@ -13,7 +13,8 @@ export const scheduledRun = (folders: Config.Config.Success<typeof FolderConfig>
     const publish = yield* Config.boolean("FEATURE_PUBLISH").pipe(Config.withDefault(true))
     return yield* withCorrelationId((correlationId) =>
       publishOne({ correlationId, ...folders, dryPublish: !publish, preview: false }).pipe(
-        Effect.withSpan("schedule.run", { attributes: { correlation_id: correlationId } })
+        // Each scheduled run is its own trace, as a CLI run is.
+        Effect.withSpan("schedule.run", { root: true, attributes: { correlation_id: correlationId } })
       )
     )
   })
