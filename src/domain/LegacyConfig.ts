@@ -54,6 +54,8 @@ export const LEGACY_VARIABLES = [
   "SMTP_SERVER",
   "FEATURE_AUTO_VIEW",
   "FEATURE_VOICE_MATCHING",
+  "ADMIN_LOGIN_EMAILS",
+  "AUTH0_ADMIN_EMAIL_ALLOWLIST",
   "WEB_IMAGE_CACHE_TTL_SECONDS"
 ] as const
 
@@ -195,9 +197,17 @@ export const translateLegacy = (
     }
 
     // Platforms.
+    /** publisher_v2 sent confirmations to its admin emails when it had any, else to the sender. */
+    const adminRecipients = () => {
+      for (const name of ["ADMIN_LOGIN_EMAILS", "AUTH0_ADMIN_EMAIL_ALLOWLIST"] as const) {
+        const list = (env(name) ?? "").split(",").map((a) => a.trim()).filter((a) => a !== "")
+        if (list.length > 0) return void set("EMAIL_CONFIRMATION_TO", list.join(","), name)
+      }
+    }
     const confirmation = (label: string) => {
       const settings = jsonObject("CONFIRMATION_SETTINGS")
       if (settings !== undefined) {
+        adminRecipients()
         const toSender = boolField(settings, "confirmation_to_sender", "CONFIRMATION_SETTINGS.confirmation_to_sender") ?? true
         set("EMAIL_CONFIRMATION_TO_SENDER", String(toSender), "CONFIRMATION_SETTINGS.confirmation_to_sender")
         const count = intField(settings, "confirmation_tags_count", "CONFIRMATION_SETTINGS.confirmation_tags_count")
@@ -206,6 +216,7 @@ export const translateLegacy = (
         return
       }
       // publisher_v2 mails the sender a confirmation unless told otherwise.
+      adminRecipients()
       set("EMAIL_CONFIRMATION_TO_SENDER", String(iniBool("Email", "confirmation_to_sender", true)), ini?.has("Email") ? iniLabel("Email", "confirmation_to_sender") : `${label} (publisher_v2's default)`)
       const count = iniInt("Email", "confirmation_tags_count")
       if (count !== undefined) set("EMAIL_CONFIRMATION_TAGS_COUNT", String(count), iniLabel("Email", "confirmation_tags_count"))

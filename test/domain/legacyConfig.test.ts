@@ -79,6 +79,16 @@ describe("publisher_v2's JSON variables", () => {
     expect(flat(translate({ PUBLISHERS: "[{\"type\": \"fetlife\", \"recipient\": \"r@x\"}]", EMAIL_SENDER: "s@x" }))["EMAIL_ENABLED"]).toBe("true")
   })
 
+  it("confirmations go to publisher_v2's admin emails when it had any (ADMIN_LOGIN_EMAILS, else AUTH0_ADMIN_EMAIL_ALLOWLIST)", () => {
+    const fetlife = { PUBLISHERS: "[{\"type\": \"fetlife\", \"recipient\": \"r@x\"}]", EMAIL_SERVER: "{\"sender\": \"s@x\"}" }
+    expect(flat(translate({ ...fetlife, ADMIN_LOGIN_EMAILS: " a@x , b@x " }))["EMAIL_CONFIRMATION_TO"]).toBe("a@x,b@x")
+    expect(flat(translate({ ...fetlife, AUTH0_ADMIN_EMAIL_ALLOWLIST: "c@x" }))["EMAIL_CONFIRMATION_TO"]).toBe("c@x")
+    expect(flat(translate({ ...fetlife, CONFIRMATION_SETTINGS: "{}", ADMIN_LOGIN_EMAILS: "a@x" }))["EMAIL_CONFIRMATION_TO"]).toBe("a@x")
+    expect(flat(translate(fetlife))["EMAIL_CONFIRMATION_TO"]).toBeUndefined()
+    // No email platform: nothing to confirm.
+    expect(flat(translate({ ADMIN_LOGIN_EMAILS: "a@x" }))["EMAIL_CONFIRMATION_TO"]).toBeUndefined()
+  })
+
   it("instagram: on, with a note on the Graph API credentials unless they are set", () => {
     const t = translate({ PUBLISHERS: "[{\"type\": \"instagram\", \"username\": \"me\"}]" })
     expect(flat(t)["INSTAGRAM_ENABLED"]).toBe("true")

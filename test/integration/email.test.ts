@@ -75,6 +75,15 @@ describe("email publisher (nodemailer against a real SMTP server)", () => {
       })
     ))
 
+  it.live("EMAIL_CONFIRMATION_TO sends the confirmation there instead of to the sender", () =>
+    withEmail({ EMAIL_CONFIRMATION_TO_SENDER: "true", EMAIL_CONFIRMATION_TO: "a@admins.test, b@admins.test" }, (smtp, publish) =>
+      Effect.gen(function*() {
+        yield* publish(post("Evening", ["dusk"]))
+        expect(smtp.messages.map((m) => m.to)).toEqual([["upload@service.test"], ["a@admins.test", "b@admins.test"]])
+        expect(smtp.messages[1]!.text).toContain("Image tags: dusk")
+      })
+    ))
+
   it.live("a temporary refusal (451) is retried; a permanent one (554) is a typed error, not retried", () =>
     withEmail({}, (smtp, publish) =>
       Effect.gen(function*() {

@@ -23,6 +23,11 @@ export const EmailConfig = Config.all({
   requireTls: Config.boolean("SMTP_REQUIRE_TLS").pipe(Config.withDefault(true)),
   layout: EmailLayoutConfig,
   confirmation: Config.boolean("EMAIL_CONFIRMATION_TO_SENDER").pipe(Config.withDefault(false)),
+  /** Where confirmations go instead of the sender (publisher_v2 sent them to its admin emails). */
+  confirmationTo: Config.string("EMAIL_CONFIRMATION_TO").pipe(
+    Config.map((list) => list.split(",").map((a) => a.trim()).filter((a) => a !== "")),
+    Config.withDefault([] as Array<string>)
+  ),
   confirmationTags: Config.integer("EMAIL_CONFIRMATION_TAGS_COUNT").pipe(Config.withDefault(5)),
   timeoutSeconds: Config.integer("SMTP_TIMEOUT_SECONDS").pipe(Config.withDefault(30))
 })
@@ -127,7 +132,8 @@ export const makeEmailPublisher = Effect.gen(function*() {
         const tags = confirmationTags(post.analysis.tags, settings.confirmationTags)
         const confirmation = `${body}\n\n---\nImage tags: ${tags.length > 0 ? tags.join(", ") : "(none)"}`
         // The post is out; a failed confirmation is reported, never turned into a failed post.
-        yield* send(settings.sender, subject, confirmation, post).pipe(
+        const to = settings.confirmationTo.length > 0 ? settings.confirmationTo.join(", ") : settings.sender
+        yield* send(to, subject, confirmation, post).pipe(
           Effect.catchAll((e) => Effect.logWarning("email confirmation not sent").pipe(Effect.annotateLogs({ error: e.message })))
         )
       }
