@@ -6,6 +6,7 @@ import { cachedFromSidecar } from "../domain/CaptionSidecar.js"
 import type { ImageRef } from "../domain/Image.js"
 import type { Timings } from "../domain/RunResult.js"
 import { Ai } from "../services/ai/Ai.js"
+import { State } from "../services/state/State.js"
 import { Storage } from "../services/storage/Storage.js"
 import { imageDownloads } from "../services/telemetry/metrics.js"
 import { mimeTypeOf } from "./selectImage.js"
@@ -44,6 +45,12 @@ export const download = (image: ImageRef) =>
     return { image, bytes, sha256: sha256Hex(bytes), sidecar } satisfies Downloaded
   })
 
+/** `CAPTION_HISTORY`: how many of the latest posted captions the caption model sees, so it does not repeat itself (0: none). */
+export const CaptionHistoryConfig = Config.integer("CAPTION_HISTORY").pipe(
+  Config.validate({ message: "must be between 0 and 50", validation: (n) => n >= 0 && n <= 50 }),
+  Config.withDefault(10)
+)
+
 /** `CAPTION_HASHTAGS`: hashtags every caption ends with (publisher_v2's `hashtag_string`). */
 export const CaptionHashtagsConfig = Config.string("CAPTION_HASHTAGS").pipe(Config.withDefault(""))
 
@@ -61,6 +68,7 @@ export const caption = Effect.fn("workflow.captions")(function*(downloaded: Down
   const analysis = yield* ai.analyze({ name: downloaded.image.name, bytes: downloaded.bytes, mimeType: mimeTypeOf(downloaded.image.name) }).pipe(
     timedInto(timings, "vision_analysis_ms")
   )
-  const captions = yield* ai.captionPair(analysis).pipe(timedInto(timings, "caption_generation_ms"))
+  const recent = yield* State.pipe(Effect.flatMap((state) => CaptionHistoryConfig.pipe(Effect.flatMap(state.recentCaptions))))
+  const captions = yield* ai.captionPair(analysis, recent).pipe(timedInto(timings, "caption_generation_ms"))
   return withTags({ ...downloaded, analysis, captions, fromSidecar: false } satisfies Prepared)
 })

@@ -114,6 +114,7 @@ export const publishAndArchive = Effect.fn("workflow.publish_and_archive")(funct
   const complete = outcomes.length > 0 && outcomes.every(([, o]) => o.ok)
   if (anyLive) {
     yield* state.markPosted({ contentHash: prepared.image.contentHash, sha256: prepared.sha256, imageName: prepared.image.name, runId: options.runId })
+    yield* state.recordCaption({ contentHash: prepared.image.contentHash, caption: prepared.captions.caption })
   }
   if (complete && options.archiveFolder !== null) {
     yield* storage.moveWithSidecar(prepared.image.path, options.archiveFolder).pipe(timedInto(timings, "archive_ms"), Effect.withSpan("archive"))

@@ -3,6 +3,7 @@ import { Cause, Config, ConfigProvider, Effect, Exit } from "effect"
 import { UsageError } from "../../src/domain/Errors.js"
 import { explainFailure } from "../../src/cli/failure.js"
 import { WebConfig } from "../../src/http/config.js"
+import { CaptionHistoryConfig } from "../../src/programs/prepare.js"
 import { FolderConfig } from "../../src/programs/RunOptions.js"
 import { AiConfig } from "../../src/services/ai/config.js"
 import { NearDuplicateConfig } from "../../src/services/dedup/config.js"
@@ -52,7 +53,8 @@ describe("explainFailure", () => {
       [AiConfig, "CAPTION_EXAMPLES", JSON.stringify(Array.from({ length: 21 }, (_, i) => `caption ${i}`))],
       [NearDuplicateConfig, "NEAR_DUPLICATE_DISTANCE", "33"],
       [NearDuplicateConfig, "NEAR_DUPLICATE_MAX_SKIPS", "-1"],
-      [HashWorkersConfig, "PHASH_WORKERS", "0"]
+      [HashWorkersConfig, "PHASH_WORKERS", "0"],
+      [CaptionHistoryConfig, "CAPTION_HISTORY", "51"]
     ]
     const base = new Map([["IMAGE_FOLDER", "/Photos"], ["OPENAI_API_KEY", "k"]])
     for (const [config, name, value] of cases) {

@@ -263,6 +263,22 @@ describe("publishOne", () => {
       expect(text).toContain("    email subject: Private: Photo upload\n    email body:\n")
     }))
 
+  it.effect("a posted caption is recorded; the next caption call is shown the latest ones (CAPTION_HISTORY)", () =>
+    Effect.gen(function*() {
+      const { layer, rec } = makeFakes({ images, platforms: ["telegram"] })
+      yield* publishOne(options()).pipe(Effect.provide(layer))
+      expect(rec.captions.map((c) => c.caption)).toEqual([sampleCaptions.caption])
+      yield* publishOne(options({ correlationId: "second-run" })).pipe(Effect.provide(layer))
+      expect(rec.captionContexts).toEqual([[], [sampleCaptions.caption]])
+      // 0 turns it off; a dry run records nothing.
+      yield* publishOne(options({ correlationId: "third-run", dryPublish: true })).pipe(
+        Effect.provide(layer),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["CAPTION_HISTORY", "0"]])))
+      )
+      expect(rec.captionContexts.at(-1)).toEqual([])
+      expect(rec.captions).toHaveLength(2)
+    }))
+
   it.effect("answers from a complete sidecar with zero AI calls", () =>
     Effect.gen(function*() {
       const a = image("a.jpg", "hash-a.jpg", true)

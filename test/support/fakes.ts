@@ -42,6 +42,10 @@ export interface Recorder {
   readonly historyBatches: Array<number>
   /** Unusable images recorded: content_hash -> reason. */
   readonly unusable: Map<string, string>
+  /** The recent captions each caption call was shown. */
+  readonly captionContexts: Array<ReadonlyArray<string>>
+  /** Captions recorded for posted images, oldest first. */
+  readonly captions: Array<{ readonly contentHash: string; readonly caption: string }>
 }
 
 export const image = (name: string, contentHash = `hash-${name}`, hasSidecar = false): ImageRef =>
@@ -101,6 +105,8 @@ export const makeFakes = (options: FakeOptions) => {
   const rec: Recorder = {
     historyBatches: [],
     unusable: new Map(),
+    captions: [],
+    captionContexts: [],
     lists: [],
     downloads: [],
     sidecarReads: [],
@@ -147,7 +153,11 @@ export const makeFakes = (options: FakeOptions) => {
   }))
   const ai = Layer.succeed(Ai, Ai.of({
     analyze: () => Effect.sync(() => void rec.aiCalls.push("analyze")).pipe(Effect.as(sampleAnalysis)),
-    captionPair: () => Effect.sync(() => void rec.aiCalls.push("captionPair")).pipe(Effect.as(sampleCaptions)),
+    captionPair: (_analysis, recent = []) =>
+      Effect.sync(() => {
+        rec.aiCalls.push("captionPair")
+        rec.captionContexts.push(recent)
+      }).pipe(Effect.as(sampleCaptions)),
     check: Effect.succeed("models exist"),
     models: { vision: "vision-model", caption: "caption-model" }
   }))
@@ -190,6 +200,8 @@ export const makeFakes = (options: FakeOptions) => {
     recordNearDuplicate: (record) => Effect.sync(() => void rec.nearDuplicates.push(record)),
     nearDuplicateContentHashes: Effect.sync(() => new Set(rec.nearDuplicates.map((n) => n.contentHash))),
     recordUnusable: (record) => Effect.sync(() => void rec.unusable.set(record.contentHash, record.reason)),
+    recordCaption: ({ caption, contentHash }) => Effect.sync(() => void (rec.captions.some((c) => c.contentHash === contentHash) || rec.captions.push({ contentHash, caption }))),
+    recentCaptions: (limit) => Effect.sync(() => [...rec.captions].reverse().slice(0, Math.max(limit, 0)).map((c) => c.caption)),
     unusableContentHashes: Effect.sync(() => new Set(rec.unusable.keys())),
     acquireLease: (name, holder, replacing) =>
       Effect.sync(() => {

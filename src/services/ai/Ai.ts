@@ -12,8 +12,8 @@ export interface ImageInput {
 /** The vision/caption model (any OpenAI-compatible server). */
 export class Ai extends Context.Tag("publisher/Ai")<Ai, {
   readonly analyze: (image: ImageInput) => Effect.Effect<ImageAnalysis, AiError>
-  /** caption and sd_caption in one call. */
-  readonly captionPair: (analysis: ImageAnalysis) => Effect.Effect<CaptionPair, AiError>
+  /** caption and sd_caption in one call; `recent`: the account's latest captions, not to be repeated. */
+  readonly captionPair: (analysis: ImageAnalysis, recent?: ReadonlyArray<string>) => Effect.Effect<CaptionPair, AiError>
   /** The key is accepted and both models exist; answers what it found (`publisher check`). */
   readonly check: Effect.Effect<string, AiError>
   /** Model names, recorded in the sidecar. */

@@ -29,7 +29,12 @@ export const CAPTION_FORMAT = [
  */
 export const captionMessages = (
   analysis: ImageAnalysis,
-  custom: { readonly systemPrompt?: string | undefined; readonly rolePrompt?: string | undefined; readonly examples?: ReadonlyArray<string> } = {}
+  custom: {
+    readonly systemPrompt?: string | undefined
+    readonly rolePrompt?: string | undefined
+    readonly examples?: ReadonlyArray<string>
+    readonly recent?: ReadonlyArray<string>
+  } = {}
 ) => [
   {
     role: "system" as const,
@@ -37,6 +42,9 @@ export const captionMessages = (
       custom.systemPrompt?.trim() ?? CAPTION_VOICE,
       ...(custom.examples !== undefined && custom.examples.length > 0
         ? [`Captions this account has written (match their voice and length; do not copy them):\n${custom.examples.map((e) => `- ${e.trim()}`).join("\n")}`]
+        : []),
+      ...(custom.recent !== undefined && custom.recent.length > 0
+        ? [`The account's latest captions, newest first (write something different: no repeated opening, phrase or set of hashtags):\n${custom.recent.map((c) => `- ${c.replace(/\s+/g, " ").trim()}`).join("\n")}`]
         : []),
       CAPTION_FORMAT
     ].join("\n\n")

@@ -257,6 +257,19 @@ export const SqlState = Layer.effect(
           } ON CONFLICT DO NOTHING`
         }).pipe(op("record_unusable", { image: record.imageName })),
 
+      recordCaption: ({ caption, contentHash }) =>
+        Effect.gen(function*() {
+          const at = yield* now
+          yield* sql`INSERT INTO posted_captions ${sql.insert({ content_hash: normalize(contentHash), caption, posted_at: at })} ON CONFLICT DO NOTHING`
+        }).pipe(op("record_caption")),
+
+      recentCaptions: (limit) =>
+        (limit <= 0
+          ? Effect.succeed([])
+          : sql<{ caption: string }>`SELECT caption FROM posted_captions ORDER BY posted_at DESC, content_hash LIMIT ${limit}`.pipe(
+            Effect.map((rows) => rows.map((r) => r.caption))
+          )).pipe(op("recent_captions", { limit })),
+
       unusableContentHashes: sql<{ content_hash: string }>`SELECT content_hash FROM unusable_images`.pipe(
         Effect.map((rows) => new Set(rows.map((r) => r.content_hash))),
         op("unusable_content_hashes")
@@ -290,12 +303,14 @@ export const SqlState = Layer.effect(
         const imageHashes = yield* sql<StateDump["imageHashes"][number]>`SELECT content_hash, source, algorithm, version, phash, image_name, hashed_at FROM image_hashes ORDER BY content_hash, source`
         const nearDuplicates = yield* sql<StateDump["nearDuplicates"][number]>`SELECT content_hash, image_name, duplicate_of, duplicate_of_name, distance, run_id, recorded_at FROM near_duplicates ORDER BY content_hash`
         const unusableImages = yield* sql<StateDump["unusableImages"][number]>`SELECT content_hash, image_name, reason, run_id, recorded_at FROM unusable_images ORDER BY content_hash`
+        const postedCaptions = yield* sql<StateDump["postedCaptions"][number]>`SELECT content_hash, caption, posted_at FROM posted_captions ORDER BY content_hash`
         return {
           postedHashes,
           publications: publications.map((p) => ({ ...p, ok: Number(p.ok), uncertain: Number(p.uncertain) })),
           imageHashes: imageHashes.map((h) => ({ ...h, version: Number(h.version) })),
           nearDuplicates: nearDuplicates.map((n) => ({ ...n, distance: Number(n.distance) })),
-          unusableImages
+          unusableImages,
+          postedCaptions
         } satisfies StateDump
       }).pipe(op("export_all")),
 
@@ -303,7 +318,7 @@ export const SqlState = Layer.effect(
         Effect.gen(function*() {
           const count = (table: string) =>
             sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM ${sql(table)}`.pipe(Effect.map((rows) => Number(rows[0]?.n ?? 0)))
-          const tables = ["posted_hashes", "publications", "image_hashes", "near_duplicates", "unusable_images"] as const
+          const tables = ["posted_hashes", "publications", "image_hashes", "near_duplicates", "unusable_images", "posted_captions"] as const
           const before = yield* Effect.forEach(tables, count)
           const insertAll = (table: string, rows: ReadonlyArray<Record<string, unknown>>) =>
             Effect.forEach(chunks(rows), (chunk) => sql`INSERT INTO ${sql(table)} ${sql.insert(chunk as Array<Record<string, unknown>>)} ON CONFLICT DO NOTHING`, { discard: true })
@@ -311,6 +326,7 @@ export const SqlState = Layer.effect(
           yield* insertAll("image_hashes", dump.imageHashes)
           yield* insertAll("near_duplicates", dump.nearDuplicates)
           yield* insertAll("unusable_images", dump.unusableImages)
+          yield* insertAll("posted_captions", dump.postedCaptions)
           // Publications have no natural key: an identical attempt already here is not added again.
           yield* Effect.forEach(dump.publications, (p) =>
             sql`INSERT INTO publications (run_id, content_hash, image_name, platform, ok, post_id, error, uncertain, at)
@@ -323,7 +339,8 @@ export const SqlState = Layer.effect(
             publications: after[1]! - before[1]!,
             image_hashes: after[2]! - before[2]!,
             near_duplicates: after[3]! - before[3]!,
-            unusable_images: after[4]! - before[4]!
+            unusable_images: after[4]! - before[4]!,
+            posted_captions: after[5]! - before[5]!
           } satisfies CopyResult
         }).pipe(sql.withTransaction, op("import_all")),
 

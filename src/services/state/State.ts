@@ -125,6 +125,11 @@ export interface StateDump {
     readonly run_id: string
     readonly recorded_at: string
   }>
+  readonly postedCaptions: ReadonlyArray<{
+    readonly content_hash: string
+    readonly caption: string
+    readonly posted_at: string
+  }>
 }
 
 /** Rows a copy added, by table. */
@@ -134,6 +139,7 @@ export interface CopyResult {
   readonly image_hashes: number
   readonly near_duplicates: number
   readonly unusable_images: number
+  readonly posted_captions: number
 }
 
 /** Who holds a lease, until when (epoch milliseconds). */
@@ -180,6 +186,10 @@ export class State extends Context.Tag("publisher/State")<State, {
   readonly nearDuplicateContentHashes: Effect.Effect<ReadonlySet<string>, StateError>
   /** A file a run could not use (not a decodable image): later runs skip it by content_hash. Recording it again changes nothing. */
   readonly recordUnusable: (record: { readonly contentHash: string; readonly imageName: string; readonly reason: string; readonly runId: string }) => Effect.Effect<void, StateError>
+  /** The caption a posted image went out with (the first one recorded stays). */
+  readonly recordCaption: (record: { readonly contentHash: string; readonly caption: string }) => Effect.Effect<void, StateError>
+  /** The `limit` latest posted captions, newest first. */
+  readonly recentCaptions: (limit: number) => Effect.Effect<ReadonlyArray<string>, StateError>
   /** Every content_hash recorded as unusable. */
   readonly unusableContentHashes: Effect.Effect<ReadonlySet<string>, StateError>
   /**

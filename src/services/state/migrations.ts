@@ -50,6 +50,10 @@ import { Effect } from "effect"
  * unusable_images — files a run chose but could not use (not a decodable image); runs skip them
  *   by content_hash, so one broken file never blocks posting. A fixed file has a new content_hash.
  *   content_hash (PRIMARY KEY), image_name, reason, run_id, recorded_at
+ *
+ * posted_captions — the caption each posted image went out with, so the caption model is shown
+ *   the latest ones and does not repeat itself (CAPTION_HISTORY).
+ *   content_hash (PRIMARY KEY), caption, posted_at; INDEX posted_captions_by_time
  */
 export const migrations = {
   "0001_create_tables": Effect.gen(function*() {
@@ -148,5 +152,14 @@ export const migrations = {
       run_id TEXT NOT NULL,
       recorded_at TEXT NOT NULL
     )`
+  }),
+  "0007_posted_captions": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE posted_captions (
+      content_hash TEXT PRIMARY KEY,
+      caption TEXT NOT NULL,
+      posted_at TEXT NOT NULL
+    )`
+    yield* sql`CREATE INDEX posted_captions_by_time ON posted_captions (posted_at)`
   })
 }

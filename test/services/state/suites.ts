@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, type Layer } from "effect"
+import { Effect, type Layer, TestClock } from "effect"
 import type { StateError } from "../../../src/domain/Errors.js"
 import { State, type StoredImageHash } from "../../../src/services/state/State.js"
 import { holder } from "../../support/leases.js"
@@ -232,6 +232,22 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
         })
       ))
 
+    it.effect("posted captions: the first recorded per image stays; the latest come newest first, at most `limit`", () =>
+      withState((state) =>
+        Effect.gen(function*() {
+          expect(yield* state.recentCaptions(5)).toEqual([])
+          for (const [c, caption] of [["1", "first"], ["2", "second"], ["3", "third"]] as const) {
+            yield* state.recordCaption({ contentHash: hex(c), caption })
+            yield* TestClock.adjust("1 second")
+          }
+          yield* state.recordCaption({ contentHash: hex("1"), caption: "again" })
+          expect(yield* state.recentCaptions(2)).toEqual(["third", "second"])
+          expect(yield* state.recentCaptions(10)).toEqual(["third", "second", "first"])
+          expect(yield* state.recentCaptions(0)).toEqual([])
+          expect((yield* state.exportAll).postedCaptions.map((p) => p.caption)).toEqual(["first", "second", "third"])
+        })
+      ))
+
     it.effect("unusable images: recorded once (a second record changes nothing), read back by content_hash", () =>
       withState((state) =>
         Effect.gen(function*() {
@@ -283,16 +299,18 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
             yield* state.saveImageHashes([hash("a", "00000000000000aa")])
             yield* state.recordNearDuplicate({ contentHash: hex("e"), imageName: "e.jpg", duplicateOf: hex("a"), duplicateOfName: "a.jpg", distance: 3, runId: "r2" })
             yield* state.recordUnusable({ contentHash: hex("f"), imageName: "f.jpg", reason: "not an image", runId: "r2" })
+            yield* state.recordCaption({ contentHash: hex("a"), caption: "A caption" })
             yield* state.acquireLease("publishing", holder("r3", 0))
             return yield* state.exportAll
           })
         )
-        expect([dump.postedHashes.length, dump.publications.length, dump.imageHashes.length, dump.nearDuplicates.length, dump.unusableImages.length]).toEqual([4, 4, 1, 1, 1])
+        expect([dump.postedHashes.length, dump.publications.length, dump.imageHashes.length, dump.nearDuplicates.length, dump.unusableImages.length, dump.postedCaptions.length]).toEqual([4, 4, 1, 1, 1, 1])
         yield* withState((target) =>
           Effect.gen(function*() {
             yield* target.markPosted(image) // already here: not counted again
-            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 2, publications: 4, image_hashes: 1, near_duplicates: 1, unusable_images: 1 })
-            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 0, publications: 0, image_hashes: 0, near_duplicates: 0, unusable_images: 0 })
+            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 2, publications: 4, image_hashes: 1, near_duplicates: 1, unusable_images: 1, posted_captions: 1 })
+            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 0, publications: 0, image_hashes: 0, near_duplicates: 0, unusable_images: 0, posted_captions: 0 })
+            expect(yield* target.recentCaptions(5)).toEqual(["A caption"])
             expect(yield* target.unusableContentHashes).toEqual(new Set([hex("f")]))
             expect(yield* target.postedContentHashes).toEqual(new Set([hex("a"), hex("8")]))
             expect(yield* target.isPostedSha256(hex("9"))).toBe(true)
