@@ -7,6 +7,16 @@ import { image, sampleAnalysis, sampleCaptions } from "../support/fakes.js"
 
 const fixture = readFileSync(new URL("../../../shared/fixtures/publisher_v2/sample.txt", import.meta.url), "utf8")
 
+/** A sidecar as a run writes it. */
+const written = {
+  image: image("p.jpg"),
+  sha256: "ab".repeat(32),
+  analysis: sampleAnalysis,
+  captions: sampleCaptions,
+  models: { vision: "gpt-4o", caption: "gpt-4o-mini" },
+  created: "2026-11-22T10:00:00.000Z"
+}
+
 describe("publisher_v2 sidecar", () => {
   it("parses the Python tool's file", () => {
     const sidecar = parseSidecar(fixture)
@@ -34,14 +44,7 @@ describe("publisher_v2 sidecar", () => {
   })
 
   it("round-trips a sidecar we write into the cache", () => {
-    const text = renderSidecar({
-      image: image("p.jpg"),
-      sha256: "ab".repeat(32),
-      analysis: sampleAnalysis,
-      captions: sampleCaptions,
-      models: { vision: "gpt-4o", caption: "gpt-4o-mini" },
-      created: "2026-11-22T10:00:00.000Z"
-    })
+    const text = renderSidecar(written)
     expect(text.split("\n").slice(0, 4)).toEqual([sampleCaptions.sd_caption, "", "# ---", "# image_file: p.jpg"])
     const cached = Option.getOrThrow(cachedFromSidecar(text))
     expect(cached.captions).toEqual(sampleCaptions)
@@ -49,19 +52,11 @@ describe("publisher_v2 sidecar", () => {
   })
 
   it("SIDECAR_ARTIST_ALIAS goes after model_version, as publisher_v2 wrote artist_alias; without it there is no such line", () => {
-    const input = {
-      image: image("p.jpg"),
-      sha256: "ab".repeat(32),
-      analysis: sampleAnalysis,
-      captions: sampleCaptions,
-      models: { vision: "gpt-4o", caption: "gpt-4o-mini" },
-      created: "2026-11-22T10:00:00.000Z"
-    }
     const keys = (text: string) => text.split("\n").filter((l) => l.startsWith("# ") && l !== "# ---").map((l) => l.slice(2).split(":")[0])
-    const withAlias = renderSidecar({ ...input, artistAlias: "Ana Light" })
+    const withAlias = renderSidecar({ ...written, artistAlias: "Ana Light" })
     expect(keys(withAlias).slice(5, 8)).toEqual(["sd_caption_version", "model_version", "artist_alias"])
     expect(withAlias).toContain("# artist_alias: Ana Light\n")
-    expect(keys(renderSidecar(input))).not.toContain("artist_alias")
+    expect(keys(renderSidecar(written))).not.toContain("artist_alias")
     expect(Option.isSome(cachedFromSidecar(withAlias))).toBe(true)
   })
 
