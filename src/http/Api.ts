@@ -43,7 +43,9 @@ export const PlatformResult = Schema.Struct({
 })
 
 export const PublishRequest = Schema.Struct({
-  platforms: Schema.optional(Schema.Array(Schema.String))
+  platforms: Schema.optional(Schema.Array(Schema.String)),
+  /** publisher_v2's caption override: posted as given instead of the generated caption. */
+  caption: Schema.optional(Schema.NullOr(Schema.String.pipe(Schema.maxLength(5000))))
 })
 
 export const PublishResponse = Schema.Struct({

@@ -132,7 +132,7 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
             from_sidecar: false
           }
         }).pipe(timedLog("web_analyze")))
-      .handle("publish", ({ path }) =>
+      .handle("publish", ({ path, payload }) =>
         Effect.gen(function*() {
           const web = yield* WebContext
           yield* feature(web.settings.features.publish, "FEATURE_PUBLISH")
@@ -145,7 +145,8 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
             maxAttempts: web.maxAttempts,
             select: image.name,
             dryPublish: false,
-            preview: false
+            preview: false,
+            caption: payload.caption ?? undefined
           }).pipe(
             Effect.map(Either.right),
             Effect.catchTag("PublishingBusy", (busy) => Effect.succeed(Either.left(busy)))

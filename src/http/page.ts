@@ -24,6 +24,7 @@ export const ADMIN_PAGE = `<!doctype html>
   #message { color: #2a6b2f; min-height: 1.2em; }
   dt { font-weight: 600; margin-top: .5rem; } dd { margin: 0; white-space: pre-wrap; word-break: break-word; }
   .tags span { display: inline-block; background: #e4e9f7; border-radius: 999px; padding: .1rem .6rem; margin: .15rem; font-size: .9rem; }
+  textarea#caption { font: inherit; width: 100%; box-sizing: border-box; padding: .5rem; border: 1px solid #c5cad3; border-radius: 8px; }
   input[type=password] { font: inherit; padding: .6rem; border: 1px solid #c5cad3; border-radius: 8px; width: 100%; max-width: 320px; box-sizing: border-box; }
   [hidden] { display: none !important; }
   #checks { border-collapse: collapse; width: 100%; } #checks td { padding: .35rem .5rem; border-top: 1px solid #e4e7ec; vertical-align: top; }
@@ -55,7 +56,8 @@ export const ADMIN_PAGE = `<!doctype html>
     <p id="message" aria-live="polite"></p>
     <dl>
       <dt>File</dt><dd id="filename"></dd>
-      <dt>Caption</dt><dd id="caption"></dd>
+      <dt><label for="caption">Caption</label> <small>(edit it before Publish to post your own words)</small></dt>
+      <dd><textarea id="caption" rows="4"></textarea></dd>
       <dt>SD caption</dt><dd id="sd_caption"></dd>
       <dt>Tags</dt><dd id="tags" class="tags"></dd>
       <dt>Similar</dt><dd id="similar-list">—</dd>
@@ -100,7 +102,7 @@ function render(image) {
   $("photo").src = image.temp_url;
   $("photo").alt = image.filename;
   $("filename").textContent = image.filename;
-  $("caption").textContent = image.caption || "—";
+  $("caption").value = image.caption || "";
   $("sd_caption").textContent = image.sd_caption || "—";
   const tags = (image.metadata && Array.isArray(image.metadata.tags)) ? image.metadata.tags : (image.tags || []);
   $("tags").replaceChildren(...tags.map((t) => { const s = document.createElement("span"); s.textContent = t; return s; }));
@@ -136,7 +138,10 @@ $("analyze").addEventListener("click", () => run("Analyzing", async () => {
   say(a.from_sidecar ? "Caption from the sidecar" : "Analyzed; sidecar written");
 }));
 $("publish").addEventListener("click", () => run("Publishing", async () => {
-  const r = await api("POST", "/api/images/" + encodeURIComponent(current.filename) + "/publish", {});
+  // An edited caption is posted as written (publisher_v2's caption override).
+  const text = $("caption").value.trim();
+  const edited = text !== "" && text !== (current.caption || "").trim();
+  const r = await api("POST", "/api/images/" + encodeURIComponent(current.filename) + "/publish", edited ? { caption: text } : {});
   say("Published: " + Object.entries(r.results).map(([p, o]) => p + " " + o.status).join(", ") + (r.archived ? " — archived" : ""));
 }));
 for (const action of ["keep", "remove"]) {

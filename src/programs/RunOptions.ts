@@ -12,6 +12,11 @@ export interface RunOptions {
   readonly dryPublish: boolean
   /** No side effects at all: shows what would be posted. */
   readonly preview: boolean
+  /**
+   * The caption to post instead of the generated one, as given (an admin's edit; publisher_v2's
+   * caption override): no hashtags are added, and the sidecar records it.
+   */
+  readonly caption?: string | undefined
   /** With `select`: post again even where an earlier run already did. */
   readonly force?: boolean | undefined
   /** Runs that may try an unfinished image before it is left for `publisher retry`. */

@@ -1,4 +1,5 @@
 import { Clock, Effect, Either, Metric, Option } from "effect"
+import { CaptionPair } from "../domain/Analysis.js"
 import type { ImageRef } from "../domain/Image.js"
 import type { RunResult, SkippedImage, Timings } from "../domain/RunResult.js"
 import { PostedIndex } from "../services/dedup/PostedIndex.js"
@@ -223,14 +224,20 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
         : `No new images: all ${images.length} images in ${options.folder} were already posted`
     })
   }
-  const prepared = yield* caption(picked.value.downloaded, timings)
+  const generated = yield* caption(picked.value.downloaded, timings)
+  const override = options.caption?.trim()
+  // An edited caption is posted as given, and the sidecar is rewritten to record it.
+  const prepared = override === undefined || override === ""
+    ? generated
+    : { ...generated, captions: new CaptionPair({ caption: override, sd_caption: generated.captions.sd_caption }), fromSidecar: false }
+  if (prepared !== generated) yield* Effect.logInfo("caption_override_used").pipe(Effect.annotateLogs({ image: prepared.image.name, override_length: override!.length }))
   yield* Effect.annotateCurrentSpan({ image: prepared.image.name, content_hash: prepared.image.contentHash })
   const described = {
     image: prepared.image.name,
     content_hash: prepared.image.contentHash,
     caption: prepared.captions.caption,
     sd_caption: prepared.captions.sd_caption,
-    from_sidecar: prepared.fromSidecar,
+    from_sidecar: generated.fromSidecar,
     resumed: Option.isSome(unfinished)
   }
 

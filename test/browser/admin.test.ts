@@ -56,8 +56,8 @@ describe("admin page in headless Chromium", () => {
 
         await page.click("#analyze")
         await page.waitForSelector("#message:has-text('Analyzed; sidecar written')")
-        const caption = await page.textContent("#caption")
-        expect(caption?.length).toBeGreaterThan(5)
+        const caption = await page.inputValue("#caption")
+        expect(caption.length).toBeGreaterThan(5)
 
         await page.click("#analyze")
         await page.waitForSelector("#message:has-text('Caption from the sidecar')")
@@ -133,5 +133,27 @@ describe("admin page in headless Chromium", () => {
       expect(schedule).toMatch(/^Posts on the schedule 30 8 \* \* \* \(Europe\/Zurich\); next at /)
       expect(message).toBe("Some services failed")
       expect([sandbox.telegram.messages.length, sandbox.smtp.messages.length, sandbox.instagram.media.length]).toEqual([0, 0, 0])
+    })), 60_000)
+
+  it.live("an edited caption is posted as written, and the sidecar records it", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { sandbox, url } = yield* startWebSandbox({ images: 1 })
+      const browser = yield* launch
+      const page = yield* Effect.promise(() => browser.newPage())
+      yield* Effect.promise(async () => {
+        await logIn(page, url)
+        await page.waitForSelector("#filename:not(:empty)")
+        await page.click("#analyze")
+        await page.waitForSelector("#message:has-text('Analyzed; sidecar written')")
+        await page.fill("#caption", "In my own words. #mine")
+        await page.click("#publish")
+        await page.waitForSelector("#message:has-text('Published')")
+      })
+      expect(sandbox.telegram.messages.map((m) => m.caption)).toEqual(["In my own words. #mine"])
+      expect(sandbox.instagram.media.map((m) => m.caption)).toEqual(["In my own words. #mine"])
+      // Email drops hashtags by its rules.
+      expect(sandbox.smtp.messages[0]!.subject).toBe("In my own words.")
+      const sidecar = sandbox.dropbox.files.list(`${sandbox.folder}/archive`).find((f) => f.name.endsWith(".txt"))!
+      expect(new TextDecoder().decode(sidecar.bytes())).toContain("\n# caption: In my own words. #mine\n")
     })), 60_000)
 })

@@ -279,6 +279,28 @@ describe("publishOne", () => {
       expect(rec.captions).toHaveLength(2)
     }))
 
+  it.effect("a caption override is posted as given (no hashtags added) and rewrites the sidecar, even one that was complete", () =>
+    Effect.gen(function*() {
+      const sidecar = renderSidecar({
+        image: image("a.jpg", "hash-a.jpg", true),
+        sha256: createHash("sha256").update(bytesOf("a.jpg")).digest("hex"),
+        analysis: sampleAnalysis,
+        captions: sampleCaptions,
+        models: { vision: "v", caption: "c" },
+        created: "2026-11-22T10:00:00.000Z"
+      })
+      const { layer, rec } = makeFakes({ images: [image("a.jpg", "hash-a.jpg", true)], sidecars: { "/photos/a.txt": sidecar } })
+      const result = yield* publishOne(options({ select: "a.jpg", caption: "  My words.  " })).pipe(
+        Effect.provide(layer),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["CAPTION_HASHTAGS", "#film"]])))
+      )
+      expect(rec.aiCalls).toEqual([])
+      expect(result).toMatchObject({ caption: "My words.", from_sidecar: true })
+      expect(rec.published.map((p) => p.caption)).toEqual(["My words."])
+      expect(rec.sidecarWrites.get("/photos/a.txt")).toContain("# caption: My words.\n")
+      expect(rec.captions.map((c) => c.caption)).toEqual(["My words."])
+    }))
+
   it.effect("answers from a complete sidecar with zero AI calls", () =>
     Effect.gen(function*() {
       const a = image("a.jpg", "hash-a.jpg", true)

@@ -1,5 +1,5 @@
 import { Command, Options } from "@effect/cli"
-import { Config, Console, Effect } from "effect"
+import { Config, Console, Effect, Option } from "effect"
 import { ConfigurationError, UsageError } from "../../domain/Errors.js"
 import { publishOne } from "../../programs/publishOne.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
@@ -26,12 +26,19 @@ const debug = Options.boolean("debug").pipe(
 const force = Options.boolean("force").pipe(
   Options.withDescription("With --select: post again even where an earlier run already published it")
 )
+const captionOption = Options.text("caption").pipe(
+  Options.withDescription("With --select: post this caption as written instead of the generated one"),
+  Options.optional
+)
 const json = Options.boolean("json").pipe(Options.withDescription("Print the result as one JSON object"))
 
-export const runCommand = Command.make("run", { select, dryPublish, preview, debug, force, json }, (options) =>
+export const runCommand = Command.make("run", { select, dryPublish, preview, debug, force, caption: captionOption, json }, (options) =>
   Effect.gen(function*() {
     const args = { ...options, preview: options.preview || options.debug }
     const folders = yield* FolderConfig
+    if (args.caption._tag === "Some" && args.select._tag === "None") {
+      return yield* new UsageError({ message: "--caption needs --select NAME: a written caption belongs to one chosen photo" })
+    }
     if (args.force && args.select._tag === "None") {
       return yield* new UsageError({ message: "--force needs --select NAME: only a chosen image is ever posted twice" })
     }
@@ -51,7 +58,8 @@ export const runCommand = Command.make("run", { select, dryPublish, preview, deb
           select: args.select._tag === "Some" ? args.select.value : undefined,
           dryPublish: dry,
           preview: args.preview,
-          force: args.force
+          force: args.force,
+          caption: Option.getOrUndefined(args.caption)
         })
       }).pipe(
         Effect.provide(appLayer({ publish })),
