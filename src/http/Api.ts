@@ -32,7 +32,9 @@ export const AnalysisResponse = Schema.Struct({
   caption: Schema.String,
   sd_caption: Schema.NullOr(Schema.String),
   sidecar_written: Schema.Boolean,
-  from_sidecar: Schema.Boolean
+  from_sidecar: Schema.Boolean,
+  /** Each enabled platform's caption after its own rules (email: without hashtags, ...). */
+  platform_captions: Schema.Record({ key: Schema.String, value: Schema.String })
 })
 
 export const PlatformResult = Schema.Struct({

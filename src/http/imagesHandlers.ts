@@ -3,10 +3,12 @@ import { Duration, Effect, Either, Metric, Option, Random, Ref } from "effect"
 import { parseSidecar, sidecarRecord, sidecarString, sidecarStrings } from "../domain/Sidecar.js"
 import type { ImageRef } from "../domain/Image.js"
 import { joinPath } from "../domain/Image.js"
-import { caption, download } from "../programs/prepare.js"
+import { appendHashtags } from "../domain/Caption.js"
+import { caption, CaptionHashtagsConfig, download } from "../programs/prepare.js"
 import { publishOne } from "../programs/publishOne.js"
 import { writeSidecar } from "../programs/publishPost.js"
 import { similarImages } from "../programs/similarImages.js"
+import { renderForPlatforms } from "../services/publishers/registry.js"
 import { Storage } from "../services/storage/Storage.js"
 import { endpointDuration } from "../services/telemetry/metrics.js"
 import { PublisherApi } from "./Api.js"
@@ -67,6 +69,12 @@ const describeImage = (image: ImageRef) =>
 const feature = (on: boolean, name: string) =>
   on ? Effect.void : Effect.fail(new Forbidden({ error: `This feature is disabled via ${name}` }))
 
+/** What each enabled platform would get (publisher_v2's `platform_captions`: platform -> caption text). */
+const platformCaptions = (caption: string) =>
+  internal(renderForPlatforms(caption)).pipe(
+    Effect.map((rendered) => Object.fromEntries(Object.entries(rendered).map(([platform, r]) => [platform, r.caption])))
+  )
+
 export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (handlers) =>
   Effect.gen(function*() {
     const shown = yield* Ref.make(new Set<string>())
@@ -95,7 +103,10 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
             if (Option.isSome(text)) {
               const sidecar = parseSidecar(text.value)
               const sd = sidecar.sdCaption === "" ? null : sidecar.sdCaption
-              const cap = Option.getOrElse(sidecarString(sidecar, "caption"), () => sd ?? "")
+              // As a run would post it: CAPTION_HASHTAGS at the end.
+              const stored = Option.getOrElse(sidecarString(sidecar, "caption"), () => sd ?? "")
+              const hashtags = yield* internal(CaptionHashtagsConfig)
+              const cap = stored === "" || hashtags.trim() === "" ? stored : appendHashtags(stored, hashtags)
               if (cap !== "" || sd !== null) {
                 yield* Effect.logInfo("web_analyze_sidecar_cache_hit")
                 const nsfw = sidecarRecord(sidecar)["nsfw"]
@@ -108,7 +119,8 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
                   caption: cap,
                   sd_caption: sd,
                   sidecar_written: false,
-                  from_sidecar: true
+                  from_sidecar: true,
+                  platform_captions: yield* platformCaptions(cap)
                 }
               }
             }
@@ -129,7 +141,8 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
             caption: prepared.captions.caption,
             sd_caption: prepared.captions.sd_caption,
             sidecar_written: true,
-            from_sidecar: false
+            from_sidecar: false,
+            platform_captions: yield* platformCaptions(prepared.captions.caption)
           }
         }).pipe(timedLog("web_analyze")))
       .handle("publish", ({ path, payload }) =>

@@ -89,6 +89,18 @@ describe("HTTP API (toWebHandler, fake services)", () => {
     expect(rec.sidecarWrites.has("/photos/a.txt")).toBe(true)
   })
 
+  it("analyze shows the caption as a run would post it (CAPTION_HASHTAGS added) and each enabled platform's caption", async () => {
+    const sidecar = renderSidecar({ image: images[0]!, sha256: "0".repeat(64), analysis: sampleAnalysis, captions: sampleCaptions, models: { vision: "v", caption: "c" }, created: "2026-01-01T00:00:00Z" })
+    const config = { CAPTION_HASHTAGS: "#film", EMAIL_SENDER: "me@example.com" }
+    const { admin } = makeApi({ images: [image("a.jpg", "hash-a", true)], sidecars: { "/photos/a.txt": sidecar } }, config)
+    for (const path of ["/api/images/a.jpg/analyze", "/api/images/a.jpg/analyze?force_refresh=true"]) {
+      const body = await (await admin("POST", path)).json() as { caption: string; platform_captions: Record<string, string> }
+      expect(body.caption).toBe(`${sampleCaptions.caption} #film`)
+      // TELEGRAM_BOT_TOKEN (the test default) and EMAIL_SENDER turn those two on.
+      expect(body.platform_captions).toEqual({ telegram: body.caption, email: "Evening light on the old lighthouse" })
+    }
+  })
+
   it("random: the image list is cached, concurrent misses share one listing, link and sidecar are read", async () => {
     const { call, rec } = makeApi({ images })
     const responses = await Promise.all([call("GET", "/api/images/random"), call("GET", "/api/images/random"), call("GET", "/api/images/random")])
