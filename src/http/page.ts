@@ -58,6 +58,7 @@ export const ADMIN_PAGE = `<!doctype html>
       <dt>File</dt><dd id="filename"></dd>
       <dt><label for="caption">Caption</label> <small>(edit it before Publish to post your own words)</small></dt>
       <dd><textarea id="caption" rows="4"></textarea></dd>
+      <dt>Per platform</dt><dd id="platforms">—</dd>
       <dt>SD caption</dt><dd id="sd_caption"></dd>
       <dt>Tags</dt><dd id="tags" class="tags"></dd>
       <dt>Similar</dt><dd id="similar-list">—</dd>
@@ -107,6 +108,12 @@ function render(image) {
   const tags = (image.metadata && Array.isArray(image.metadata.tags)) ? image.metadata.tags : (image.tags || []);
   $("tags").replaceChildren(...tags.map((t) => { const s = document.createElement("span"); s.textContent = t; return s; }));
   $("similar-list").textContent = "—";
+  const platforms = Object.entries(image.platform_captions || {});
+  $("platforms").replaceChildren(...(platforms.length === 0 ? [document.createTextNode("—")] : platforms.map(([p, c]) => {
+    const div = document.createElement("div");
+    div.textContent = p + ": " + c;
+    return div;
+  })));
 }
 
 const next = () => run("Loading", async () => { render(await api("GET", "/api/images/random")); say(""); });
@@ -134,7 +141,7 @@ $("login-form").addEventListener("submit", (event) => {
 $("next").addEventListener("click", next);
 $("analyze").addEventListener("click", () => run("Analyzing", async () => {
   const a = await api("POST", "/api/images/" + encodeURIComponent(current.filename) + "/analyze");
-  render({ ...current, caption: a.caption, sd_caption: a.sd_caption, tags: a.tags, metadata: null });
+  render({ ...current, caption: a.caption, sd_caption: a.sd_caption, tags: a.tags, metadata: null, platform_captions: a.platform_captions });
   say(a.from_sidecar ? "Caption from the sidecar" : "Analyzed; sidecar written");
 }));
 $("publish").addEventListener("click", () => run("Publishing", async () => {

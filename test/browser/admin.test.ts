@@ -58,6 +58,10 @@ describe("admin page in headless Chromium", () => {
         await page.waitForSelector("#message:has-text('Analyzed; sidecar written')")
         const caption = await page.inputValue("#caption")
         expect(caption.length).toBeGreaterThan(5)
+        // Each enabled platform's caption by its rules (email without hashtags).
+        const platforms = await page.$$eval("#platforms div", (divs) => divs.map((d) => (d as unknown as { textContent: string }).textContent))
+        expect(platforms.map((p) => p.split(":")[0])).toEqual(["telegram", "instagram", "email"])
+        expect(platforms[2]).not.toContain("#")
 
         await page.click("#analyze")
         await page.waitForSelector("#message:has-text('Caption from the sidecar')")
