@@ -23,6 +23,9 @@ export const ImageResponse = Schema.Struct({
   has_sidecar: Schema.Boolean
 })
 
+/** publisher_v2's `GET /api/images/list`: the folder's image names, sorted. */
+export const ImageList = Schema.Struct({ filenames: Schema.Array(Schema.String), count: Schema.Number })
+
 export const AnalysisResponse = Schema.Struct({
   filename: Schema.String,
   description: Schema.String,
@@ -129,7 +132,9 @@ export const AdminApi = HttpApiGroup.make("admin")
   .add(HttpApiEndpoint.get("check", "/api/admin/check").addSuccess(CheckReport).addError(Forbidden).addError(Unavailable).middleware(AdminSession))
 
 export const ImagesApi = HttpApiGroup.make("images")
+  .add(HttpApiEndpoint.get("list", "/api/images/list").addSuccess(ImageList).addError(ServerError))
   .add(HttpApiEndpoint.get("random", "/api/images/random").addSuccess(ImageResponse).addError(NotFound).addError(ServerError))
+  .add(HttpApiEndpoint.get("image")`/api/images/${filename}`.addSuccess(ImageResponse).addError(NotFound).addError(ServerError))
   .add(
     HttpApiEndpoint.post("analyze")`/api/images/${filename}/analyze`
       .setUrlParams(Schema.Struct({ force_refresh: Schema.optional(Schema.Literal("true", "false", "1", "0")) }))

@@ -91,6 +91,13 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
           yield* Ref.set(shown, fresh.length > 0 ? new Set([...seen, image.name]) : new Set([image.name]))
           return yield* describeImage(image)
         }).pipe(timedLog("web_random_image")))
+      .handle("list", () =>
+        Effect.gen(function*() {
+          const images = yield* internal((yield* ImageCatalog).list)
+          const filenames = images.map((i) => i.name).sort()
+          return { filenames, count: filenames.length }
+        }).pipe(timedLog("web_list_images")))
+      .handle("image", ({ path }) => findImage(path.filename).pipe(Effect.flatMap(describeImage), timedLog("web_get_image")))
       .handle("analyze", ({ path, urlParams }) =>
         Effect.gen(function*() {
           const web = yield* WebContext

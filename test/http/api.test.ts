@@ -101,6 +101,18 @@ describe("HTTP API (toWebHandler, fake services)", () => {
     }
   })
 
+  it("list and one image, as publisher_v2 answered them (names sorted; the image with its link and sidecar)", async () => {
+    const { call, rec } = makeApi({ images: [image("c.jpg"), image("a.jpg", "hash-a", true), image("b.jpg")], sidecars: { "/photos/a.txt": "sd of a\n\n# ---\n# caption: Caption of a\n" } })
+    expect(await (await call("GET", "/api/images/list")).json()).toEqual({ filenames: ["a.jpg", "b.jpg", "c.jpg"], count: 3 })
+    const one = await (await call("GET", "/api/images/a.jpg")).json()
+    expect(one).toMatchObject({ filename: "a.jpg", content_hash: "hash-a", caption: "Caption of a", sd_caption: "sd of a", has_sidecar: true })
+    expect(one.temp_url).toMatch(/a\.jpg/)
+    expect((await call("GET", "/api/images/missing.jpg")).status).toBe(404)
+    expect((await call("GET", "/api/images/..%2Fx.jpg")).status).toBe(400)
+    expect((await call("GET", "/api/images/list", { headers: { authorization: "Bearer wrong" } })).status).toBe(401)
+    expect(rec.downloads).toEqual([])
+  })
+
   it("random: the image list is cached, concurrent misses share one listing, link and sidecar are read", async () => {
     const { call, rec } = makeApi({ images })
     const responses = await Promise.all([call("GET", "/api/images/random"), call("GET", "/api/images/random"), call("GET", "/api/images/random")])
