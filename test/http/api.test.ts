@@ -104,7 +104,7 @@ describe("HTTP API (toWebHandler, fake services)", () => {
   it("list and one image, as publisher_v2 answered them (names sorted; the image with its link and sidecar)", async () => {
     const { call, rec } = makeApi({ images: [image("c.jpg"), image("a.jpg", "hash-a", true), image("b.jpg")], sidecars: { "/photos/a.txt": "sd of a\n\n# ---\n# caption: Caption of a\n" } })
     expect(await (await call("GET", "/api/images/list")).json()).toEqual({ filenames: ["a.jpg", "b.jpg", "c.jpg"], count: 3 })
-    const one = await (await call("GET", "/api/images/a.jpg")).json()
+    const one = await (await call("GET", "/api/images/a.jpg")).json() as { temp_url: string }
     expect(one).toMatchObject({ filename: "a.jpg", content_hash: "hash-a", caption: "Caption of a", sd_caption: "sd of a", has_sidecar: true })
     expect(one.temp_url).toMatch(/a\.jpg/)
     expect((await call("GET", "/api/images/missing.jpg")).status).toBe(404)
