@@ -136,6 +136,12 @@ export const ImagesApi = HttpApiGroup.make("images")
   .add(HttpApiEndpoint.get("random", "/api/images/random").addSuccess(ImageResponse).addError(NotFound).addError(ServerError))
   .add(HttpApiEndpoint.get("image")`/api/images/${filename}`.addSuccess(ImageResponse).addError(NotFound).addError(ServerError))
   .add(
+    HttpApiEndpoint.get("thumbnail")`/api/images/${filename}/thumbnail`
+      .setUrlParams(Schema.Struct({ size: Schema.optional(Schema.Literal("w256h256", "w480h320", "w640h480", "w960h640", "w1024h768")) }))
+      .addSuccess(HttpApiSchema.Uint8Array({ contentType: "image/jpeg" }))
+      .addError(NotFound).addError(ServerError)
+  )
+  .add(
     HttpApiEndpoint.post("analyze")`/api/images/${filename}/analyze`
       .setUrlParams(Schema.Struct({ force_refresh: Schema.optional(Schema.Literal("true", "false", "1", "0")) }))
       .addSuccess(AnalysisResponse).addError(NotFound).addError(Forbidden).addError(ServerError).middleware(AdminSession)

@@ -1,5 +1,6 @@
-import { HttpApiBuilder } from "@effect/platform"
+import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
 import { Duration, Effect, Either, Metric, Option, Random, Ref } from "effect"
+import sharp from "sharp"
 import { parseSidecar, sidecarRecord, sidecarString, sidecarStrings } from "../domain/Sidecar.js"
 import type { ImageRef } from "../domain/Image.js"
 import { joinPath } from "../domain/Image.js"
@@ -9,7 +10,7 @@ import { publishOne } from "../programs/publishOne.js"
 import { writeSidecar } from "../programs/publishPost.js"
 import { similarImages } from "../programs/similarImages.js"
 import { renderForPlatforms } from "../services/publishers/registry.js"
-import { Storage } from "../services/storage/Storage.js"
+import { Storage, THUMBNAIL_SIZES, type ThumbnailSize } from "../services/storage/Storage.js"
 import { endpointDuration } from "../services/telemetry/metrics.js"
 import { PublisherApi } from "./Api.js"
 import { ImageCatalog } from "./catalog.js"
@@ -75,6 +76,16 @@ const platformCaptions = (caption: string) =>
     Effect.map((rendered) => Object.fromEntries(Object.entries(rendered).map(([platform, r]) => [platform, r.caption])))
   )
 
+/** A JPEG within the size's box, turned upright (what Dropbox's thumbnails are), by sharp. */
+const renderThumbnail = (bytes: Uint8Array, size: ThumbnailSize) =>
+  Effect.tryPromise({
+    try: () => {
+      const [width, height] = THUMBNAIL_SIZES[size]
+      return sharp(bytes, { failOn: "error" }).rotate().resize(width, height, { fit: "inside", withoutEnlargement: true }).flatten({ background: "#ffffff" }).jpeg({ quality: 85 }).toBuffer()
+    },
+    catch: (e) => new Error(`cannot render a thumbnail: ${e instanceof Error ? e.message : String(e)}`)
+  }).pipe(Effect.map((b) => new Uint8Array(b)))
+
 export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (handlers) =>
   Effect.gen(function*() {
     const shown = yield* Ref.make(new Set<string>())
@@ -98,6 +109,19 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
           return { filenames, count: filenames.length }
         }).pipe(timedLog("web_list_images")))
       .handle("image", ({ path }) => findImage(path.filename).pipe(Effect.flatMap(describeImage), timedLog("web_get_image")))
+      .handle("thumbnail", ({ path, urlParams }) =>
+        Effect.gen(function*() {
+          const image = yield* findImage(path.filename)
+          const size = urlParams.size ?? "w960h640"
+          const storage = yield* Storage
+          // Dropbox renders it (no download); a storage without thumbnails (a local folder): sharp.
+          const rendered = yield* internal(storage.thumbnails([image.path], { size, format: "jpeg" }))
+          const bytes = rendered.get(image.path) ?? (yield* internal(storage.download(image.path).pipe(
+            Effect.flatMap((original) => renderThumbnail(original, size).pipe(Effect.mapError((e) => ({ _tag: "ThumbnailError", message: e.message }))))
+          )))
+          yield* HttpApp.appendPreResponseHandler((_req, response) => Effect.succeed(HttpServerResponse.setHeader(response, "cache-control", "private, max-age=3600")))
+          return bytes
+        }).pipe(timedLog("web_thumbnail")))
       .handle("analyze", ({ path, urlParams }) =>
         Effect.gen(function*() {
           const web = yield* WebContext

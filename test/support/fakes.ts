@@ -79,6 +79,8 @@ export interface FakeOptions {
   readonly postedHashes?: ReadonlyArray<string>
   readonly postedSha256?: ReadonlyArray<string>
   readonly sidecars?: Record<string, string>
+  /** Real bytes for some paths (the others download as placeholder text). */
+  readonly files?: Record<string, Uint8Array>
   readonly platforms?: ReadonlyArray<string>
   /** Platforms that fail. */
   readonly failing?: ReadonlyArray<string>
@@ -132,7 +134,7 @@ export const makeFakes = (options: FakeOptions) => {
     download: (path) =>
       Effect.sync(() => {
         rec.downloads.push(path)
-        return bytesOf(path)
+        return options.files?.[path] ?? bytesOf(path)
       }),
     thumbnails: () => Effect.succeed(new Map<string, Uint8Array>()),
     temporaryLink: (path) => Effect.succeed(`https://example.test/${baseName(path)}`),

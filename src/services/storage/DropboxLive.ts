@@ -6,7 +6,7 @@ import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
 import { type DropboxAuth as AuthConfig, DropboxConfig } from "./dropboxConfig.js"
 import { routedFetch } from "./routedFetch.js"
 import { storageCalls } from "../telemetry/metrics.js"
-import { Storage } from "./Storage.js"
+import { Storage, type ThumbnailOptions } from "./Storage.js"
 
 type ErrorBody =
   | { error_summary?: string; error?: { retry_after?: number } | string; error_description?: string }
@@ -236,10 +236,15 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
         }).pipe(Effect.withSpan("storage.move_with_sidecar", { attributes: { path: imagePath, to: toFolder } }))
 
       /** One `files/get_thumbnail_batch` call (at most 25 paths): path -> PNG bytes, failures left out. */
-      const thumbnailBatch = (paths: ReadonlyArray<string>) =>
+      const thumbnailBatch = (paths: ReadonlyArray<string>, options: ThumbnailOptions) =>
         call("thumbnail_batch", batchLabel(paths), () =>
           client.filesGetThumbnailBatch({
-            entries: paths.map((path) => ({ path, format: { ".tag": "png" }, size: { ".tag": "w256h256" }, mode: { ".tag": "bestfit" } }))
+            entries: paths.map((path) => ({
+              path,
+              format: { ".tag": options.format ?? "png" },
+              size: { ".tag": options.size ?? "w256h256" },
+              mode: { ".tag": "bestfit" }
+            }))
           }), Duration.seconds(config.downloadTimeoutSeconds)).pipe(
           // Entries come back in request order; a `failure` (not found, unsupported, too large) is simply absent.
           Effect.map((result) =>
@@ -251,12 +256,12 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
           )
         )
 
-      const thumbnails = (paths: ReadonlyArray<string>) =>
+      const thumbnails = (paths: ReadonlyArray<string>, options: ThumbnailOptions = {}) =>
         Effect.gen(function*() {
           const unique = [...new Set(paths)]
           const chunks = Array.from({ length: Math.ceil(unique.length / THUMBNAIL_BATCH) }, (_, i) =>
             unique.slice(i * THUMBNAIL_BATCH, (i + 1) * THUMBNAIL_BATCH))
-          const results = yield* Effect.forEach(chunks, thumbnailBatch, { concurrency: THUMBNAIL_CONCURRENCY })
+          const results = yield* Effect.forEach(chunks, (chunk) => thumbnailBatch(chunk, options), { concurrency: THUMBNAIL_CONCURRENCY })
           const found: ReadonlyMap<string, Uint8Array> = new Map(results.flat())
           yield* Effect.annotateCurrentSpan({ batches: chunks.length, thumbnails: found.size })
           return found
