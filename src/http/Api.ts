@@ -166,6 +166,8 @@ export const ConfigApi = HttpApiGroup.make("config")
 
 export const HealthApi = HttpApiGroup.make("health")
   .add(HttpApiEndpoint.get("live", "/health/live").addSuccess(Health))
+  // publisher_v2's plain health check (what its platform probed).
+  .add(HttpApiEndpoint.get("health", "/health").addSuccess(Health))
   .add(HttpApiEndpoint.get("ready", "/health/ready").addSuccess(Health).addError(Unavailable))
 
 export class PublisherApi extends HttpApi.make("publisher")

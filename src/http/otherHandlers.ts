@@ -27,6 +27,7 @@ export const ConfigHandlers = HttpApiBuilder.group(PublisherApi, "config", (hand
 export const HealthHandlers = HttpApiBuilder.group(PublisherApi, "health", (handlers) =>
   handlers
     .handle("live", () => Effect.succeed({ status: "ok" }))
+    .handle("health", () => Effect.succeed({ status: "ok" }))
     // Ready: State answers, and Storage was configured (its layer built). No AI call.
     .handle("ready", () =>
       Effect.gen(function*() {

@@ -12,6 +12,7 @@ describe("HTTP API (toWebHandler, fake services)", () => {
   it("health: live and ready", async () => {
     const { call } = makeApi({ images })
     expect(await (await call("GET", "/health/live")).json()).toEqual({ status: "ok" })
+    expect(await (await call("GET", "/health", { headers: {} })).json()).toEqual({ status: "ok" })
     const ready = await call("GET", "/health/ready")
     expect(ready.status).toBe(200)
   })
