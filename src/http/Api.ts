@@ -107,6 +107,10 @@ export const CheckReport = Schema.Struct({
   schedule: Schema.NullOr(Schema.Struct({ expression: Schema.String, time_zone: Schema.String, next_run_at: Schema.String }))
 })
 
+/** publisher_v2's voice profile: captions in the account's voice, shown to the caption model (`CAPTION_EXAMPLES`). */
+export const VoiceProfile = Schema.Struct({ voice_profile: Schema.NullOr(Schema.Array(Schema.String)), enabled: Schema.Boolean })
+export const VoiceProfileUpdate = Schema.Struct({ voice_profile: Schema.Array(Schema.String) })
+
 export const Publishers = Schema.Struct({ telegram: Schema.Boolean, instagram: Schema.Boolean, email: Schema.Boolean })
 export const Health = Schema.Struct({ status: Schema.String, checks: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })) })
 
@@ -163,6 +167,11 @@ export const ImagesApi = HttpApiGroup.make("images")
 export const ConfigApi = HttpApiGroup.make("config")
   .add(HttpApiEndpoint.get("publishers", "/api/config/publishers").addSuccess(Publishers))
   .add(HttpApiEndpoint.get("features", "/api/config/features").addSuccess(Features))
+  .add(HttpApiEndpoint.get("getVoiceProfile", "/api/config/voice-profile").addSuccess(VoiceProfile).addError(Forbidden).addError(Unavailable).addError(ServerError).middleware(AdminSession))
+  .add(
+    HttpApiEndpoint.post("setVoiceProfile", "/api/config/voice-profile").setPayload(VoiceProfileUpdate)
+      .addSuccess(VoiceProfile).addError(BadRequest).addError(Forbidden).addError(Unavailable).addError(ServerError).middleware(AdminSession)
+  )
 
 export const HealthApi = HttpApiGroup.make("health")
   .add(HttpApiEndpoint.get("live", "/health/live").addSuccess(Health))

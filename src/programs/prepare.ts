@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto"
-import { Config, Effect, Metric, Option } from "effect"
+import { Config, Effect, Either, Metric, Option } from "effect"
 import type { CaptionPair, ImageAnalysis } from "../domain/Analysis.js"
 import { appendHashtags } from "../domain/Caption.js"
+import { parseCaptionExamples } from "../domain/CaptionExamples.js"
 import { cachedFromSidecar } from "../domain/CaptionSidecar.js"
 import type { ImageRef } from "../domain/Image.js"
 import type { Timings } from "../domain/RunResult.js"
@@ -51,6 +52,15 @@ export const CaptionHistoryConfig = Config.integer("CAPTION_HISTORY").pipe(
   Config.withDefault(10)
 )
 
+/** The State setting that holds the caption examples set from the admin API. */
+export const CAPTION_EXAMPLES_SETTING = "caption_examples"
+
+/** The caption examples set from the admin API, if any (they win over CAPTION_EXAMPLES); a stored value that is not a list is ignored. */
+export const captionExamplesSetting = Effect.gen(function*() {
+  const stored = yield* (yield* State).getSetting(CAPTION_EXAMPLES_SETTING)
+  return Option.isSome(stored) ? Either.getOrUndefined(parseCaptionExamples(stored.value)) : undefined
+})
+
 /** `CAPTION_HASHTAGS`: hashtags every caption ends with (publisher_v2's `hashtag_string`). */
 export const CaptionHashtagsConfig = Config.string("CAPTION_HASHTAGS").pipe(Config.withDefault(""))
 
@@ -68,7 +78,9 @@ export const caption = Effect.fn("workflow.captions")(function*(downloaded: Down
   const analysis = yield* ai.analyze({ name: downloaded.image.name, bytes: downloaded.bytes, mimeType: mimeTypeOf(downloaded.image.name) }).pipe(
     timedInto(timings, "vision_analysis_ms")
   )
-  const recent = yield* State.pipe(Effect.flatMap((state) => CaptionHistoryConfig.pipe(Effect.flatMap(state.recentCaptions))))
-  const captions = yield* ai.captionPair(analysis, recent).pipe(timedInto(timings, "caption_generation_ms"))
+  const state = yield* State
+  const recent = yield* CaptionHistoryConfig.pipe(Effect.flatMap(state.recentCaptions))
+  const examples = yield* captionExamplesSetting
+  const captions = yield* ai.captionPair(analysis, { recent, examples }).pipe(timedInto(timings, "caption_generation_ms"))
   return withTags({ ...downloaded, analysis, captions, fromSidecar: false } satisfies Prepared)
 })

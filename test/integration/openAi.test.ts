@@ -158,7 +158,7 @@ describe("Ai on the openai SDK (against the emulator)", () => {
   it.live("the latest captions go into the caption prompt, newest first, on one line each", () =>
     Effect.gen(function*() {
       const messages = yield* withAi({}, (openai) =>
-        Ai.pipe(Effect.flatMap((ai) => ai.captionPair(sampleAnalysis, ["Harbour at dawn.\n#sea", "Old town rain."])), Effect.map(() => openai.requests[0]!.messages)))
+        Ai.pipe(Effect.flatMap((ai) => ai.captionPair(sampleAnalysis, { recent: ["Harbour at dawn.\n#sea", "Old town rain."] })), Effect.map(() => openai.requests[0]!.messages)))
       expect(messages[0]!.text).toContain(
         "The account's latest captions, newest first (write something different: no repeated opening, phrase or set of hashtags):\n- Harbour at dawn. #sea\n- Old town rain.\n\nFrom the analysis"
       )

@@ -42,6 +42,10 @@ export interface Recorder {
   readonly historyBatches: Array<number>
   /** Unusable images recorded: content_hash -> reason. */
   readonly unusable: Map<string, string>
+  /** The examples each caption call was given (undefined: CAPTION_EXAMPLES applies). */
+  readonly captionExamples: Array<ReadonlyArray<string> | undefined>
+  /** Settings set at runtime. */
+  readonly settings: Map<string, string>
   /** The recent captions each caption call was shown. */
   readonly captionContexts: Array<ReadonlyArray<string>>
   /** Captions recorded for posted images, oldest first. */
@@ -108,6 +112,8 @@ export const makeFakes = (options: FakeOptions) => {
     historyBatches: [],
     unusable: new Map(),
     captions: [],
+    settings: new Map(),
+    captionExamples: [],
     captionContexts: [],
     lists: [],
     downloads: [],
@@ -155,10 +161,11 @@ export const makeFakes = (options: FakeOptions) => {
   }))
   const ai = Layer.succeed(Ai, Ai.of({
     analyze: () => Effect.sync(() => void rec.aiCalls.push("analyze")).pipe(Effect.as(sampleAnalysis)),
-    captionPair: (_analysis, recent = []) =>
+    captionPair: (_analysis, context = {}) =>
       Effect.sync(() => {
         rec.aiCalls.push("captionPair")
-        rec.captionContexts.push(recent)
+        rec.captionContexts.push(context.recent ?? [])
+        rec.captionExamples.push(context.examples)
       }).pipe(Effect.as(sampleCaptions)),
     check: Effect.succeed("models exist"),
     models: { vision: "vision-model", caption: "caption-model" }
@@ -202,6 +209,8 @@ export const makeFakes = (options: FakeOptions) => {
     recordNearDuplicate: (record) => Effect.sync(() => void rec.nearDuplicates.push(record)),
     nearDuplicateContentHashes: Effect.sync(() => new Set(rec.nearDuplicates.map((n) => n.contentHash))),
     recordUnusable: (record) => Effect.sync(() => void rec.unusable.set(record.contentHash, record.reason)),
+    getSetting: (name) => Effect.sync(() => Option.fromNullable(rec.settings.get(name))),
+    setSetting: (name, value) => Effect.sync(() => void rec.settings.set(name, value)),
     recordCaption: ({ caption, contentHash }) => Effect.sync(() => void (rec.captions.some((c) => c.contentHash === contentHash) || rec.captions.push({ contentHash, caption }))),
     recentCaptions: (limit) => Effect.sync(() => [...rec.captions].reverse().slice(0, Math.max(limit, 0)).map((c) => c.caption)),
     unusableContentHashes: Effect.sync(() => new Set(rec.unusable.keys())),

@@ -39,7 +39,8 @@ const copyCommand = Command.make("copy", { file: sqliteFile }, ({ file }) =>
         `${added.image_hashes} new of ${dump.imageHashes.length} perceptual hashes, ` +
         `${added.near_duplicates} new of ${dump.nearDuplicates.length} near-duplicates, ` +
         `${added.unusable_images} new of ${dump.unusableImages.length} unusable files, ` +
-        `${added.posted_captions} new of ${dump.postedCaptions.length} posted captions`
+        `${added.posted_captions} new of ${dump.postedCaptions.length} posted captions, ` +
+        `${added.settings} new of ${dump.settings.length} settings`
     )
   }).pipe(Effect.provide(StateLive))
 ).pipe(Command.withDescription("Copy a SQLite state file's history into the current State (e.g. PostgreSQL); idempotent"))

@@ -133,7 +133,7 @@ export const AiLive = Layer.scoped(
         )
       )
 
-    const captionPair: Ai["Type"]["captionPair"] = (analysis, recent = []) =>
+    const captionPair: Ai["Type"]["captionPair"] = (analysis, context = {}) =>
       complete("caption_pair", {
         model: config.captionModel,
         max_completion_tokens: config.captionMaxTokens,
@@ -141,8 +141,8 @@ export const AiLive = Layer.scoped(
         messages: captionMessages(analysis, {
           systemPrompt: Option.getOrUndefined(config.captionSystemPrompt),
           rolePrompt: Option.getOrUndefined(config.captionRolePrompt),
-          examples: config.captionExamples,
-          recent
+          examples: context.examples ?? config.captionExamples,
+          recent: context.recent ?? []
         })
       }).pipe(
         Effect.flatMap((c) => decodeReply("caption_pair", CaptionPair, c)),

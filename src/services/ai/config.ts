@@ -1,4 +1,5 @@
 import { Config, ConfigError, Either, Option } from "effect"
+import { parseCaptionExamples } from "../../domain/CaptionExamples.js"
 
 /** An optional text; set but blank counts as unset. */
 const optionalText = (name: string) => Config.option(Config.string(name)).pipe(Config.map(Option.filter((v) => v.trim() !== "")))
@@ -18,6 +19,12 @@ const dimension = (name: string, fallback: number) =>
 
 const detail = (name: string, fallback: "low" | "high" | "auto") => Config.literal("low", "high", "auto")(name).pipe(Config.withDefault(fallback))
 
+/** `CAPTION_EXAMPLES`: captions in the account's voice (publisher_v2's `voice_profile`), a JSON list of at most 20 strings. */
+export const CaptionExamplesConfig: Config.Config<ReadonlyArray<string>> = Config.string("CAPTION_EXAMPLES").pipe(
+  Config.mapOrFail((text) => parseCaptionExamples(text).pipe(Either.mapLeft((message) => ConfigError.InvalidData([], message)))),
+  Config.withDefault([] as ReadonlyArray<string>)
+)
+
 export const AiConfig = Config.all({
   apiKey: Config.redacted("OPENAI_API_KEY"),
   baseUrl: Config.string("OPENAI_BASE_URL").pipe(Config.withDefault("https://api.openai.com/v1")),
@@ -32,20 +39,8 @@ export const AiConfig = Config.all({
   /** Text before the photo analysis in the caption request (publisher_v2's `role_prompt`). */
   captionRolePrompt: optionalText("CAPTION_ROLE_PROMPT"),
   /** Captions in the account's voice (publisher_v2's `voice_profile`): a JSON list of at most 20 strings. */
-  captionExamples: Config.string("CAPTION_EXAMPLES").pipe(
-    Config.mapOrFail((text) => {
-      let list: unknown
-      try {
-        list = JSON.parse(text)
-      } catch {
-        list = undefined
-      }
-      return Array.isArray(list) && list.length <= 20 && list.every((x) => typeof x === "string" && x.trim() !== "")
-        ? Either.right(list as Array<string>)
-        : Either.left(ConfigError.InvalidData([], "must be a JSON list of at most 20 non-blank strings"))
-    }),
-    Config.withDefault([] as Array<string>)
-  ),
+  captionExamples: CaptionExamplesConfig,
+
   /** The analysis is sent a copy of the photo at most this long on its long side (publisher_v2: 1024). */
   visionMaxDimension: dimension("VISION_MAX_DIMENSION", 1024),
   visionDetail: detail("VISION_DETAIL", "low"),

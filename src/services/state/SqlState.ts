@@ -1,5 +1,5 @@
 import { Migrator, SqlClient, type SqlError } from "@effect/sql"
-import { Cause, DateTime, Effect, Layer } from "effect"
+import { Cause, DateTime, Effect, Layer, Option } from "effect"
 import { StateError } from "../../domain/Errors.js"
 import { migrations } from "./migrations.js"
 import { type CopyResult, type PlatformHistory, type PlatformSuccess, type PostedImageHash, State, type StateDump, type StoredImageHash } from "./State.js"
@@ -270,6 +270,19 @@ export const SqlState = Layer.effect(
             Effect.map((rows) => rows.map((r) => r.caption))
           )).pipe(op("recent_captions", { limit })),
 
+      getSetting: (name) =>
+        sql<{ value: string }>`SELECT value FROM settings WHERE name = ${name}`.pipe(
+          Effect.map((rows) => Option.fromNullable(rows[0]?.value)),
+          op("get_setting", { name })
+        ),
+
+      setSetting: (name, value) =>
+        Effect.gen(function*() {
+          const at = yield* now
+          yield* sql`INSERT INTO settings ${sql.insert({ name, value, updated_at: at })}
+            ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`
+        }).pipe(op("set_setting", { name })),
+
       unusableContentHashes: sql<{ content_hash: string }>`SELECT content_hash FROM unusable_images`.pipe(
         Effect.map((rows) => new Set(rows.map((r) => r.content_hash))),
         op("unusable_content_hashes")
@@ -304,13 +317,15 @@ export const SqlState = Layer.effect(
         const nearDuplicates = yield* sql<StateDump["nearDuplicates"][number]>`SELECT content_hash, image_name, duplicate_of, duplicate_of_name, distance, run_id, recorded_at FROM near_duplicates ORDER BY content_hash`
         const unusableImages = yield* sql<StateDump["unusableImages"][number]>`SELECT content_hash, image_name, reason, run_id, recorded_at FROM unusable_images ORDER BY content_hash`
         const postedCaptions = yield* sql<StateDump["postedCaptions"][number]>`SELECT content_hash, caption, posted_at FROM posted_captions ORDER BY content_hash`
+        const settings = yield* sql<StateDump["settings"][number]>`SELECT name, value, updated_at FROM settings ORDER BY name`
         return {
           postedHashes,
           publications: publications.map((p) => ({ ...p, ok: Number(p.ok), uncertain: Number(p.uncertain) })),
           imageHashes: imageHashes.map((h) => ({ ...h, version: Number(h.version) })),
           nearDuplicates: nearDuplicates.map((n) => ({ ...n, distance: Number(n.distance) })),
           unusableImages,
-          postedCaptions
+          postedCaptions,
+          settings
         } satisfies StateDump
       }).pipe(op("export_all")),
 
@@ -318,7 +333,7 @@ export const SqlState = Layer.effect(
         Effect.gen(function*() {
           const count = (table: string) =>
             sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM ${sql(table)}`.pipe(Effect.map((rows) => Number(rows[0]?.n ?? 0)))
-          const tables = ["posted_hashes", "publications", "image_hashes", "near_duplicates", "unusable_images", "posted_captions"] as const
+          const tables = ["posted_hashes", "publications", "image_hashes", "near_duplicates", "unusable_images", "posted_captions", "settings"] as const
           const before = yield* Effect.forEach(tables, count)
           const insertAll = (table: string, rows: ReadonlyArray<Record<string, unknown>>) =>
             Effect.forEach(chunks(rows), (chunk) => sql`INSERT INTO ${sql(table)} ${sql.insert(chunk as Array<Record<string, unknown>>)} ON CONFLICT DO NOTHING`, { discard: true })
@@ -327,6 +342,8 @@ export const SqlState = Layer.effect(
           yield* insertAll("near_duplicates", dump.nearDuplicates)
           yield* insertAll("unusable_images", dump.unusableImages)
           yield* insertAll("posted_captions", dump.postedCaptions)
+          // A setting already here (changed on the target) is kept.
+          yield* insertAll("settings", dump.settings)
           // Publications have no natural key: an identical attempt already here is not added again.
           yield* Effect.forEach(dump.publications, (p) =>
             sql`INSERT INTO publications (run_id, content_hash, image_name, platform, ok, post_id, error, uncertain, at)
@@ -340,7 +357,8 @@ export const SqlState = Layer.effect(
             image_hashes: after[2]! - before[2]!,
             near_duplicates: after[3]! - before[3]!,
             unusable_images: after[4]! - before[4]!,
-            posted_captions: after[5]! - before[5]!
+            posted_captions: after[5]! - before[5]!,
+            settings: after[6]! - before[6]!
           } satisfies CopyResult
         }).pipe(sql.withTransaction, op("import_all")),
 

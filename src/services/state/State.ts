@@ -1,4 +1,4 @@
-import { Context, type Effect } from "effect"
+import { Context, type Effect, type Option } from "effect"
 import type { StateError } from "../../domain/Errors.js"
 
 export interface PostedImage {
@@ -130,6 +130,11 @@ export interface StateDump {
     readonly caption: string
     readonly posted_at: string
   }>
+  readonly settings: ReadonlyArray<{
+    readonly name: string
+    readonly value: string
+    readonly updated_at: string
+  }>
 }
 
 /** Rows a copy added, by table. */
@@ -140,6 +145,7 @@ export interface CopyResult {
   readonly near_duplicates: number
   readonly unusable_images: number
   readonly posted_captions: number
+  readonly settings: number
 }
 
 /** Who holds a lease, until when (epoch milliseconds). */
@@ -190,6 +196,10 @@ export class State extends Context.Tag("publisher/State")<State, {
   readonly recordCaption: (record: { readonly contentHash: string; readonly caption: string }) => Effect.Effect<void, StateError>
   /** The `limit` latest posted captions, newest first. */
   readonly recentCaptions: (limit: number) => Effect.Effect<ReadonlyArray<string>, StateError>
+  /** A setting changed at runtime (JSON text), if it was ever set. */
+  readonly getSetting: (name: string) => Effect.Effect<Option.Option<string>, StateError>
+  /** Sets (or replaces) a setting. */
+  readonly setSetting: (name: string, value: string) => Effect.Effect<void, StateError>
   /** Every content_hash recorded as unusable. */
   readonly unusableContentHashes: Effect.Effect<ReadonlySet<string>, StateError>
   /**

@@ -54,6 +54,9 @@ import { Effect } from "effect"
  * posted_captions — the caption each posted image went out with, so the caption model is shown
  *   the latest ones and does not repeat itself (CAPTION_HISTORY).
  *   content_hash (PRIMARY KEY), caption, posted_at; INDEX posted_captions_by_time
+ *
+ * settings — values changed at runtime from the admin API that every process must see (the
+ *   caption examples: publisher_v2's voice profile). name (PRIMARY KEY), value (JSON), updated_at
  */
 export const migrations = {
   "0001_create_tables": Effect.gen(function*() {
@@ -161,5 +164,13 @@ export const migrations = {
       posted_at TEXT NOT NULL
     )`
     yield* sql`CREATE INDEX posted_captions_by_time ON posted_captions (posted_at)`
+  }),
+  "0008_settings": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE settings (
+      name TEXT PRIMARY KEY,
+      value TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    )`
   })
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, type Layer, TestClock } from "effect"
+import { Effect, type Layer, Option, TestClock } from "effect"
 import type { StateError } from "../../../src/domain/Errors.js"
 import { State, type StoredImageHash } from "../../../src/services/state/State.js"
 import { holder } from "../../support/leases.js"
@@ -248,6 +248,17 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
         })
       ))
 
+    it.effect("settings: absent until set, replaced by a later set", () =>
+      withState((state) =>
+        Effect.gen(function*() {
+          expect(Option.isNone(yield* state.getSetting("caption_examples"))).toBe(true)
+          yield* state.setSetting("caption_examples", "[\"a\"]")
+          yield* state.setSetting("caption_examples", "[\"b\"]")
+          expect(yield* state.getSetting("caption_examples")).toEqual(Option.some("[\"b\"]"))
+          expect((yield* state.exportAll).settings.map((s) => [s.name, s.value])).toEqual([["caption_examples", "[\"b\"]"]])
+        })
+      ))
+
     it.effect("unusable images: recorded once (a second record changes nothing), read back by content_hash", () =>
       withState((state) =>
         Effect.gen(function*() {
@@ -300,16 +311,17 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
             yield* state.recordNearDuplicate({ contentHash: hex("e"), imageName: "e.jpg", duplicateOf: hex("a"), duplicateOfName: "a.jpg", distance: 3, runId: "r2" })
             yield* state.recordUnusable({ contentHash: hex("f"), imageName: "f.jpg", reason: "not an image", runId: "r2" })
             yield* state.recordCaption({ contentHash: hex("a"), caption: "A caption" })
+            yield* state.setSetting("caption_examples", "[]")
             yield* state.acquireLease("publishing", holder("r3", 0))
             return yield* state.exportAll
           })
         )
-        expect([dump.postedHashes.length, dump.publications.length, dump.imageHashes.length, dump.nearDuplicates.length, dump.unusableImages.length, dump.postedCaptions.length]).toEqual([4, 4, 1, 1, 1, 1])
+        expect([dump.postedHashes.length, dump.publications.length, dump.imageHashes.length, dump.nearDuplicates.length, dump.unusableImages.length, dump.postedCaptions.length, dump.settings.length]).toEqual([4, 4, 1, 1, 1, 1, 1])
         yield* withState((target) =>
           Effect.gen(function*() {
             yield* target.markPosted(image) // already here: not counted again
-            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 2, publications: 4, image_hashes: 1, near_duplicates: 1, unusable_images: 1, posted_captions: 1 })
-            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 0, publications: 0, image_hashes: 0, near_duplicates: 0, unusable_images: 0, posted_captions: 0 })
+            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 2, publications: 4, image_hashes: 1, near_duplicates: 1, unusable_images: 1, posted_captions: 1, settings: 1 })
+            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 0, publications: 0, image_hashes: 0, near_duplicates: 0, unusable_images: 0, posted_captions: 0, settings: 0 })
             expect(yield* target.recentCaptions(5)).toEqual(["A caption"])
             expect(yield* target.unusableContentHashes).toEqual(new Set([hex("f")]))
             expect(yield* target.postedContentHashes).toEqual(new Set([hex("a"), hex("8")]))
