@@ -15,6 +15,7 @@ import { scheduleCommand } from "./commands/schedule.js"
 import { serveCommand } from "./commands/serve.js"
 import { stateCommand } from "./commands/state.js"
 import { statsCommand } from "./commands/stats.js"
+import { envFileFromArgs } from "./envFile.js"
 import { explainFailure } from "./failure.js"
 import { legacyConfigLayer } from "./legacyConfig.js"
 import { VERSION } from "./version.js"
@@ -38,16 +39,20 @@ const publisher = Command.make("publisher", { config: configFile, env: envFile }
 
 const cli = Command.run(publisher, { name: "publisher", version: VERSION })
 
-/** Environment variables first, then a `.env` file in the working directory when present. */
-const ConfigLive = PlatformConfigProvider.layerDotEnvAdd(".env")
+/**
+ * Environment variables first, then the env file (`--env FILE` before the command, else
+ * `ENV_PATH`, else `.env` in the working directory) when present.
+ */
+const ConfigLive = PlatformConfigProvider.layerDotEnvAdd(envFileFromArgs(process.argv.slice(2)) ?? (process.env["ENV_PATH"]?.trim() || ".env"))
 
 const main = Effect.suspend(() => cli(process.argv)).pipe(
+  Effect.provide(Layer.mergeAll(LoggingLive, TelemetryLive).pipe(Layer.provideMerge(ConfigLive), Layer.provideMerge(NodeContext.layer))),
+  // Outside the layers: a bad LOG_LEVEL or OTEL_* setting is explained too, not only the command's failures.
   Effect.tapErrorCause((cause) =>
     Effect.sync(() => {
       for (const line of explainFailure(cause).lines) process.stderr.write(line + "\n")
     })
-  ),
-  Effect.provide(Layer.mergeAll(LoggingLive, TelemetryLive).pipe(Layer.provideMerge(ConfigLive), Layer.provideMerge(NodeContext.layer)))
+  )
 )
 
 NodeRuntime.runMain(main, {

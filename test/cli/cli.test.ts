@@ -32,6 +32,14 @@ describe("publisher CLI", () => {
     expect(stdout).toBe("")
   })
 
+  it("a bad logging setting (read before the command) is explained on one line too, exit 2", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "publisher-cli-"))
+    const bad = await cli(["config"], { LOG_LEVEL: "loud" }, dir)
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^error: invalid configuration variable LOG_LEVEL: must be one of All, Trace, Debug, Info, Warning, Error, Fatal, None/)
+    expect((await cli(["config"], { LOG_LEVEL: "Warning" }, dir)).code).toBe(0)
+  })
+
   it("reads configuration from a .env file", async () => {
     const dir = await mkdtemp(join(tmpdir(), "publisher-cli-"))
     await writeFile(join(dir, ".env"), "IMAGE_FOLDER=/Photos\nSTORAGE=nonsense\n")

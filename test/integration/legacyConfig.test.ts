@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
@@ -71,6 +71,12 @@ describe("a publisher_v2 configuration, unchanged (INI file + .env with its JSON
       const named = yield* Effect.promise(() => cli(["--env", join(dir, ".env"), "--config", join(dir, "publisher.ini"), "config", "--json"], env))
       expect(named.code).toBe(0)
       expect((JSON.parse(named.stdout) as typeof report).variables).toEqual(report.variables.map((v) => ({ ...v, from: v.from.replace(/^publisher\.ini/, join(dir, "publisher.ini")) })))
+      // The env file reaches what is read before the command too (logging).
+      expect(named.stderr).toMatch(/publisher_v2 configuration read/)
+      yield* Effect.promise(async () => writeFile(join(dir, "quiet.env"), `${await readFile(join(dir, ".env"), "utf8")}\nLOG_LEVEL=Warning\n`))
+      const quiet = yield* Effect.promise(() => cli(["--env", join(dir, "quiet.env"), "--config", join(dir, "publisher.ini"), "config", "--json"], env))
+      expect(quiet.code).toBe(0)
+      expect(quiet.stderr).not.toMatch(/publisher_v2 configuration read/)
       const byVariable = yield* Effect.promise(() => cli(["config", "--json"], { ...env, ENV_PATH: join(dir, ".env") }))
       expect((JSON.parse(byVariable.stdout) as typeof report).sources).toEqual(["PUBLISHERS", "EMAIL_SERVER", "CONFIRMATION_SETTINGS", "CONTENT_SETTINGS", "CAPTIONFILE_SETTINGS"])
 

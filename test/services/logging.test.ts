@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Logger } from "effect"
-import { jsonLineLogger } from "../../src/services/logging/Logging.js"
+import { ConfigProvider, Effect, Either, Logger, LogLevel } from "effect"
+import { jsonLineLogger, LogConfig } from "../../src/services/logging/Logging.js"
 
 describe("JSON log lines", () => {
   it.effect("put timestamp, level, message, correlation_id and the *_ms fields at the top level", () =>
@@ -17,4 +17,23 @@ describe("JSON log lines", () => {
       expect(line).toMatchObject({ level: "INFO", message: "workflow_timing", correlation_id: "abc", dropbox_list_images_ms: 12, publish_parallel_ms: 400 })
       expect(typeof line["timestamp"]).toBe("string")
     }))
+})
+
+describe("LOG_LEVEL", () => {
+  const levelOf = (value: string) =>
+    Effect.runSync(Effect.either(LogConfig.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["LOG_LEVEL", value]])))))).pipe(
+      Either.map((c) => c.level)
+    )
+  it("takes the names the README lists and Effect's, in any case", () => {
+    expect(levelOf("Warning")).toEqual(Either.right(LogLevel.Warning))
+    expect(levelOf("WARN")).toEqual(Either.right(LogLevel.Warning))
+    expect(levelOf("none")).toEqual(Either.right(LogLevel.None))
+    expect(levelOf("OFF")).toEqual(Either.right(LogLevel.None))
+    expect(levelOf(" debug ")).toEqual(Either.right(LogLevel.Debug))
+    expect(levelOf("All")).toEqual(Either.right(LogLevel.All))
+  })
+
+  it("anything else is a configuration error", () => {
+    expect(Either.isLeft(levelOf("loud"))).toBe(true)
+  })
 })

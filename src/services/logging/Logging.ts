@@ -1,4 +1,4 @@
-import { Cause, Config, Effect, HashMap, Inspectable, Layer, List, Logger, LogLevel, Option } from "effect"
+import { Cause, Config, ConfigError, Effect, Either, HashMap, Inspectable, Layer, List, Logger, LogLevel, Option } from "effect"
 
 /**
  * One JSON object per line, annotations (correlation_id, the `*_ms` timings, ...) at the top
@@ -28,9 +28,31 @@ const toStderr = <M>(logger: Logger.Logger<M, string>) =>
     process.stderr.write(line + "\n")
   })
 
+/** Level names, any case: Effect's (`WARN`, `OFF`, ...) and the spelled-out ones (`Warning`, `None`). */
+const LEVELS: Readonly<Record<string, LogLevel.LogLevel>> = {
+  all: LogLevel.All,
+  trace: LogLevel.Trace,
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  warn: LogLevel.Warning,
+  warning: LogLevel.Warning,
+  error: LogLevel.Error,
+  fatal: LogLevel.Fatal,
+  off: LogLevel.None,
+  none: LogLevel.None
+}
+
 export const LogConfig = Config.all({
   format: Config.literal("json", "pretty")("LOG_FORMAT").pipe(Config.option),
-  level: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
+  level: Config.string("LOG_LEVEL").pipe(
+    Config.mapOrFail((value) => {
+      const level = LEVELS[value.trim().toLowerCase()]
+      return level === undefined
+        ? Either.left(ConfigError.InvalidData([], `must be one of All, Trace, Debug, Info, Warning, Error, Fatal, None (got ${JSON.stringify(value)})`))
+        : Either.right(level)
+    }),
+    Config.withDefault(LogLevel.Info)
+  )
 })
 
 /**
