@@ -1,4 +1,4 @@
-import { FileSystem, PlatformConfigProvider } from "@effect/platform"
+import { FileSystem } from "@effect/platform"
 import { Config, ConfigProvider, Context, Effect, Either, Layer, Option } from "effect"
 import { ConfigurationError } from "../domain/Errors.js"
 import { parseIni } from "../domain/Ini.js"
@@ -55,38 +55,34 @@ export const readLegacyConfig = (base: ConfigProvider.ConfigProvider, configFile
   })
 
 /**
- * The environment, then the env file given (`--env FILE`, else `ENV_PATH`) instead of `./.env`,
- * as publisher_v2's `--env`; without one, the provider in place (environment, then `./.env`).
+ * The env file given (`--env FILE`, else `ENV_PATH`) is already in the provider in place: the
+ * entry point reads it instead of `./.env`, before any command (src/cli/main.ts). Here, one that
+ * was named but does not exist is an error (the entry point would silently read nothing).
  */
-const withEnvFile = (current: ConfigProvider.ConfigProvider, envFile: Option.Option<string>) =>
+const requireEnvFile = (envFile: Option.Option<string>) =>
   Effect.gen(function*() {
-    const path = Option.getOrUndefined(envFile) ?? ((yield* readVariable(current, "ENV_PATH"))?.trim() || undefined)
-    if (path === undefined) return current
+    const path = Option.getOrUndefined(envFile) ?? (process.env["ENV_PATH"]?.trim() || undefined)
+    if (path === undefined) return
     const fs = yield* FileSystem.FileSystem
     if (!(yield* fs.exists(path).pipe(Effect.orElseSucceed(() => false)))) {
       return yield* new ConfigurationError({ message: `env file not found: ${path}` })
     }
-    const file = yield* PlatformConfigProvider.fromDotEnv(path).pipe(
-      Effect.mapError((error) => new ConfigurationError({ message: `cannot read the env file ${path}: ${error.message}` }))
-    )
-    return ConfigProvider.fromEnv().pipe(ConfigProvider.orElse(() => file))
   })
 
 /**
  * The configuration every command reads: our variables (environment, then `.env` or the env
- * file), then what publisher_v2's configuration gives for the ones left unset. Notes (settings we
+ * file, as the entry point set them up), then what publisher_v2's configuration gives for the
+ * ones left unset. Notes (settings we
  * do not use) are logged as warnings.
  */
 export const legacyConfigLayer = (configFile: Option.Option<string>, envFile: Option.Option<string> = Option.none()) =>
   Layer.unwrapEffect(
     Effect.gen(function*() {
-      const current = yield* Effect.configProviderWith(Effect.succeed)
-      const base = yield* withEnvFile(current, envFile)
+      yield* requireEnvFile(envFile)
+      const base = yield* Effect.configProviderWith(Effect.succeed)
       const report = yield* readLegacyConfig(base, configFile)
       const reported = Layer.succeed(LegacyConfig, report)
-      if (report.values.size === 0 && report.notes.length === 0) {
-        return base === current ? reported : Layer.merge(reported, Layer.setConfigProvider(base))
-      }
+      if (report.values.size === 0 && report.notes.length === 0) return reported
       yield* Effect.logInfo("publisher_v2 configuration read").pipe(
         Effect.annotateLogs({ sources: report.sources.join(", "), variables: [...report.values.keys()].join(", ") })
       )
