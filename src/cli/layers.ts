@@ -8,11 +8,10 @@ import { DropboxStorageLive } from "../services/storage/DropboxLive.js"
 import { LocalStorageLive } from "../services/storage/LocalLive.js"
 
 /** `STORAGE` = dropbox (default) | local. */
+export const StorageKindConfig = Config.literal("dropbox", "local")("STORAGE").pipe(Config.withDefault("dropbox" as const))
+
 export const StorageLive = Layer.unwrapEffect(
-  Config.literal("dropbox", "local")("STORAGE").pipe(
-    Config.withDefault("dropbox" as const),
-    Effect.map((kind) => (kind === "local" ? LocalStorageLive : DropboxStorageLive))
-  )
+  StorageKindConfig.pipe(Effect.map((kind) => (kind === "local" ? LocalStorageLive : DropboxStorageLive)))
 )
 
 /**

@@ -4,8 +4,7 @@ import sharp from "sharp"
 import { parseSidecar, sidecarRecord, sidecarString, sidecarStrings } from "../domain/Sidecar.js"
 import type { ImageRef } from "../domain/Image.js"
 import { joinPath } from "../domain/Image.js"
-import { appendHashtags } from "../domain/Caption.js"
-import { caption, CaptionHashtagsConfig, download } from "../programs/prepare.js"
+import { caption, download, withCaptionHashtags } from "../programs/prepare.js"
 import { publishOne } from "../programs/publishOne.js"
 import { writeSidecar } from "../programs/publishPost.js"
 import { similarImages } from "../programs/similarImages.js"
@@ -136,8 +135,7 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
               const sd = sidecar.sdCaption === "" ? null : sidecar.sdCaption
               // As a run would post it: CAPTION_HASHTAGS at the end.
               const stored = Option.getOrElse(sidecarString(sidecar, "caption"), () => sd ?? "")
-              const hashtags = yield* internal(CaptionHashtagsConfig)
-              const cap = stored === "" || hashtags.trim() === "" ? stored : appendHashtags(stored, hashtags)
+              const cap = stored === "" ? stored : yield* internal(withCaptionHashtags(stored))
               if (cap !== "" || sd !== null) {
                 yield* Effect.logInfo("web_analyze_sidecar_cache_hit")
                 const nsfw = sidecarRecord(sidecar)["nsfw"]

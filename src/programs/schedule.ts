@@ -2,11 +2,7 @@ import { Clock, Config, ConfigError, Cron, Duration, Effect, Either, Metric, Opt
 import type { RunResult } from "../domain/RunResult.js"
 import { scheduledRuns } from "../services/telemetry/metrics.js"
 
-/**
- * `PUBLISH_SCHEDULE`: a cron expression (5 fields, or 6 with seconds first) at which `publisher
- * serve` and `publisher schedule` post one photo; `PUBLISH_SCHEDULE_TZ`: its time zone (IANA
- * name, default UTC). Unset: no schedule.
- */
+/** A parsed posting schedule. */
 export interface PublishSchedule {
   readonly cron: Cron.Cron
   readonly expression: string
@@ -31,9 +27,16 @@ export const parseSchedule = (expression: string, timeZone: string): Either.Eith
   )
 }
 
+/** `PUBLISH_SCHEDULE_TZ`: the schedule's time zone (IANA name, default UTC). */
+export const ScheduleTimeZoneConfig = Config.string("PUBLISH_SCHEDULE_TZ").pipe(Config.withDefault("UTC"))
+
+/**
+ * `PUBLISH_SCHEDULE`: a cron expression (5 fields, or 6 with seconds first) at which `publisher
+ * serve` and `publisher schedule` post one photo, in `PUBLISH_SCHEDULE_TZ`. Unset: no schedule.
+ */
 export const ScheduleConfig: Config.Config<Option.Option<PublishSchedule>> = Config.all({
   expression: Config.option(Config.string("PUBLISH_SCHEDULE")),
-  timeZone: Config.string("PUBLISH_SCHEDULE_TZ").pipe(Config.withDefault("UTC"))
+  timeZone: ScheduleTimeZoneConfig
 }).pipe(
   Config.mapOrFail(({ expression, timeZone }) => {
     const text = Option.getOrUndefined(expression)?.trim()

@@ -1,19 +1,19 @@
 import { Command, Options } from "@effect/cli"
-import { Cause, Config, Console, Cron, Duration, Effect, Layer, Option, type Scope } from "effect"
+import { Cause, Console, Cron, Duration, Effect, Layer, Option, type Scope } from "effect"
 import type { CheckResult } from "../../domain/Check.js"
 import { Operations } from "../../http/Operations.js"
 import { ScheduleConfig } from "../../programs/schedule.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
 import { Ai } from "../../services/ai/Ai.js"
 import { AiLive } from "../../services/ai/OpenAiLive.js"
-import { enabledPlatforms, PLATFORMS } from "../../services/publishers/registry.js"
+import { enabledPlatforms, FeaturePublishConfig, PLATFORMS } from "../../services/publishers/registry.js"
 import { StateDbConfig } from "../../services/state/config.js"
 import { DatabaseUrlConfig } from "../../services/state/PgLive.js"
 import { State } from "../../services/state/State.js"
 import { StateLive } from "../../services/state/StateLive.js"
 import { Storage } from "../../services/storage/Storage.js"
 import { RunFailed, explainFailure } from "../failure.js"
-import { StorageLive } from "../layers.js"
+import { StorageKindConfig, StorageLive } from "../layers.js"
 
 const json = Options.boolean("json").pipe(Options.withDescription("Print the results as one JSON object"))
 
@@ -46,7 +46,7 @@ const stateCheck = Effect.gen(function*() {
 
 const storageCheck = Effect.gen(function*() {
   const { folder } = yield* FolderConfig
-  const kind = yield* Config.string("STORAGE").pipe(Config.withDefault("dropbox"))
+  const kind = yield* StorageKindConfig
   const images = yield* (yield* Storage).listImages(folder)
   return `${kind} ${folder}: ${images.length} images`
 }).pipe(Effect.provide(StorageLive))
@@ -56,7 +56,7 @@ const aiCheck = Effect.flatMap(Ai, (ai) => ai.check).pipe(Effect.provide(AiLive)
 /** Each enabled platform proves it could post; a disabled one says how to turn it on. */
 const platformChecks = Effect.gen(function*() {
   const on = yield* enabledPlatforms
-  const publishing = yield* Config.boolean("FEATURE_PUBLISH").pipe(Config.withDefault(true))
+  const publishing = yield* FeaturePublishConfig
   return PLATFORMS.map((platform) =>
     on[platform.name]
       ? check(platform.name, platform.make.pipe(Effect.flatMap((p) => p.check), Effect.provide(StorageLive)))

@@ -1,9 +1,10 @@
 import { Command, Options } from "@effect/cli"
-import { Config, Console, Effect, Option } from "effect"
+import { Console, Effect, Option } from "effect"
 import { ConfigurationError, UsageError } from "../../domain/Errors.js"
 import { publishOne } from "../../programs/publishOne.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
 import { Publishers } from "../../services/publishers/Publisher.js"
+import { FeaturePublishConfig } from "../../services/publishers/registry.js"
 import { RunFailed } from "../failure.js"
 import { appLayer } from "../layers.js"
 import { describeRun, runJson } from "../output.js"
@@ -42,7 +43,7 @@ export const runCommand = Command.make("run", { select, dryPublish, preview, deb
     if (args.force && args.select._tag === "None") {
       return yield* new UsageError({ message: "--force needs --select NAME: only a chosen image is ever posted twice" })
     }
-    const featurePublish = yield* Config.boolean("FEATURE_PUBLISH").pipe(Config.withDefault(true))
+    const featurePublish = yield* FeaturePublishConfig
     const dry = args.dryPublish || !featurePublish
     const publish = !dry && !args.preview
     const result = yield* withCorrelationId((correlationId) =>

@@ -2,7 +2,8 @@ import { Command, Options } from "@effect/cli"
 import { Config, ConfigError, Console, Cron, DateTime, Effect, Either, Option } from "effect"
 import { publishOne } from "../../programs/publishOne.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
-import { parseSchedule, runOnSchedule, ScheduleConfig } from "../../programs/schedule.js"
+import { parseSchedule, runOnSchedule, ScheduleConfig, ScheduleTimeZoneConfig } from "../../programs/schedule.js"
+import { FeaturePublishConfig } from "../../services/publishers/registry.js"
 import { UsageError } from "../../domain/Errors.js"
 import { withCorrelationId } from "../correlation.js"
 import { appLayer } from "../layers.js"
@@ -10,7 +11,7 @@ import { appLayer } from "../layers.js"
 /** One scheduled run: as `publisher run` (dry when FEATURE_PUBLISH=false), with its own correlation id. */
 export const scheduledRun = (folders: Config.Config.Success<typeof FolderConfig>) =>
   Effect.gen(function*() {
-    const publish = yield* Config.boolean("FEATURE_PUBLISH").pipe(Config.withDefault(true))
+    const publish = yield* FeaturePublishConfig
     return yield* withCorrelationId((correlationId) =>
       publishOne({ correlationId, ...folders, dryPublish: !publish, preview: false }).pipe(
         // Each scheduled run is its own trace, as a CLI run is.
@@ -28,7 +29,7 @@ const cronOption = Options.text("cron").pipe(
 export const scheduleCommand = Command.make("schedule", { cron: cronOption }, (args) =>
   Effect.gen(function*() {
     const configured = yield* ScheduleConfig
-    const timeZone = yield* Config.string("PUBLISH_SCHEDULE_TZ").pipe(Config.withDefault("UTC"))
+    const timeZone = yield* ScheduleTimeZoneConfig
     const given = Option.getOrUndefined(args.cron)
     const schedule = given !== undefined
       ? yield* parseSchedule(given.trim(), timeZone).pipe(

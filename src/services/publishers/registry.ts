@@ -58,9 +58,12 @@ export const renderForPlatforms = (caption: string) =>
     return out
   })
 
+/** `FEATURE_PUBLISH` (default true): false publishes nothing (runs are dry). */
+export const FeaturePublishConfig = Config.boolean("FEATURE_PUBLISH").pipe(Config.withDefault(true))
+
 /** Whether each platform is enabled, by the same rules as {@link PublishersLive}. */
 export const enabledPlatforms = Effect.gen(function*() {
-  const publishing = yield* Config.boolean("FEATURE_PUBLISH").pipe(Config.withDefault(true))
+  const publishing = yield* FeaturePublishConfig
   const out: Record<string, boolean> = {}
   for (const platform of PLATFORMS) {
     const explicit = yield* Config.option(Config.boolean(platform.enabledVar))
