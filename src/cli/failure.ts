@@ -50,7 +50,8 @@ export const explainFailure = (cause: Cause.Cause<unknown>): { readonly code: nu
     case "UsageError":
     case "ConfigurationError":
     case "PostedJsonError":
-      return { code: EXIT_USAGE, lines: [`error: ${messageOf(error)}`] }
+      // One line per problem: a configuration may have several.
+      return { code: EXIT_USAGE, lines: messageOf(error).split("\n").map((line) => `error: ${line}`) }
     default:
       return { code: EXIT_FAILED, lines: [`error: ${tagOf(error) ?? "failure"}: ${messageOf(error)}`] }
   }

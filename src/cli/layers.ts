@@ -1,14 +1,14 @@
-import { Config, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { AiLive } from "../services/ai/OpenAiLive.js"
 import { PostedIndexLive } from "../services/dedup/PostedIndex.js"
 import { ImageHasherLive } from "../services/phash/ImageHasher.js"
 import { NoPublishers, PublishersLive } from "../services/publishers/registry.js"
 import { StateLive } from "../services/state/StateLive.js"
 import { DropboxStorageLive } from "../services/storage/DropboxLive.js"
+import { StorageKindConfig } from "../services/storage/config.js"
 import { LocalStorageLive } from "../services/storage/LocalLive.js"
 
-/** `STORAGE` = dropbox (default) | local. */
-export const StorageKindConfig = Config.literal("dropbox", "local")("STORAGE").pipe(Config.withDefault("dropbox" as const))
+export { StorageKindConfig }
 
 export const StorageLive = Layer.unwrapEffect(
   StorageKindConfig.pipe(Effect.map((kind) => (kind === "local" ? LocalStorageLive : DropboxStorageLive)))

@@ -1,9 +1,23 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, OpenApi } from "@effect/platform"
-import { Schema } from "effect"
+import { Context, Schema } from "effect"
 import { BadRequest, Conflict, Forbidden, NotFound, ServerError, TooManyRequests, Unauthorized, Unavailable } from "./errors.js"
 
-/** WEB_AUTH_TOKEN (bearer) or WEB_AUTH_USER / WEB_AUTH_PASS (basic), when configured. */
+/**
+ * Who may call an endpoint; every endpoint is annotated with one (the access-control test reads
+ * them from this definition, so an endpoint cannot be added without its rule):
+ * - `public`: anyone (health, login, the feature switches: nothing about a photo);
+ * - `viewer`: the API credential or an admin session; anyone when `AUTO_VIEW` is on;
+ * - `private`: the API credential or an admin session;
+ * - `admin`: an admin session (and, for state changes, the same origin).
+ */
+export type AccessLevel = "public" | "viewer" | "private" | "admin"
+export class Access extends Context.Tag("publisher/Access")<Access, AccessLevel>() {}
+
+/** The API credential (WEB_AUTH_TOKEN bearer, WEB_AUTH_USER / WEB_AUTH_PASS basic) or an admin session. */
 export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("Authorization", { failure: Unauthorized }) {}
+
+/** As {@link Authorization}, and anyone at all while `AUTO_VIEW` is on. */
+export class Viewer extends HttpApiMiddleware.Tag<Viewer>()("Viewer", { failure: Unauthorized }) {}
 
 /** The admin session cookie, and a same-origin check on state-changing requests (CSRF). */
 export class AdminSession extends HttpApiMiddleware.Tag<AdminSession>()("AdminSession", {
@@ -129,55 +143,82 @@ const filename = HttpApiSchema.param("filename", FileName)
  * WEB_AUTH_*: a browser has no API token. A session then authorizes the rest.
  */
 export const AdminApi = HttpApiGroup.make("admin")
-  .add(HttpApiEndpoint.post("login", "/api/admin/login").setPayload(LoginRequest).addSuccess(AdminStatus)
-    .addError(Unauthorized).addError(NotFound).addError(TooManyRequests).addError(Forbidden))
-  .add(HttpApiEndpoint.get("status", "/api/admin/status").addSuccess(AdminStatus))
-  .add(HttpApiEndpoint.post("logout", "/api/admin/logout").addSuccess(AdminStatus).addError(Forbidden))
-  .add(HttpApiEndpoint.get("check", "/api/admin/check").addSuccess(CheckReport).addError(Forbidden).addError(Unavailable).middleware(AdminSession))
+  .add(
+    HttpApiEndpoint.post("login", "/api/admin/login").setPayload(LoginRequest).addSuccess(AdminStatus)
+      .addError(Unauthorized).addError(NotFound).addError(TooManyRequests).addError(Forbidden).annotate(Access, "public")
+  )
+  .add(HttpApiEndpoint.get("status", "/api/admin/status").addSuccess(AdminStatus).annotate(Access, "public"))
+  .add(HttpApiEndpoint.post("logout", "/api/admin/logout").addSuccess(AdminStatus).addError(Forbidden).annotate(Access, "public"))
+  .add(
+    HttpApiEndpoint.get("check", "/api/admin/check").addSuccess(CheckReport).addError(Forbidden).addError(Unavailable)
+      .middleware(AdminSession).annotate(Access, "admin")
+  )
 
 export const ImagesApi = HttpApiGroup.make("images")
-  .add(HttpApiEndpoint.get("list", "/api/images/list").addSuccess(ImageList).addError(ServerError))
-  .add(HttpApiEndpoint.get("random", "/api/images/random").addSuccess(ImageResponse).addError(NotFound).addError(ServerError))
-  .add(HttpApiEndpoint.get("image")`/api/images/${filename}`.addSuccess(ImageResponse).addError(NotFound).addError(ServerError))
+  .add(HttpApiEndpoint.get("list", "/api/images/list").addSuccess(ImageList).addError(ServerError).middleware(Viewer).annotate(Access, "viewer"))
+  .add(
+    HttpApiEndpoint.get("random", "/api/images/random").addSuccess(ImageResponse).addError(NotFound).addError(ServerError)
+      .middleware(Viewer).annotate(Access, "viewer")
+  )
+  .add(
+    HttpApiEndpoint.get("image")`/api/images/${filename}`.addSuccess(ImageResponse).addError(NotFound).addError(ServerError)
+      .middleware(Viewer).annotate(Access, "viewer")
+  )
   .add(
     HttpApiEndpoint.get("thumbnail")`/api/images/${filename}/thumbnail`
       .setUrlParams(Schema.Struct({ size: Schema.optional(Schema.Literal("w256h256", "w480h320", "w640h480", "w960h640", "w1024h768")) }))
       .addSuccess(HttpApiSchema.Uint8Array({ contentType: "image/jpeg" }))
-      .addError(NotFound).addError(ServerError)
+      .addError(NotFound).addError(ServerError).middleware(Viewer).annotate(Access, "viewer")
+  )
+  .add(
+    // The original file (what a local folder's image URLs point to): ETag, Range, private caching.
+    HttpApiEndpoint.get("original")`/api/images/${filename}/original`
+      .addSuccess(HttpApiSchema.Uint8Array({ contentType: "application/octet-stream" }))
+      .addError(NotFound).addError(ServerError).middleware(Viewer).annotate(Access, "viewer")
   )
   .add(
     HttpApiEndpoint.post("analyze")`/api/images/${filename}/analyze`
       .setUrlParams(Schema.Struct({ force_refresh: Schema.optional(Schema.Literal("true", "false", "1", "0")) }))
-      .addSuccess(AnalysisResponse).addError(NotFound).addError(Forbidden).addError(ServerError).middleware(AdminSession)
+      .addSuccess(AnalysisResponse).addError(NotFound).addError(Forbidden).addError(ServerError).middleware(AdminSession).annotate(Access, "admin")
   )
   .add(
     HttpApiEndpoint.post("publish")`/api/images/${filename}/publish`.setPayload(PublishRequest)
-      .addSuccess(PublishResponse).addError(NotFound).addError(Forbidden).addError(BadRequest).addError(Conflict).addError(ServerError).middleware(AdminSession)
+      .addSuccess(PublishResponse).addError(NotFound).addError(Forbidden).addError(BadRequest).addError(Conflict).addError(ServerError)
+      .middleware(AdminSession).annotate(Access, "admin")
   )
   .add(
     HttpApiEndpoint.get("similar")`/api/images/${filename}/similar`
       .setUrlParams(Schema.Struct({ limit: Schema.optional(intParam(1, 100)), max_distance: Schema.optional(intParam(0, 32)) }))
-      .addSuccess(SimilarResponse).addError(NotFound).addError(ServerError)
+      .addSuccess(SimilarResponse).addError(NotFound).addError(ServerError).middleware(Authorization).annotate(Access, "private")
   )
-  .add(HttpApiEndpoint.post("keep")`/api/images/${filename}/keep`.addSuccess(CurationResponse).addError(NotFound).addError(Forbidden).addError(ServerError).middleware(AdminSession))
-  .add(HttpApiEndpoint.post("remove")`/api/images/${filename}/remove`.addSuccess(CurationResponse).addError(NotFound).addError(Forbidden).addError(ServerError).middleware(AdminSession))
+  .add(
+    HttpApiEndpoint.post("keep")`/api/images/${filename}/keep`.addSuccess(CurationResponse).addError(NotFound).addError(Forbidden).addError(ServerError)
+      .middleware(AdminSession).annotate(Access, "admin")
+  )
+  .add(
+    HttpApiEndpoint.post("remove")`/api/images/${filename}/remove`.addSuccess(CurationResponse).addError(NotFound).addError(Forbidden)
+      .addError(ServerError).middleware(AdminSession).annotate(Access, "admin")
+  )
   .addError(BadRequest)
-  .middleware(Authorization)
 
 export const ConfigApi = HttpApiGroup.make("config")
-  .add(HttpApiEndpoint.get("publishers", "/api/config/publishers").addSuccess(Publishers))
-  .add(HttpApiEndpoint.get("features", "/api/config/features").addSuccess(Features))
-  .add(HttpApiEndpoint.get("getVoiceProfile", "/api/config/voice-profile").addSuccess(VoiceProfile).addError(Forbidden).addError(Unavailable).addError(ServerError).middleware(AdminSession))
+  .add(HttpApiEndpoint.get("publishers", "/api/config/publishers").addSuccess(Publishers).middleware(Authorization).annotate(Access, "private"))
+  .add(HttpApiEndpoint.get("features", "/api/config/features").addSuccess(Features).annotate(Access, "public"))
+  .add(
+    HttpApiEndpoint.get("getVoiceProfile", "/api/config/voice-profile").addSuccess(VoiceProfile).addError(Forbidden).addError(Unavailable)
+      .addError(ServerError).middleware(AdminSession).annotate(Access, "admin")
+  )
   .add(
     HttpApiEndpoint.post("setVoiceProfile", "/api/config/voice-profile").setPayload(VoiceProfileUpdate)
-      .addSuccess(VoiceProfile).addError(BadRequest).addError(Forbidden).addError(Unavailable).addError(ServerError).middleware(AdminSession)
+      .addSuccess(VoiceProfile).addError(BadRequest).addError(Forbidden).addError(Unavailable).addError(ServerError)
+      .middleware(AdminSession).annotate(Access, "admin")
   )
 
 export const HealthApi = HttpApiGroup.make("health")
-  .add(HttpApiEndpoint.get("live", "/health/live").addSuccess(Health))
+  .add(HttpApiEndpoint.get("live", "/health/live").addSuccess(Health).annotate(Access, "public"))
   // publisher_v2's plain health check (what its platform probed).
-  .add(HttpApiEndpoint.get("health", "/health").addSuccess(Health))
-  .add(HttpApiEndpoint.get("ready", "/health/ready").addSuccess(Health).addError(Unavailable))
+  .add(HttpApiEndpoint.get("health", "/health").addSuccess(Health).annotate(Access, "public"))
+  .add(HttpApiEndpoint.get("ready", "/health/ready").addSuccess(Health).addError(Unavailable).annotate(Access, "public"))
 
 export class PublisherApi extends HttpApi.make("publisher")
   .add(AdminApi)

@@ -1,4 +1,5 @@
 import { Config, Option, Redacted } from "effect"
+import { StorageKindConfig } from "../services/storage/config.js"
 
 const flag = (name: string, fallback: boolean) => Config.boolean(name).pipe(Config.withDefault(fallback))
 
@@ -18,6 +19,9 @@ export const WebConfig = Config.all({
   authUser: Config.option(Config.string("WEB_AUTH_USER")).pipe(Config.map(Option.filter((v) => v !== ""))),
   authPass: secret("WEB_AUTH_PASS"),
   adminPassword: secret("web_admin_pw"),
+  /** A bearer token for Prometheus scrapers: `/metrics` only. */
+  metricsToken: secret("METRICS_TOKEN"),
+  storageKind: StorageKindConfig,
   secureCookies: flag("WEB_SECURE_COOKIES", true),
   cookieTtlSeconds: Config.integer("WEB_ADMIN_COOKIE_TTL_SECONDS").pipe(
     // publisher_v2's bounds (60 s to 30 days), so its settings keep working; the default is an hour.
@@ -35,6 +39,7 @@ export const WebConfig = Config.all({
     publish: flag("FEATURE_PUBLISH", true),
     keep: flag("FEATURE_KEEP_CURATE", true),
     remove: flag("FEATURE_REMOVE_CURATE", true),
+    // Anonymous visitors may view (list, random, one image, thumbnail, original): publisher_v2's FEATURE_AUTO_VIEW, mapped by the legacy reader.
     autoView: flag("AUTO_VIEW", false)
   })
 })

@@ -1,4 +1,4 @@
-import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import { Duration, Effect, Either, Metric, Option, Random, Ref } from "effect"
 import sharp from "sharp"
 import { parseSidecar, sidecarRecord, sidecarString, sidecarStrings } from "../domain/Sidecar.js"
@@ -6,15 +6,18 @@ import type { ImageRef } from "../domain/Image.js"
 import { joinPath } from "../domain/Image.js"
 import { caption, download, withCaptionHashtags } from "../programs/prepare.js"
 import { publishOne } from "../programs/publishOne.js"
+import { mimeTypeOf } from "../programs/selectImage.js"
 import { writeSidecar } from "../programs/publishPost.js"
 import { similarImages } from "../programs/similarImages.js"
-import { renderForPlatforms } from "../services/publishers/registry.js"
+import { Publishers } from "../services/publishers/Publisher.js"
+import { PLATFORMS, renderForPlatforms } from "../services/publishers/registry.js"
 import { Storage, THUMBNAIL_SIZES, type ThumbnailSize } from "../services/storage/Storage.js"
 import { endpointDuration } from "../services/telemetry/metrics.js"
 import { PublisherApi } from "./Api.js"
 import { ImageCatalog } from "./catalog.js"
+import { etagMatches, fileResponse, notModified } from "./conditional.js"
 import { currentCorrelationId } from "./correlation.js"
-import { Conflict, Forbidden, NotFound, ServerError } from "./errors.js"
+import { BadRequest, Conflict, Forbidden, NotFound, ServerError } from "./errors.js"
 import { WebContext } from "./WebContext.js"
 
 /** Unexpected failures: logged with their cause, answered as a plain 500 (no stack, no secrets). */
@@ -47,8 +50,10 @@ const findImage = (filename: string) =>
 const describeImage = (image: ImageRef) =>
   Effect.gen(function*() {
     const storage = yield* Storage
+    const { settings } = yield* WebContext
     const [tempUrl, sidecarText] = yield* internal(Effect.all([
-      storage.temporaryLink(image.path),
+      // A local file has no link a browser may open: the API serves it (to those allowed to view).
+      settings.storageKind === "local" ? Effect.succeed(originalUrl(image.name)) : storage.temporaryLink(image.path),
       image.hasSidecar ? storage.readSidecar(image.path) : Effect.succeed(Option.none<string>())
     ], { concurrency: 2 }))
     const sidecar = Option.map(sidecarText, parseSidecar)
@@ -65,6 +70,9 @@ const describeImage = (image: ImageRef) =>
       has_sidecar: Option.isSome(sidecar)
     }
   })
+
+/** Where the API serves an image's original bytes. */
+export const originalUrl = (filename: string) => `/api/images/${encodeURIComponent(filename)}/original`
 
 const feature = (on: boolean, name: string) =>
   on ? Effect.void : Effect.fail(new Forbidden({ error: `This feature is disabled via ${name}` }))
@@ -112,15 +120,27 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
         Effect.gen(function*() {
           const image = yield* findImage(path.filename)
           const size = urlParams.size ?? "w960h640"
+          // The same bytes and size give the same thumbnail: a browser's copy is revalidated, not re-rendered.
+          const etag = `"${image.contentHash}-${size}"`
+          const request = yield* HttpServerRequest.HttpServerRequest
+          if (etagMatches(request.headers["if-none-match"], etag)) return notModified(etag)
           const storage = yield* Storage
           // Dropbox renders it (no download); a storage without thumbnails (a local folder): sharp.
           const rendered = yield* internal(storage.thumbnails([image.path], { size, format: "jpeg" }))
           const bytes = rendered.get(image.path) ?? (yield* internal(storage.download(image.path).pipe(
             Effect.flatMap((original) => renderThumbnail(original, size).pipe(Effect.mapError((e) => ({ _tag: "ThumbnailError", message: e.message }))))
           )))
-          yield* HttpApp.appendPreResponseHandler((_req, response) => Effect.succeed(HttpServerResponse.setHeader(response, "cache-control", "private, max-age=3600")))
-          return bytes
+          return fileResponse(bytes, { etag, contentType: "image/jpeg", range: undefined, filename: image.name })
         }).pipe(timedLog("web_thumbnail")))
+      .handle("original", ({ path }) =>
+        Effect.gen(function*() {
+          const image = yield* findImage(path.filename)
+          const etag = `"${image.contentHash}"`
+          const request = yield* HttpServerRequest.HttpServerRequest
+          if (etagMatches(request.headers["if-none-match"], etag)) return notModified(etag)
+          const bytes = yield* internal((yield* Storage).download(image.path))
+          return fileResponse(bytes, { etag, contentType: mimeTypeOf(image.name), range: request.headers["range"], filename: image.name })
+        }).pipe(timedLog("web_original")))
       .handle("analyze", ({ path, urlParams }) =>
         Effect.gen(function*() {
           const web = yield* WebContext
@@ -179,6 +199,7 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
           const web = yield* WebContext
           yield* feature(web.settings.features.publish, "FEATURE_PUBLISH")
           const image = yield* findImage(path.filename)
+          const publishers = yield* choosePublishers(payload.platforms)
           const correlationId = yield* currentCorrelationId
           const attempt = yield* internal(publishOne({
             correlationId,
@@ -191,7 +212,8 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
             caption: payload.caption ?? undefined
           }).pipe(
             Effect.map(Either.right),
-            Effect.catchTag("PublishingBusy", (busy) => Effect.succeed(Either.left(busy)))
+            Effect.catchTag("PublishingBusy", (busy) => Effect.succeed(Either.left(busy))),
+            Effect.provideService(Publishers, publishers)
           ))
           // Another run (cron, CLI, another request) is publishing: 409, try again when it ends.
           if (Either.isLeft(attempt)) return yield* new Conflict({ error: "Another run is publishing", detail: attempt.left.message })
@@ -218,6 +240,32 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
       .handle("remove", ({ path }) => curate(path.filename, "remove"))
   })
 )
+
+/**
+ * The platforms a publish request asked for: only those (an absent list: every enabled one). An
+ * unknown or disabled name is refused before anything is posted: a post cannot be taken back.
+ */
+const choosePublishers = (requested: ReadonlyArray<string> | undefined) =>
+  Effect.gen(function*() {
+    const enabled = yield* Publishers
+    if (requested === undefined) return enabled
+    const names = enabled.map((p) => p.platform)
+    if (requested.length === 0) {
+      return yield* new BadRequest({ error: "No platform chosen", detail: `platforms must name at least one of: ${names.join(", ") || "(none enabled)"}` })
+    }
+    for (const name of requested) {
+      if (!PLATFORMS.some((p) => p.name === name)) {
+        return yield* new BadRequest({ error: `Unknown platform: ${name}`, detail: `platforms may name: ${PLATFORMS.map((p) => p.name).join(", ")}` })
+      }
+      if (!names.includes(name)) {
+        return yield* new BadRequest({
+          error: `Platform not enabled: ${name}`,
+          detail: `enabled: ${names.join(", ") || "none"}; set ${PLATFORMS.find((p) => p.name === name)!.enabledVar} or its credentials to enable it`
+        })
+      }
+    }
+    return enabled.filter((p) => requested.includes(p.platform))
+  })
 
 const curate = (filename: string, action: "keep" | "remove") =>
   Effect.gen(function*() {

@@ -122,15 +122,21 @@ async function start() {
   try {
     features = await api("GET", "/api/config/features");
     const status = await api("GET", "/api/admin/status");
-    $("login").hidden = status.admin || features.auth_mode === "none";
-    $("viewer").hidden = !status.admin;
-    $("service").hidden = !status.admin;
-    $("who").textContent = status.admin ? "admin" : "";
-    $("analyze").hidden = !features.analyze_caption_enabled;
-    $("publish").hidden = !features.publish_enabled;
-    $("keep").hidden = !features.keep_enabled;
-    $("remove").hidden = !features.remove_enabled;
-    if (status.admin) await next();
+    // AUTO_VIEW: anyone may look; the admin buttons appear only after a login.
+    const admin = status.admin;
+    const view = admin || features.auto_view_enabled;
+    $("login").hidden = admin || features.auth_mode === "none";
+    $("viewer").hidden = !view;
+    $("service").hidden = !admin;
+    $("who").textContent = admin ? "admin" : "";
+    $("analyze").hidden = !admin || !features.analyze_caption_enabled;
+    $("publish").hidden = !admin || !features.publish_enabled;
+    $("keep").hidden = !admin || !features.keep_enabled;
+    $("remove").hidden = !admin || !features.remove_enabled;
+    $("similar").hidden = !admin;
+    $("logout").hidden = !admin;
+    $("caption").readOnly = !admin;
+    if (view) await next();
   } catch (e) { showError(e.message); }
 }
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 import { HttpServerRequest } from "@effect/platform"
 import { Clock, Effect, Option, Redacted, Ref } from "effect"
-import { AdminSession, Authorization } from "./Api.js"
+import { AdminSession, Authorization, Viewer } from "./Api.js"
 import type { WebSettings } from "./config.js"
 import { Forbidden, Unauthorized, Unavailable } from "./errors.js"
 
@@ -90,30 +90,52 @@ export const sameOrigin = (request: HttpServerRequest.HttpServerRequest): boolea
   }
 }
 
+/** Whether the request carries the API credential (WEB_AUTH_TOKEN bearer, WEB_AUTH_USER / WEB_AUTH_PASS basic). */
+export const hasApiCredential = (settings: WebSettings, request: HttpServerRequest.HttpServerRequest): boolean => {
+  const header = request.headers["authorization"] ?? ""
+  const token = settings.authToken
+  if (Option.isSome(token) && header.startsWith("Bearer ") && safeEqual(header.slice(7), Redacted.value(token.value))) return true
+  const user = settings.authUser
+  const pass = settings.authPass
+  if (Option.isSome(user) && Option.isSome(pass) && header.startsWith("Basic ")) {
+    const decoded = Buffer.from(header.slice(6), "base64").toString("utf8")
+    const colon = decoded.indexOf(":")
+    return colon > 0 && safeEqual(decoded.slice(0, colon), user.value) && safeEqual(decoded.slice(colon + 1), Redacted.value(pass.value))
+  }
+  return false
+}
+
+/** A live admin session cookie. */
+export const hasSession = (sessions: Sessions, request: HttpServerRequest.HttpServerRequest) => {
+  const session = cookieValue(request, SESSION_COOKIE)
+  return Option.isSome(session) ? sessions.isValid(session.value) : Effect.succeed(false)
+}
+
 /**
- * WEB_AUTH_TOKEN (bearer) or WEB_AUTH_USER / WEB_AUTH_PASS (basic); open when neither is set. A
- * live admin session also authorizes (the admin page is a browser, it holds no token).
+ * The API credential or a live admin session. Deny by default: with no credential configured,
+ * only a session opens these endpoints.
  */
-export const authorization = (settings: WebSettings, sessions: Sessions) =>
-  Authorization.of(
-    Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const session = cookieValue(request, SESSION_COOKIE)
-      if (Option.isSome(session) && (yield* sessions.isValid(session.value))) return
-      const header = request.headers["authorization"] ?? ""
-      const token = settings.authToken
-      const user = settings.authUser
-      const pass = settings.authPass
-      if (Option.isNone(token) && (Option.isNone(user) || Option.isNone(pass))) return
-      if (Option.isSome(token) && header.startsWith("Bearer ") && safeEqual(header.slice(7), Redacted.value(token.value))) return
-      if (Option.isSome(user) && Option.isSome(pass) && header.startsWith("Basic ")) {
-        const decoded = Buffer.from(header.slice(6), "base64").toString("utf8")
-        const colon = decoded.indexOf(":")
-        if (colon > 0 && safeEqual(decoded.slice(0, colon), user.value) && safeEqual(decoded.slice(colon + 1), Redacted.value(pass.value))) return
-      }
-      return yield* new Unauthorized({ error: "Unauthorized" })
-    })
-  )
+const authorize = (settings: WebSettings, sessions: Sessions, anonymousAllowed: boolean) =>
+  Effect.gen(function*() {
+    if (anonymousAllowed) return
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (hasApiCredential(settings, request) || (yield* hasSession(sessions, request))) return
+    return yield* new Unauthorized({ error: "Unauthorized", detail: "log in, or send the API credential (WEB_AUTH_TOKEN or WEB_AUTH_USER / WEB_AUTH_PASS)" })
+  })
+
+export const authorization = (settings: WebSettings, sessions: Sessions) => Authorization.of(authorize(settings, sessions, false))
+
+/** Viewing endpoints: as {@link authorization}, or anyone while AUTO_VIEW is on (publisher_v2's rule). */
+export const viewer = (settings: WebSettings, sessions: Sessions) => Viewer.of(authorize(settings, sessions, settings.features.autoView))
+
+/** `/metrics`: a METRICS_TOKEN bearer (scrapers), the API credential or an admin session. */
+export const metricsAllowed = (settings: WebSettings, sessions: Sessions, request: HttpServerRequest.HttpServerRequest) =>
+  Effect.gen(function*() {
+    const header = request.headers["authorization"] ?? ""
+    const token = settings.metricsToken
+    if (Option.isSome(token) && header.startsWith("Bearer ") && safeEqual(header.slice(7), Redacted.value(token.value))) return true
+    return hasApiCredential(settings, request) || (yield* hasSession(sessions, request))
+  })
 
 /** Admin endpoints: a live session cookie, and (CSRF) a same-origin request. */
 export const adminSession = (settings: WebSettings, sessions: Sessions) =>

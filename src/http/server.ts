@@ -1,36 +1,45 @@
 import { createServer } from "node:http"
-import { HttpApiBuilder, HttpApiSwagger, HttpServer, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, HttpApiSwagger, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Duration, Effect, Layer, Metric } from "effect"
 import { AdminHandlers } from "./adminHandlers.js"
-import { AdminSession, Authorization, PublisherApi } from "./Api.js"
+import { AdminSession, Authorization, PublisherApi, Viewer } from "./Api.js"
 import { makeImageCatalog } from "./catalog.js"
 import { correlationMiddleware } from "./correlation.js"
 import { ImagesHandlers } from "./imagesHandlers.js"
 import { ConfigHandlers, HealthHandlers } from "./otherHandlers.js"
 import { renderPrometheus } from "../services/telemetry/prometheus.js"
 import { ADMIN_PAGE } from "./page.js"
-import { adminSession, authorization } from "./security.js"
+import { adminSession, authorization, metricsAllowed, viewer } from "./security.js"
 import { makeWebContext, WebContext } from "./WebContext.js"
 
 const SecurityLive = Layer.unwrapEffect(
   WebContext.pipe(Effect.map(({ sessions, settings }) =>
-    Layer.mergeAll(Layer.succeed(Authorization, authorization(settings, sessions)), Layer.succeed(AdminSession, adminSession(settings, sessions)))
+    Layer.mergeAll(
+      Layer.succeed(Authorization, authorization(settings, sessions)),
+      Layer.succeed(Viewer, viewer(settings, sessions)),
+      Layer.succeed(AdminSession, adminSession(settings, sessions))
+    )
   ))
 )
 
 /** The admin page, and the process's metrics in the Prometheus text format. */
 const PageLive = HttpApiBuilder.Router.use((router) =>
-  Effect.all([
+  Effect.flatMap(WebContext, ({ sessions, settings }) => Effect.all([
     router.get("/", HttpServerResponse.html(ADMIN_PAGE).pipe(Effect.map(HttpServerResponse.setHeaders({
       "content-security-policy": "default-src 'self'; img-src 'self' http: https: data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
       "x-content-type-options": "nosniff",
       "referrer-policy": "same-origin"
     })))),
-    router.get("/metrics", Metric.snapshot.pipe(
-      Effect.map((pairs) => HttpServerResponse.text(renderPrometheus(pairs), { contentType: "text/plain; version=0.0.4; charset=utf-8" }))
-    ))
-  ], { discard: true })
+    router.get("/metrics", Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      if (!(yield* metricsAllowed(settings, sessions, request))) {
+        return HttpServerResponse.unsafeJson({ error: "Unauthorized", detail: "send METRICS_TOKEN (or the API credential) as a bearer token" }, { status: 401 })
+      }
+      const pairs = yield* Metric.snapshot
+      return HttpServerResponse.text(renderPrometheus(pairs), { contentType: "text/plain; version=0.0.4; charset=utf-8" })
+    }))
+  ], { discard: true }))
 )
 
 /** The API, its docs and the admin page, over the app's services (Storage, Ai, State, Publishers). */

@@ -194,6 +194,65 @@ describe("HTTP API (toWebHandler, fake services)", () => {
     expect(Effect.runSync(Effect.either(checkWebSettings(off)))._tag).toBe("Right")
   })
 
+  it("refuses to start beyond loopback with no authentication, and with half a basic credential; names the fix", () => {
+    const settingsOf = (entries: Record<string, string>) =>
+      Effect.runSync(WebConfig.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({
+        FEATURE_ANALYZE_CAPTION: "false", FEATURE_PUBLISH: "false", FEATURE_KEEP_CURATE: "false", FEATURE_REMOVE_CURATE: "false", ...entries
+      }))))))
+    const problems = (entries: Record<string, string>) =>
+      Effect.runSync(Effect.flip(checkWebSettings(settingsOf(entries))).pipe(Effect.map((e) => e.message), Effect.orElseSucceed(() => "")))
+    expect(problems({ HOST: "0.0.0.0" })).toMatch(/^HOST=0\.0\.0\.0 would let other machines reach the server with no authentication: set web_admin_pw/)
+    expect(problems({ HOST: "127.0.0.1" })).toBe("")
+    expect(problems({ HOST: "::1" })).toBe("")
+    expect(problems({ HOST: "0.0.0.0", WEB_AUTH_TOKEN: "t" })).toBe("")
+    expect(problems({ HOST: "0.0.0.0", web_admin_pw: "pw" })).toBe("")
+    expect(problems({ WEB_AUTH_USER: "ops" })).toBe("WEB_AUTH_USER is set but WEB_AUTH_PASS is not: set both for basic authentication, or neither")
+    // Both problems at once, one line each.
+    expect(problems({ HOST: "0.0.0.0", WEB_AUTH_PASS: "p" }).split("\n")).toEqual([
+      "WEB_AUTH_PASS is set but WEB_AUTH_USER is not: set both for basic authentication, or neither",
+      expect.stringMatching(/^HOST=0\.0\.0\.0 would let/)
+    ])
+  })
+
+  it("publish honours platforms: only those are posted; an unknown or disabled name is 400 and posts nothing", async () => {
+    const { admin, rec } = makeApi({ images, platforms: ["telegram", "email"] })
+    for (const [platforms, message] of [[["mastodon"], /Unknown platform: mastodon/], [["instagram"], /Platform not enabled: instagram/], [[], /No platform chosen/]] as const) {
+      const refused = await admin("POST", "/api/images/b.jpg/publish", { platforms })
+      expect(refused.status).toBe(400)
+      expect(((await refused.json()) as { error: string }).error).toMatch(message)
+    }
+    expect(rec.published).toEqual([])
+    const body = await (await admin("POST", "/api/images/b.jpg/publish", { platforms: ["telegram"] })).json() as { results: Record<string, unknown> }
+    expect(Object.keys(body.results)).toEqual(["telegram"])
+    expect(rec.published.map((p) => p.platform)).toEqual(["telegram"])
+  })
+
+  it("a local folder's images are API URLs (never file://), served with ETag, Range and private caching", async () => {
+    const bytes = new Uint8Array(Array.from({ length: 100 }, (_, i) => i))
+    const { call, rec } = makeApi({ images: [image("a b.jpg")], files: { "/photos/a b.jpg": bytes } }, { STORAGE: "local" })
+    const one = await (await call("GET", "/api/images/a%20b.jpg")).json() as { temp_url: string }
+    expect(one.temp_url).toBe("/api/images/a%20b.jpg/original")
+    const whole = await call("GET", one.temp_url)
+    expect(whole.status).toBe(200)
+    expect(whole.headers.get("content-type")).toBe("image/jpeg")
+    expect(whole.headers.get("cache-control")).toBe("private, no-cache")
+    expect(whole.headers.get("accept-ranges")).toBe("bytes")
+    expect(new Uint8Array(await whole.arrayBuffer())).toEqual(bytes)
+    const etag = whole.headers.get("etag")!
+    expect(etag).toBe("\"hash-a b.jpg\"")
+    const part = await call("GET", one.temp_url, { headers: { range: "bytes=10-19" } })
+    expect(part.status).toBe(206)
+    expect(part.headers.get("content-range")).toBe("bytes 10-19/100")
+    expect([...new Uint8Array(await part.arrayBuffer())]).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19])
+    const tail = await call("GET", one.temp_url, { headers: { range: "bytes=-5" } })
+    expect(tail.headers.get("content-range")).toBe("bytes 95-99/100")
+    expect((await call("GET", one.temp_url, { headers: { range: "bytes=200-" } })).status).toBe(416)
+    const downloads = rec.downloads.length
+    expect((await call("GET", one.temp_url, { headers: { "if-none-match": etag } })).status).toBe(304)
+    expect(rec.downloads.length).toBe(downloads) // revalidated without reading the file
+    expect((await call("GET", one.temp_url, { headers: { authorization: "" } })).status).toBe(401)
+  })
+
   it("GET /metrics serves the process's metrics in the Prometheus text format", async () => {
     const { call } = makeApi({ images })
     await call("GET", "/api/images/random")
@@ -203,6 +262,9 @@ describe("HTTP API (toWebHandler, fake services)", () => {
     expect(text).toMatch(/# TYPE publisher_image_list_cache_total counter/)
     expect(text).toMatch(/publisher_image_list_cache_total\{result="miss"\} \d+/)
     expect(text).toMatch(/publisher_http_endpoint_duration_ms_bucket\{endpoint="web_random_image",le="\+Inf"\} \d+/)
+    // Each histogram's +Inf bucket once (Prometheus rejects a repeated series).
+    const infinite = text.split("\n").filter((l) => l.startsWith("publisher_http_endpoint_duration_ms_bucket{endpoint=\"web_random_image\",le=\"+Inf\"}"))
+    expect(infinite).toHaveLength(1)
     expect(text).not.toContain(TOKEN)
   })
 })

@@ -18,8 +18,15 @@ describe("GET /api/images/{filename}/thumbnail (publisher_v2's endpoint)", () =>
       const response = yield* Effect.promise(() => fetch(`${url}/api/images/photo-001.jpg/thumbnail?size=w480h320`, { headers: { authorization: `Bearer ${API_TOKEN}` } }))
       expect(response.status).toBe(200)
       expect(response.headers.get("content-type")).toBe("image/jpeg")
-      expect(response.headers.get("cache-control")).toBe("private, max-age=3600")
+      // Private and revalidated: the browser asks again, and a copy it has costs no rendering.
+      expect(response.headers.get("cache-control")).toBe("private, no-cache")
+      const etag = response.headers.get("etag")!
+      expect(etag).toMatch(/^".+-w480h320"$/)
       const size = yield* Effect.promise(() => sizeOf(response))
+      const again = yield* Effect.promise(() =>
+        fetch(`${url}/api/images/photo-001.jpg/thumbnail?size=w480h320`, { headers: { authorization: `Bearer ${API_TOKEN}`, "if-none-match": etag } })
+      )
+      expect(again.status).toBe(304)
       expect(size.format).toBe("jpeg")
       expect(size.width! <= 480 && size.height! <= 320 && (size.width === 480 || size.height === 320)).toBe(true)
       expect(sandbox.dropbox.calls["files/get_thumbnail_batch"]).toBe(1)

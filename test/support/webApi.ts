@@ -37,7 +37,12 @@ export const makeApi = (fakes: FakeOptions, config: Record<string, string> = {},
   const call = (method: string, path: string, init: { headers?: Record<string, string>; body?: unknown; raw?: string } = {}) =>
     handler(new Request(`${ORIGIN}${path}`, {
       method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(init.body !== undefined || init.raw !== undefined ? { "content-type": "application/json" } : {}), ...init.headers },
+      // An empty value leaves the header out (`authorization: ""`: an anonymous caller).
+      headers: Object.entries({
+        authorization: `Bearer ${TOKEN}`,
+        ...(init.body !== undefined || init.raw !== undefined ? { "content-type": "application/json" } : {}),
+        ...init.headers
+      }).filter(([, v]) => v !== ""),
       ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : init.raw !== undefined ? { body: init.raw } : {})
     }))
   const login = async () => {

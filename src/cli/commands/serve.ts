@@ -10,14 +10,36 @@ import { OperationsLive } from "./check.js"
 import { scheduledRun } from "./schedule.js"
 import { appLayer } from "../layers.js"
 
-/** Admin endpoints without an admin password would be open to anyone who reaches the port. */
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
+export const isLoopbackHost = (host: string): boolean =>
+  host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+
+/**
+ * What `serve` refuses to start with: admin endpoints without an admin login, half a basic
+ * credential, and a server reachable from other machines with no authentication at all.
+ */
 export const checkWebSettings = (settings: WebSettings) => {
   const f = settings.features
-  return Option.isNone(settings.adminPassword) && (f.analyze || f.publish || f.keep || f.remove)
-    ? Effect.fail(new ConfigurationError({
-      message: "web_admin_pw is required while admin endpoints are enabled (or set FEATURE_ANALYZE_CAPTION, FEATURE_PUBLISH, FEATURE_KEEP_CURATE and FEATURE_REMOVE_CURATE to false)"
-    }))
-    : Effect.void
+  const problems: Array<string> = []
+  if (Option.isSome(settings.authUser) !== Option.isSome(settings.authPass)) {
+    problems.push(
+      Option.isSome(settings.authUser)
+        ? "WEB_AUTH_USER is set but WEB_AUTH_PASS is not: set both for basic authentication, or neither"
+        : "WEB_AUTH_PASS is set but WEB_AUTH_USER is not: set both for basic authentication, or neither"
+    )
+  }
+  const anyAuth = Option.isSome(settings.adminPassword) || Option.isSome(settings.authToken) ||
+    (Option.isSome(settings.authUser) && Option.isSome(settings.authPass))
+  if (!anyAuth && !isLoopbackHost(settings.host)) {
+    problems.push(
+      `HOST=${settings.host} would let other machines reach the server with no authentication: set web_admin_pw (the admin login) or WEB_AUTH_TOKEN, or HOST=127.0.0.1`
+    )
+  } else if (Option.isNone(settings.adminPassword) && (f.analyze || f.publish || f.keep || f.remove)) {
+    problems.push(
+      "web_admin_pw is required while admin endpoints are enabled (or set FEATURE_ANALYZE_CAPTION, FEATURE_PUBLISH, FEATURE_KEEP_CURATE and FEATURE_REMOVE_CURATE to false)"
+    )
+  }
+  return problems.length === 0 ? Effect.void : Effect.fail(new ConfigurationError({ message: problems.join("\n") }))
 }
 
 /**

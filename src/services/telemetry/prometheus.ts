@@ -30,7 +30,8 @@ export const renderPrometheus = (pairs: ReadonlyArray<MetricPair.MetricPair.Unty
       family(metric, "gauge", help).lines.push(`${metric}${labels(tags)} ${num(Number(state.value))}`)
     } else if (MetricState.isHistogramState(state)) {
       const f = family(metric, "histogram", help)
-      for (const [bound, count] of state.buckets) f.lines.push(`${metric}_bucket${labels([...tags, ["le", num(bound)]])} ${count}`)
+      // Effect's boundaries end with +Inf already; the +Inf bucket is printed once, below, as the total.
+      for (const [bound, count] of state.buckets) if (Number.isFinite(bound)) f.lines.push(`${metric}_bucket${labels([...tags, ["le", num(bound)]])} ${count}`)
       f.lines.push(`${metric}_bucket${labels([...tags, ["le", "+Inf"]])} ${state.count}`)
       f.lines.push(`${metric}_sum${labels(tags)} ${num(state.sum)}`)
       f.lines.push(`${metric}_count${labels(tags)} ${state.count}`)
