@@ -20,7 +20,7 @@ export const makeWebContext = (folders: { readonly folder: string; readonly arch
       return {
         settings,
         ...folders,
-        sessions: yield* makeSessions(settings.cookieTtlSeconds),
+        sessions: yield* makeSessions(settings.cookieTtlSeconds, settings.idleSeconds),
         throttle: yield* makeLoginThrottle()
       }
     })

@@ -2,7 +2,8 @@ import { HttpApiBuilder, HttpApp, HttpServerRequest, HttpServerResponse } from "
 import { Clock, Effect, Option, Redacted } from "effect"
 import { PublisherApi } from "./Api.js"
 import { Forbidden, NotFound, TooManyRequests, Unauthorized } from "./errors.js"
-import { clientOf, cookieValue, safeEqual, sameOrigin, SESSION_COOKIE } from "./security.js"
+import { originAllowed } from "./edge.js"
+import { clientOf, cookieValue, CROSS_ORIGIN_DETAIL, hasSession, safeEqual, sessionCookieName } from "./security.js"
 import { Operations } from "./Operations.js"
 import { WebContext } from "./WebContext.js"
 
@@ -13,18 +14,28 @@ export const AdminHandlers = HttpApiBuilder.group(PublisherApi, "admin", (handle
         const web = yield* WebContext
         const request = yield* HttpServerRequest.HttpServerRequest
         if (Option.isNone(web.settings.adminPassword)) return yield* new NotFound({ error: "Admin login is not enabled", detail: "set web_admin_pw" })
-        if (!sameOrigin(request)) return yield* new Forbidden({ error: "Cross-origin request refused" })
-        const client = clientOf(request)
-        if (yield* web.throttle.blocked(client)) return yield* new TooManyRequests({ error: "Too many failed logins; try again in a minute" })
+        if (!originAllowed(web.settings, request)) return yield* new Forbidden({ error: "Cross-origin request refused", detail: CROSS_ORIGIN_DETAIL })
+        const client = clientOf(request, web.settings.trustedProxies)
+        const wait = yield* web.throttle.retryAfter(client)
+        if (Option.isSome(wait)) {
+          yield* Effect.logWarning("web_admin_login_throttled").pipe(Effect.annotateLogs({ client, retry_after_s: wait.value }))
+          yield* HttpApp.appendPreResponseHandler((_req, response) => Effect.succeed(HttpServerResponse.setHeader(response, "retry-after", String(wait.value))))
+          return yield* new TooManyRequests({ error: "Too many failed logins", detail: `try again in ${wait.value} s` })
+        }
         if (!safeEqual(payload.password, Redacted.value(web.settings.adminPassword.value))) {
           yield* web.throttle.fail(client)
-          yield* Effect.logWarning("web_admin_login_failed")
+          yield* Effect.logWarning("web_admin_login_failed").pipe(Effect.annotateLogs({ client }))
           return yield* new Unauthorized({ error: "Invalid password" })
         }
         yield* web.throttle.succeed(client)
+        const name = sessionCookieName(web.settings)
+        // A new id at every login; the one the browser had (if any) ends.
+        const previous = cookieValue(request, name)
+        if (Option.isSome(previous)) yield* web.sessions.remove(previous.value)
         const session = yield* web.sessions.create
+        yield* Effect.logInfo("web_admin_login").pipe(Effect.annotateLogs({ client }))
         yield* HttpApp.appendPreResponseHandler((_req, response) =>
-          HttpServerResponse.setCookie(response, SESSION_COOKIE, session, {
+          HttpServerResponse.setCookie(response, name, session, {
             httpOnly: true,
             sameSite: "strict",
             secure: web.settings.secureCookies,
@@ -38,18 +49,22 @@ export const AdminHandlers = HttpApiBuilder.group(PublisherApi, "admin", (handle
       Effect.gen(function*() {
         const web = yield* WebContext
         const request = yield* HttpServerRequest.HttpServerRequest
-        const session = cookieValue(request, SESSION_COOKIE)
-        return { admin: Option.isSome(session) && (yield* web.sessions.isValid(session.value)), error: null }
+        return { admin: yield* hasSession(web.settings, web.sessions, request), error: null }
       }))
     .handle("logout", () =>
       Effect.gen(function*() {
         const web = yield* WebContext
         const request = yield* HttpServerRequest.HttpServerRequest
-        if (!sameOrigin(request)) return yield* new Forbidden({ error: "Cross-origin request refused" })
-        const session = cookieValue(request, SESSION_COOKIE)
+        if (!originAllowed(web.settings, request)) return yield* new Forbidden({ error: "Cross-origin request refused", detail: CROSS_ORIGIN_DETAIL })
+        const name = sessionCookieName(web.settings)
+        const session = cookieValue(request, name)
         if (Option.isSome(session)) yield* web.sessions.remove(session.value)
         yield* HttpApp.appendPreResponseHandler((_req, response) =>
-          HttpServerResponse.expireCookie(response, SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "strict", secure: web.settings.secureCookies }).pipe(Effect.orDie)
+          HttpServerResponse.expireCookie(response, name, { path: "/", httpOnly: true, sameSite: "strict", secure: web.settings.secureCookies }).pipe(
+            // The photos this browser kept (private, revalidated) go with the session.
+            Effect.map(HttpServerResponse.setHeader("clear-site-data", "\"cache\"")),
+            Effect.orDie
+          )
         )
         return { admin: false, error: null }
       }))

@@ -1,4 +1,5 @@
-import { Config, Option, Redacted } from "effect"
+import { Config, ConfigError, Either, Option, Redacted } from "effect"
+import { DropboxUrlsConfig } from "../services/storage/dropboxConfig.js"
 import { StorageKindConfig } from "../services/storage/config.js"
 
 const flag = (name: string, fallback: boolean) => Config.boolean(name).pipe(Config.withDefault(fallback))
@@ -6,6 +7,13 @@ const flag = (name: string, fallback: boolean) => Config.boolean(name).pipe(Conf
 /** An optional secret; set but empty counts as unset. */
 const secret = (name: string) =>
   Config.option(Config.redacted(name)).pipe(Config.map(Option.filter((v) => Redacted.value(v) !== "")))
+
+/** A comma-separated list; lower-cased, blanks dropped. */
+const list = (name: string) =>
+  Config.string(name).pipe(
+    Config.map((raw) => raw.split(",").map((v) => v.trim().toLowerCase()).filter((v) => v !== "")),
+    Config.withDefault([] as ReadonlyArray<string>)
+  )
 
 /** The web server's settings (publisher_v2's variable names). */
 export const WebConfig = Config.all({
@@ -15,6 +23,21 @@ export const WebConfig = Config.all({
     Config.withDefault(8000)
   ),
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
+  /** The address people open (behind a proxy: its https URL): its host is allowed, its origin is the CSRF check's. */
+  publicUrl: Config.option(Config.string("PUBLIC_URL")).pipe(Config.mapOrFail((given) => {
+    if (Option.isNone(given) || given.value.trim() === "") return Either.right(Option.none<URL>())
+    try {
+      const url = new URL(given.value)
+      if (url.protocol === "http:" || url.protocol === "https:") return Either.right(Option.some(url))
+    } catch {
+      // reported below
+    }
+    return Either.left(ConfigError.InvalidData(["PUBLIC_URL"], `must be an http(s) URL such as https://photos.example.org, not "${given.value}"`))
+  })),
+  /** Host names the server answers besides loopback and PUBLIC_URL's (DNS rebinding: any other Host is 421). */
+  allowedHosts: list("WEB_ALLOWED_HOSTS"),
+  /** Proxies whose X-Forwarded-For names the client (for the login throttle and logs). */
+  trustedProxies: list("TRUSTED_PROXIES"),
   authToken: secret("WEB_AUTH_TOKEN"),
   authUser: Config.option(Config.string("WEB_AUTH_USER")).pipe(Config.map(Option.filter((v) => v !== ""))),
   authPass: secret("WEB_AUTH_PASS"),
@@ -28,6 +51,12 @@ export const WebConfig = Config.all({
     Config.validate({ message: "must be between 60 and 2592000 (30 days)", validation: (n) => n >= 60 && n <= 2_592_000 }),
     Config.withDefault(3600)
   ),
+  /** A session unused this long ends (beside the absolute lifetime above). */
+  idleSeconds: Config.integer("WEB_ADMIN_IDLE_SECONDS").pipe(
+    Config.validate({ message: "must be between 60 and 2592000 (30 days)", validation: (n) => n >= 60 && n <= 2_592_000 }),
+    Config.withDefault(1800)
+  ),
+  storageLinks: DropboxUrlsConfig,
   imageListTtlSeconds: Config.integer("WEB_IMAGE_LIST_TTL_SECONDS").pipe(
     Config.validate({ message: "must be 0 or more", validation: (n) => n >= 0 }),
     Config.withDefault(30)

@@ -9,7 +9,10 @@ import { correlationMiddleware } from "./correlation.js"
 import { ImagesHandlers } from "./imagesHandlers.js"
 import { ConfigHandlers, HealthHandlers } from "./otherHandlers.js"
 import { renderPrometheus } from "../services/telemetry/prometheus.js"
+import { edgeMiddleware } from "./edge.js"
 import { ADMIN_PAGE } from "./page.js"
+import { ADMIN_SCRIPT } from "./pageScript.js"
+import { ADMIN_STYLE } from "./pageStyle.js"
 import { adminSession, authorization, metricsAllowed, viewer } from "./security.js"
 import { makeWebContext, WebContext } from "./WebContext.js"
 
@@ -26,11 +29,10 @@ const SecurityLive = Layer.unwrapEffect(
 /** The admin page, and the process's metrics in the Prometheus text format. */
 const PageLive = HttpApiBuilder.Router.use((router) =>
   Effect.flatMap(WebContext, ({ sessions, settings }) => Effect.all([
-    router.get("/", HttpServerResponse.html(ADMIN_PAGE).pipe(Effect.map(HttpServerResponse.setHeaders({
-      "content-security-policy": "default-src 'self'; img-src 'self' http: https: data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
-      "x-content-type-options": "nosniff",
-      "referrer-policy": "same-origin"
-    })))),
+    // Headers (CSP, framing, caching) are set by the edge middleware, for every response.
+    router.get("/", HttpServerResponse.html(ADMIN_PAGE)),
+    router.get("/assets/admin.js", Effect.succeed(HttpServerResponse.text(ADMIN_SCRIPT, { contentType: "text/javascript; charset=utf-8" }))),
+    router.get("/assets/admin.css", Effect.succeed(HttpServerResponse.text(ADMIN_STYLE, { contentType: "text/css; charset=utf-8" }))),
     router.get("/metrics", Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
       if (!(yield* metricsAllowed(settings, sessions, request))) {
@@ -44,7 +46,12 @@ const PageLive = HttpApiBuilder.Router.use((router) =>
 
 /** The API, its docs and the admin page, over the app's services (Storage, Ai, State, Publishers). */
 export const webLayer = (folders: { readonly folder: string; readonly archiveFolder: string | null; readonly maxAttempts: number }) =>
-  Layer.mergeAll(HttpApiSwagger.layer({ path: "/docs" }), HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }), PageLive).pipe(
+  Layer.mergeAll(
+    HttpApiSwagger.layer({ path: "/docs" }),
+    HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }),
+    PageLive,
+    HttpApiBuilder.middleware(Effect.map(WebContext, ({ settings }) => edgeMiddleware(settings)))
+  ).pipe(
     Layer.provideMerge(HttpApiBuilder.api(PublisherApi).pipe(Layer.provide([AdminHandlers, ImagesHandlers, ConfigHandlers, HealthHandlers]))),
     Layer.provide(SecurityLive),
     Layer.provide(Layer.unwrapEffect(WebContext.pipe(Effect.map(({ settings }) =>

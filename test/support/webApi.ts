@@ -10,7 +10,7 @@ export const PASSWORD = "correct horse battery staple"
 export const TOKEN = "api-token-value"
 export const ORIGIN = "http://publisher.test"
 
-const baseConfig: Record<string, string> = { web_admin_pw: PASSWORD, WEB_AUTH_TOKEN: TOKEN, TELEGRAM_BOT_TOKEN: "x" }
+const baseConfig: Record<string, string> = { web_admin_pw: PASSWORD, WEB_AUTH_TOKEN: TOKEN, TELEGRAM_BOT_TOKEN: "x", PUBLIC_URL: ORIGIN }
 const folders = { folder: "/photos", archiveFolder: "/photos/archive", maxAttempts: 3 }
 
 /** No service checked, no schedule (tests of the check endpoint pass their own). */

@@ -3,16 +3,13 @@ import { HttpServer } from "@effect/platform"
 import { Context, Effect, Layer, Option } from "effect"
 import { ConfigurationError } from "../../domain/Errors.js"
 import { WebConfig, type WebSettings } from "../../http/config.js"
+import { isLoopbackHost } from "../../http/edge.js"
 import { serveLayer } from "../../http/server.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
 import { runOnSchedule, ScheduleConfig } from "../../programs/schedule.js"
 import { OperationsLive } from "./check.js"
 import { scheduledRun } from "./schedule.js"
 import { appLayer } from "../layers.js"
-
-/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
-export const isLoopbackHost = (host: string): boolean =>
-  host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
 
 /**
  * What `serve` refuses to start with: admin endpoints without an admin login, half a basic
@@ -42,6 +39,23 @@ export const checkWebSettings = (settings: WebSettings) => {
   return problems.length === 0 ? Effect.void : Effect.fail(new ConfigurationError({ message: problems.join("\n") }))
 }
 
+/** What works but will surprise: a server others reach whose cookies or Host rules will get in the way. */
+const warnAboutReach = (settings: WebSettings) =>
+  Effect.gen(function*() {
+    if (isLoopbackHost(settings.host)) return
+    const https = Option.isSome(settings.publicUrl) && settings.publicUrl.value.protocol === "https:"
+    if (settings.secureCookies && !https) {
+      yield* Effect.logWarning(
+        "serve_secure_cookies_without_https: browsers drop Secure session cookies over plain http, so logging in will not stick; set PUBLIC_URL to the https address (behind a proxy), or WEB_SECURE_COOKIES=false on a trusted network"
+      )
+    }
+    if (Option.isNone(settings.publicUrl) && settings.allowedHosts.length === 0) {
+      yield* Effect.logWarning(
+        `serve_loopback_hosts_only: HOST=${settings.host} listens beyond this machine, but only requests for localhost / 127.0.0.1 are answered (others get 421); set PUBLIC_URL or WEB_ALLOWED_HOSTS to the names people use`
+      )
+    }
+  })
+
 /**
  * Starts the HTTP admin API and page in the current scope and answers the address it is bound
  * to once it listens (PORT=0 picks a free port).
@@ -49,6 +63,7 @@ export const checkWebSettings = (settings: WebSettings) => {
 export const serveScoped = Effect.gen(function*() {
   const settings = yield* WebConfig
   yield* checkWebSettings(settings)
+  yield* warnAboutReach(settings)
   const folders = yield* FolderConfig
   const schedule = yield* ScheduleConfig
   // One set of services for the server and the scheduled runs (one State, one rate limiter).

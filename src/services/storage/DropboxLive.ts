@@ -106,7 +106,7 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
     Effect.gen(function*() {
       const config = yield* DropboxConfig
       const transport = yield* Effect.acquireRelease(
-        Effect.sync(() => routedFetch(config.apiUrl, config.contentUrl)),
+        Effect.sync(() => routedFetch(config.urls.apiUrl, config.urls.contentUrl)),
         (t) => Effect.sync(t.close)
       )
       const client = makeClient(config.auth, transport.fetch)

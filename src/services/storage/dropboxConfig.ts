@@ -29,10 +29,15 @@ export const DropboxAuthConfig: Config.Config<DropboxAuth> = Config.all({
   return Either.left(missing.reduce((a, b) => ConfigError.And(a, b)))
 }))
 
+/** Where Dropbox's API and content hosts are (the emulators' addresses in the sandbox). */
+export const DropboxUrlsConfig = Config.all({
+  apiUrl: Config.string("DROPBOX_API_URL").pipe(Config.withDefault("https://api.dropboxapi.com")),
+  contentUrl: Config.string("DROPBOX_CONTENT_URL").pipe(Config.withDefault("https://content.dropboxapi.com"))
+})
+
 export const DropboxConfig = Config.all({
   auth: DropboxAuthConfig,
-  apiUrl: Config.string("DROPBOX_API_URL").pipe(Config.withDefault("https://api.dropboxapi.com")),
-  contentUrl: Config.string("DROPBOX_CONTENT_URL").pipe(Config.withDefault("https://content.dropboxapi.com")),
+  urls: DropboxUrlsConfig,
   timeoutSeconds: Config.integer("DROPBOX_TIMEOUT_SECONDS").pipe(Config.withDefault(30)),
   downloadTimeoutSeconds: Config.integer("DROPBOX_DOWNLOAD_TIMEOUT_SECONDS").pipe(Config.withDefault(120))
 })
