@@ -1,11 +1,13 @@
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { readdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import packageJson from "../../package.json" with { type: "json" }
 import { VERSION } from "../../src/cli/version.js"
 import { cli, root } from "../support/cli.js"
 import { freshDatabaseUrl } from "../support/postgres.js"
+import { useTempDirs } from "../support/tempDir.js"
+
+const tempDir = useTempDirs()
 
 describe("publisher CLI", () => {
   it("--version prints the package version", async () => {
@@ -24,7 +26,7 @@ describe("publisher CLI", () => {
   })
 
   it("a missing variable exits 2 with its name on one line, no stack", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "publisher-cli-"))
+    const dir = await tempDir("publisher-cli-")
     const { code, stderr, stdout } = await cli(["run"], {}, dir)
     expect(code).toBe(2)
     expect(stderr).toMatch(/missing configuration variable IMAGE_FOLDER/)
@@ -33,7 +35,7 @@ describe("publisher CLI", () => {
   })
 
   it("a bad logging setting (read before the command) is explained on one line too, exit 2", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "publisher-cli-"))
+    const dir = await tempDir("publisher-cli-")
     const bad = await cli(["config"], { LOG_LEVEL: "loud" }, dir)
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/^error: invalid configuration variable LOG_LEVEL: must be one of All, Trace, Debug, Info, Warning, Error, Fatal, None/)
@@ -41,7 +43,7 @@ describe("publisher CLI", () => {
   })
 
   it("reads configuration from a .env file", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "publisher-cli-"))
+    const dir = await tempDir("publisher-cli-")
     await writeFile(join(dir, ".env"), "IMAGE_FOLDER=/Photos\nSTORAGE=nonsense\n")
     const { code, stderr } = await cli(["run"], {}, dir)
     expect(code).toBe(2)
@@ -55,9 +57,9 @@ describe("publisher CLI", () => {
   })
 
   it("state import reads posted.json into the state file, idempotently", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "publisher-cli-"))
+    const dir = await tempDir("publisher-cli-")
     const env = { PUBLISHER_STATE_DB: join(dir, "state.db") }
-    const fixture = join(root, "../shared/fixtures/publisher_v2/posted.json")
+    const fixture = join(root, "test/fixtures/publisher_v2/posted.json")
     const first = await cli(["state", "import", fixture], env)
     expect(first.code).toBe(0)
     expect(first.stdout).toMatch(/3 new of 3 hashes/)
@@ -70,8 +72,8 @@ describe("publisher CLI", () => {
   })
 
   it("state export writes publisher_v2's posted.json (sorted keys and hashes), atomically; it imports back unchanged", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "publisher-cli-"))
-    const fixture = join(root, "../shared/fixtures/publisher_v2/posted.json")
+    const dir = await tempDir("publisher-cli-")
+    const fixture = join(root, "test/fixtures/publisher_v2/posted.json")
     const source = JSON.parse(await readFile(fixture, "utf8")) as { hashes: Array<string>; dropbox_content_hashes?: Array<string> }
     expect((await cli(["state", "import", fixture], { PUBLISHER_STATE_DB: join(dir, "a.db") })).code).toBe(0)
     const written = await cli(["state", "export", join(dir, "posted.json")], { PUBLISHER_STATE_DB: join(dir, "a.db") })
@@ -94,9 +96,9 @@ describe("publisher CLI", () => {
   })
 
   it("state copy moves a SQLite file's history into PostgreSQL (DATABASE_URL), idempotently", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "publisher-cli-"))
+    const dir = await tempDir("publisher-cli-")
     const sqlite = join(dir, "state.db")
-    const fixture = join(root, "../shared/fixtures/publisher_v2/posted.json")
+    const fixture = join(root, "test/fixtures/publisher_v2/posted.json")
     expect((await cli(["state", "import", fixture], { PUBLISHER_STATE_DB: sqlite })).code).toBe(0)
     const pg = { DATABASE_URL: await freshDatabaseUrl(), PUBLISHER_STATE_DB: join(dir, "unused.db") }
     const first = await cli(["state", "copy", sqlite], pg)

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { join } from "node:path"
 import { cli, root } from "../support/cli.js"
 
-const fixtures = join(root, "../shared/fixtures")
+const fixtures = join(root, "test/fixtures")
 
 describe("publisher dedup hash", () => {
   it("prints `<16 hex>  <file>` per file in argument order", async () => {

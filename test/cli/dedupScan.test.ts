@@ -1,14 +1,16 @@
-import { mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { mkdir, readdir, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import sharp from "sharp"
 import { generateSamplePhotos } from "../../src/sandbox/photos.js"
 import { cli, cliOnTerminal } from "../support/cli.js"
+import { useTempDirs } from "../support/tempDir.js"
+
+const tempDir = useTempDirs()
 
 describe("publisher dedup scan (local folder)", () => {
   it("prints groups, caches hashes in State, --json, --move-to moves all but the first", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "publisher-scan-"))
+    const dir = await tempDir("publisher-scan-")
     const folder = join(dir, "photos")
     const photos = await generateSamplePhotos(3, 7)
     await mkdir(folder)
@@ -39,7 +41,7 @@ describe("publisher dedup scan (local folder)", () => {
   })
 
   it("on a terminal, a progress bar redraws on one line as images are hashed", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "publisher-scan-tty-"))
+    const dir = await tempDir("publisher-scan-tty-")
     const photos = await generateSamplePhotos(3, 9)
     for (const p of photos) await writeFile(join(dir, p.name), p.bytes)
     const { code, output } = await cliOnTerminal(["dedup", "scan"], { STORAGE: "local", IMAGE_FOLDER: dir, PUBLISHER_STATE_DB: join(dir, "state.db"), LOG_LEVEL: "Error" })

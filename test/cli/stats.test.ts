@@ -1,12 +1,14 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { cli } from "../support/cli.js"
+import { useTempDirs } from "../support/tempDir.js"
+
+const tempDir = useTempDirs()
 
 describe("publisher stats on logs of real sandbox runs", () => {
   it("reports each stage with percentiles and targets; --json; --html with a chart per stage", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "publisher-stats-"))
+    const dir = await tempDir("publisher-stats-")
     const sandbox = await cli(["sandbox", "--images", "3", "--runs", "3"], { LOG_FORMAT: "json" })
     expect(sandbox.code).toBe(0)
     const logFile = join(dir, "publisher.log")

@@ -41,7 +41,7 @@ describe("INI reading against Python's configparser (publisher_v2's reader)", ()
   // .ci/run installs python3; elsewhere the test needs it too.
   it.skipIf(!python)("2,000 generated files: the same errors, sections, options and values", () => {
     const cases = generate(2000, 20261201)
-    const theirs = JSON.parse(execFileSync("python3", [SCRIPT], { input: JSON.stringify(cases), encoding: "utf8" })) as Array<Python>
+    const theirs = JSON.parse(execFileSync("python3", [SCRIPT], { input: JSON.stringify(cases), encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] })) as Array<Python>
     let errors = 0
     let values = 0
     cases.forEach((text, i) => {

@@ -4,7 +4,7 @@ import { Effect, Either } from "effect"
 import fc from "fast-check"
 import { decodePostedJson, parsePostedJson } from "../../src/domain/PostedJson.js"
 
-const fixture = readFileSync(new URL("../../../shared/fixtures/publisher_v2/posted.json", import.meta.url), "utf8")
+const fixture = readFileSync(new URL("../fixtures/publisher_v2/posted.json", import.meta.url), "utf8")
 const a = "a".repeat(64)
 const b = "b".repeat(64)
 const c = "c".repeat(64)

@@ -5,7 +5,7 @@ import { cachedFromSidecar, renderSidecar } from "../../src/domain/CaptionSideca
 import { formatSidecar, parseSidecar, sidecarString, sidecarStrings } from "../../src/domain/Sidecar.js"
 import { image, sampleAnalysis, sampleCaptions } from "../support/fakes.js"
 
-const fixture = readFileSync(new URL("../../../shared/fixtures/publisher_v2/sample.txt", import.meta.url), "utf8")
+const fixture = readFileSync(new URL("../fixtures/publisher_v2/sample.txt", import.meta.url), "utf8")
 
 /** A sidecar as a run writes it. */
 const written = {

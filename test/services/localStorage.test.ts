@@ -1,11 +1,13 @@
-import { mkdir, mkdtemp, readdir, readFile, utimes, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
+import { mkdir, readdir, readFile, utimes, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { contentHashOfFile, dropboxContentHash } from "../../src/services/storage/DropboxContentHash.js"
 import { LocalStorageLive } from "../../src/services/storage/LocalLive.js"
 import { Storage } from "../../src/services/storage/Storage.js"
+import { useTempDirs } from "../support/tempDir.js"
+
+const tempDir = useTempDirs()
 
 describe("Dropbox content_hash", () => {
   it("matches the published vectors", () => {
@@ -16,13 +18,13 @@ describe("Dropbox content_hash", () => {
   })
 
   it("hashes a file in chunks to the same value", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "publisher-hash-"))
+    const dir = await tempDir("publisher-hash-")
     await writeFile(join(dir, "big.bin"), Buffer.alloc(4_194_305, 0x61))
     expect(await contentHashOfFile(join(dir, "big.bin"))).toBe("5f858b62ccd88447586305aec6fd53c96747cfebf527cbba129a6dfed47d9624")
   })
 })
 
-const folder = () => Effect.promise(() => mkdtemp(join(tmpdir(), "publisher-local-")))
+const folder = () => Effect.promise(() => tempDir("publisher-local-"))
 
 describe("local folder storage", () => {
   it.live("lists images case-insensitively with their content_hash, not other files", () =>

@@ -1,6 +1,6 @@
 # Reference values for test/domain/perceptualHash.test.ts, from Pillow + SciPy (Debian:
 # apt-get install python3-pil python3-scipy), following the algorithm in
-# ../shared/fixtures/README.md. Usage: python3 pillow_oracle.py FILE...
+# test/fixtures/README.md. Usage: python3 pillow_oracle.py FILE...
 # Prints one JSON object per file: the sha256 of Pillow's 32x32 LANCZOS grey pixels, and the pHash.
 import hashlib, json, sys
 import numpy

@@ -60,8 +60,8 @@ const start = async () => {
   if (asRoot) chmodSync(root, 0o755)
   const dir = mkdtempSync(join(root, "cluster-"))
   if (asRoot) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim())
-    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim())
+    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim())
+    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim())
     chownSync(dir, uid, gid)
   }
   chmodSync(dir, 0o700)

@@ -8,7 +8,7 @@ import { makeImageHasher } from "../../../src/services/phash/ImageHasher.js"
 import { HashPool } from "../../../src/services/phash/pool.js"
 import expectations from "../../support/pillowExpectations.json" with { type: "json" }
 
-const fixture = (name: string) => readFileSync(new URL(`../../../../shared/fixtures/${name}`, import.meta.url))
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url))
 
 describe("decoding for the hash", () => {
   it("the fixtures hash to imagehash's reference values", async () => {

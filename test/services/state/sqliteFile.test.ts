@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs"
-import { mkdtemp } from "node:fs/promises"
-import { homedir, tmpdir } from "node:os"
+import { homedir } from "node:os"
 import { join } from "node:path"
 import { Migrator, SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
@@ -12,9 +11,11 @@ import { makeSqliteState } from "../../../src/services/state/SqliteLive.js"
 import { StateLive } from "../../../src/services/state/StateLive.js"
 import { SqlState } from "../../../src/services/state/SqlState.js"
 import { State } from "../../../src/services/state/State.js"
+import { useTempDirs } from "../../support/tempDir.js"
 
 const hex = (c: string) => c.repeat(64)
-const tempDir = Effect.promise(() => mkdtemp(join(tmpdir(), "publisher-state-")))
+const tempDirs = useTempDirs()
+const tempDir = Effect.promise(() => tempDirs("publisher-state-"))
 const withConfig = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
 
 /** Runs `body` against the raw database file, outside the State service. */
