@@ -49,6 +49,7 @@ export const explainFailure = (cause: Cause.Cause<unknown>): { readonly code: nu
       return { code: EXIT_BUSY, lines: [`error: ${messageOf(error)}`] }
     case "UsageError":
     case "ConfigurationError":
+    case "OidcError":
     case "PostedJsonError":
       // One line per problem: a configuration may have several.
       return { code: EXIT_USAGE, lines: messageOf(error).split("\n").map((line) => `error: ${line}`) }

@@ -111,7 +111,10 @@ export const Features = Schema.Struct({
   keep_enabled: Schema.Boolean,
   remove_enabled: Schema.Boolean,
   auto_view_enabled: Schema.Boolean,
-  auth_mode: Schema.Literal("password", "none")
+  /** `oidc`: single sign-on (`/auth/login`); `password`: the admin password; `none`: no admin login. */
+  auth_mode: Schema.Literal("oidc", "password", "none"),
+  /** Whether the password form is there (beside single sign-on too, while web_admin_pw is set). */
+  password_login_enabled: Schema.Boolean
 })
 
 /** `GET /api/admin/check`: every service checked (as `publisher check`) and the posting schedule. */

@@ -1,4 +1,5 @@
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
+import { makeOidcClient, type OidcClient, OidcConfig } from "./oidc.js"
 import { WebConfig, type WebSettings } from "./config.js"
 import { makeLoginThrottle, makeSessions, type Sessions } from "./security.js"
 
@@ -9,6 +10,8 @@ export class WebContext extends Context.Tag("publisher/WebContext")<WebContext, 
   readonly archiveFolder: string | null
   readonly maxAttempts: number
   readonly sessions: Sessions
+  /** Single sign-on, when an OpenID provider is configured (discovered when the server starts). */
+  readonly oidc: Option.Option<OidcClient>
   readonly throttle: Effect.Effect.Success<ReturnType<typeof makeLoginThrottle>>
 }>() {}
 
@@ -17,9 +20,12 @@ export const makeWebContext = (folders: { readonly folder: string; readonly arch
     WebContext,
     Effect.gen(function*() {
       const settings = yield* WebConfig
+      const oidcSettings = yield* OidcConfig
+      const oidc = Option.isSome(oidcSettings) ? Option.some(yield* makeOidcClient(oidcSettings.value)) : Option.none<OidcClient>()
       return {
         settings,
         ...folders,
+        oidc,
         sessions: yield* makeSessions(settings.cookieTtlSeconds, settings.idleSeconds),
         throttle: yield* makeLoginThrottle()
       }

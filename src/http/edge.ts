@@ -2,6 +2,7 @@ import { createHash } from "node:crypto"
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
 import type { WebSettings } from "./config.js"
+import { MAX_BODY_BYTES } from "./correlation.js"
 
 /** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
 export const isLoopbackHost = (host: string): boolean =>
@@ -118,6 +119,97 @@ const refuse = (status: number, error: string, detail: string) => HttpServerResp
 
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"])
 
+/** How deep a request's JSON may nest: our bodies are flat; a deeper one is an attack or a mistake. */
+export const MAX_JSON_DEPTH = 32
+
+/** The deepest nesting of arrays and objects in a JSON text, scanned without parsing (no recursion). */
+export const jsonDepth = (text: string): number => {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (inString) {
+      if (c === "\\") i++
+      else if (c === "\"") inString = false
+    } else if (c === "\"") inString = true
+    else if (c === "{" || c === "[") deepest = Math.max(deepest, ++depth)
+    else if (c === "}" || c === "]") depth--
+  }
+  return deepest
+}
+
+/**
+ * A JSON body is read here, within the size limit (declared or chunked: 413 either way), and
+ * refused with a plain `{error, detail}` when it is empty, not JSON or nested too deeply; the
+ * handler then decodes it from the same cached text.
+ */
+const checkJsonBody = (request: HttpServerRequest.HttpServerRequest) =>
+  Effect.gen(function*() {
+    const read = yield* Effect.either(request.text)
+    if (read._tag === "Left") {
+      return /maxBytes/.test(String(read.left.cause))
+        ? refuse(413, "Request body too large", `at most ${MAX_BODY_BYTES} bytes`)
+        : refuse(400, "Unreadable request body", "the body could not be read")
+    }
+    if (Buffer.byteLength(read.right) > MAX_BODY_BYTES) return refuse(413, "Request body too large", `at most ${MAX_BODY_BYTES} bytes`)
+    if (read.right.trim() === "") return refuse(400, "Malformed JSON", "the body is empty: send a JSON object")
+    if (jsonDepth(read.right) > MAX_JSON_DEPTH) return refuse(400, "Invalid request", `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`)
+    try {
+      JSON.parse(read.right)
+    } catch {
+      // The parser's message quotes the body: not echoed.
+      return refuse(400, "Malformed JSON", "the body is not valid JSON")
+    }
+    return undefined
+  })
+
+interface DecodeIssue {
+  readonly _tag: string
+  readonly path: ReadonlyArray<unknown>
+  readonly message: string
+}
+
+/** One decode problem in words, without the value that was sent. */
+const describeIssue = (issue: DecodeIssue): string | undefined => {
+  const where = issue.path.length === 0 ? "the request" : issue.path.map(String).join(".")
+  if (issue._tag === "Missing") return `${where} is required`
+  if (/^Expected undefined\b/.test(issue.message)) return undefined // the "absent" side of an optional field
+  const message = issue.message
+    .replace(/, actual [\s\S]*$/, "")
+    .replace(/^Unable to decode [\s\S]* into a (\w+)$/, "must be a $1")
+    .replace(/^Expected /, "must be ")
+  return `${where}: ${message}`
+}
+
+const jsonBodyOf = (response: HttpServerResponse.HttpServerResponse): unknown => {
+  if (response.body._tag !== "Uint8Array") return undefined
+  try {
+    return JSON.parse(new TextDecoder().decode(response.body.body))
+  } catch {
+    return undefined
+  }
+}
+
+const REASONS: Record<number, string> = { 400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed", 413: "Request body too large", 500: "Internal error" }
+
+/**
+ * Every error answer is `{error, detail?}`: a schema decode failure becomes its problems in words
+ * (no schema dump, no `_tag`, no echoed value), and an empty error body gets its reason.
+ */
+const plainErrors = (response: HttpServerResponse.HttpServerResponse): HttpServerResponse.HttpServerResponse => {
+  if (response.status < 400) return response
+  const body = jsonBodyOf(response) as { readonly _tag?: unknown; readonly issues?: ReadonlyArray<DecodeIssue> } | undefined
+  const replace = (json: object) =>
+    HttpServerResponse.unsafeJson(json, { status: response.status, headers: response.headers, cookies: response.cookies })
+  if (body !== undefined && body._tag === "HttpApiDecodeError") {
+    const problems = [...new Set((body.issues ?? []).map(describeIssue).filter((d): d is string => d !== undefined))]
+    return replace({ error: "Invalid request", detail: problems.join("; ") || "the request does not match the API" })
+  }
+  const empty = response.body._tag === "Empty" || (response.body._tag === "Uint8Array" && response.body.body.length === 0)
+  return empty ? replace({ error: REASONS[response.status] ?? `HTTP ${response.status}` }) : response
+}
+
 /**
  * The HTTP edge, before any route: the Host allowlist (421), a raw `;` in a path (404: a proxy's
  * path rules must mean what they say here), JSON-only bodies (415); and on every response
@@ -137,8 +229,12 @@ export const edgeMiddleware = (settings: WebSettings) => <E, R>(app: HttpApp.Def
     if (WRITES.has(request.method) && type !== "" && type !== "application/json") {
       return refuse(415, "Unsupported media type", "request bodies are JSON: send Content-Type: application/json")
     }
+    if (WRITES.has(request.method) && type === "application/json") {
+      const refused = yield* checkJsonBody(request)
+      if (refused !== undefined) return refused
+    }
     yield* HttpApp.appendPreResponseHandler((_request, response) =>
-      Effect.succeed(HttpServerResponse.setHeaders(response, {
+      Effect.succeed(HttpServerResponse.setHeaders(plainErrors(response), {
         "x-content-type-options": "nosniff",
         "referrer-policy": "same-origin",
         ...((path.startsWith("/api/") || path === "/metrics") && response.headers["cache-control"] === undefined ? { "cache-control": "no-store" } : {}),

@@ -26,13 +26,14 @@ export const ConfigHandlers = HttpApiBuilder.group(PublisherApi, "config", (hand
         Effect.orElseSucceed(() => ({ telegram: false, instagram: false, email: false }))
       ))
     .handle("features", () =>
-      WebContext.pipe(Effect.map(({ settings }) => ({
+      WebContext.pipe(Effect.map(({ oidc, settings }) => ({
         analyze_caption_enabled: settings.features.analyze,
         publish_enabled: settings.features.publish,
         keep_enabled: settings.features.keep,
         remove_enabled: settings.features.remove,
         auto_view_enabled: settings.features.autoView,
-        auth_mode: Option.isSome(settings.adminPassword) ? "password" as const : "none" as const
+        auth_mode: Option.isSome(oidc) ? "oidc" as const : Option.isSome(settings.adminPassword) ? "password" as const : "none" as const,
+        password_login_enabled: Option.isSome(settings.adminPassword)
       }))))
     .handle("getVoiceProfile", () => currentVoiceProfile.pipe(Effect.mapError((e) => serverError({ message: "message" in e ? String(e.message) : String(e) }))))
     .handle("setVoiceProfile", ({ payload }) =>

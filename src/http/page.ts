@@ -16,6 +16,7 @@ export const ADMIN_PAGE = `<!doctype html>
 <main>
   <div id="error" role="alert"></div>
   <section class="card" id="login" hidden>
+    <p id="sso-row" hidden><a id="sso" class="button" href="/auth/login">Log in with single sign-on</a></p>
     <form id="login-form">
       <label for="password">Admin password</label><br>
       <input type="password" id="password" name="password" autocomplete="current-password" required>

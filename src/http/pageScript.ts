@@ -54,6 +54,8 @@ async function start() {
     const admin = status.admin;
     const view = admin || features.auto_view_enabled;
     $("login").hidden = admin || features.auth_mode === "none";
+    $("login-form").hidden = !features.password_login_enabled;
+    $("sso-row").hidden = features.auth_mode !== "oidc";
     $("viewer").hidden = !view;
     $("service").hidden = !admin;
     $("who").textContent = admin ? "admin" : "";
@@ -131,6 +133,24 @@ $("check").addEventListener("click", () => run("Checking services", async () => 
   $("schedule").textContent = r.schedule ? "Posts on the schedule " + r.schedule.expression + " (" + r.schedule.time_zone + "); next at " + new Date(r.schedule.next_run_at).toLocaleString() : "No posting schedule (PUBLISH_SCHEDULE) in this server.";
   say(r.ok ? "Every service answers" : "Some services failed");
 }));
-$("logout").addEventListener("click", () => run("Logging out", async () => { await api("POST", "/api/admin/logout"); await start(); }));
+$("logout").addEventListener("click", () => {
+  // Single sign-on: the provider's session ends too.
+  if (features.auth_mode === "oidc") { location.href = "/auth/logout"; return; }
+  run("Logging out", async () => { await api("POST", "/api/admin/logout"); await start(); });
+});
+const LOGIN_ERRORS = {
+  expired: "The sign-in took too long, or was started in another tab or browser: try again.",
+  email_not_allowed: "This account may not administer Publisher: its email is not in OIDC_ALLOWED_EMAILS.",
+  no_email: "The provider did not give a verified email address for this account.",
+  state_mismatch: "The sign-in answer did not match this browser's sign-in: try again.",
+  provider_error: "The provider refused the sign-in.",
+  exchange_failed: "The provider did not accept the sign-in code (is OIDC_CLIENT_SECRET right?).",
+  invalid_token: "The provider's answer could not be verified."
+};
+const loginError = new URLSearchParams(location.search).get("login_error");
+if (loginError) {
+  showError("Sign-in failed: " + (LOGIN_ERRORS[loginError] || loginError));
+  history.replaceState(null, "", "/");
+}
 start();
 `

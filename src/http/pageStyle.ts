@@ -8,6 +8,7 @@ export const ADMIN_STYLE = `  :root { font-family: system-ui, sans-serif; color:
   img#photo { width: 100%; max-height: 70vh; object-fit: contain; background: #e9ebef; border-radius: 8px; }
   .buttons { display: flex; flex-wrap: wrap; gap: .5rem; margin: .75rem 0; }
   button { font: inherit; padding: .6rem 1rem; border: 0; border-radius: 8px; background: #2f6fed; color: #fff; cursor: pointer; min-height: 44px; }
+  a.button { display: inline-block; font: inherit; padding: .6rem 1rem; border-radius: 8px; background: #2f6fed; color: #fff; text-decoration: none; min-height: 44px; box-sizing: border-box; line-height: 1.6; }
   button.secondary { background: #5b6475; } button.danger { background: #c9392f; }
   button:disabled { opacity: .5; cursor: wait; }
   #error { display: none; background: #fde8e7; color: #8a1c14; padding: .75rem; border-radius: 8px; margin-bottom: 1rem; }

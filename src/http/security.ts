@@ -176,11 +176,11 @@ export const metricsAllowed = (settings: WebSettings, sessions: Sessions, reques
   })
 
 /** Admin endpoints: a live session cookie, and (CSRF) a same-origin request. */
-export const adminSession = (settings: WebSettings, sessions: Sessions) =>
+export const adminSession = (settings: WebSettings, sessions: Sessions, oidcConfigured: boolean) =>
   AdminSession.of(
     Effect.gen(function*() {
-      if (Option.isNone(settings.adminPassword)) {
-        return yield* new Unavailable({ error: "Admin mode not configured", detail: "set web_admin_pw" })
+      if (Option.isNone(settings.adminPassword) && !oidcConfigured) {
+        return yield* new Unavailable({ error: "Admin mode not configured", detail: "set web_admin_pw, or OIDC_ISSUER for single sign-on" })
       }
       const request = yield* HttpServerRequest.HttpServerRequest
       if (request.method !== "GET" && !originAllowed(settings, request)) {

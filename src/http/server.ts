@@ -1,7 +1,7 @@
 import { createServer } from "node:http"
 import { HttpApiBuilder, HttpApiSwagger, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Duration, Effect, Layer, Metric } from "effect"
+import { Duration, Effect, Layer, Metric, Option } from "effect"
 import { AdminHandlers } from "./adminHandlers.js"
 import { AdminSession, Authorization, PublisherApi, Viewer } from "./Api.js"
 import { makeImageCatalog } from "./catalog.js"
@@ -9,6 +9,7 @@ import { correlationMiddleware } from "./correlation.js"
 import { ImagesHandlers } from "./imagesHandlers.js"
 import { ConfigHandlers, HealthHandlers } from "./otherHandlers.js"
 import { renderPrometheus } from "../services/telemetry/prometheus.js"
+import { AuthRoutesLive } from "./authRoutes.js"
 import { edgeMiddleware } from "./edge.js"
 import { ADMIN_PAGE } from "./page.js"
 import { ADMIN_SCRIPT } from "./pageScript.js"
@@ -17,11 +18,11 @@ import { adminSession, authorization, metricsAllowed, viewer } from "./security.
 import { makeWebContext, WebContext } from "./WebContext.js"
 
 const SecurityLive = Layer.unwrapEffect(
-  WebContext.pipe(Effect.map(({ sessions, settings }) =>
+  WebContext.pipe(Effect.map(({ oidc, sessions, settings }) =>
     Layer.mergeAll(
       Layer.succeed(Authorization, authorization(settings, sessions)),
       Layer.succeed(Viewer, viewer(settings, sessions)),
-      Layer.succeed(AdminSession, adminSession(settings, sessions))
+      Layer.succeed(AdminSession, adminSession(settings, sessions, Option.isSome(oidc)))
     )
   ))
 )
@@ -50,6 +51,7 @@ export const webLayer = (folders: { readonly folder: string; readonly archiveFol
     HttpApiSwagger.layer({ path: "/docs" }),
     HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }),
     PageLive,
+    AuthRoutesLive,
     HttpApiBuilder.middleware(Effect.map(WebContext, ({ settings }) => edgeMiddleware(settings)))
   ).pipe(
     Layer.provideMerge(HttpApiBuilder.api(PublisherApi).pipe(Layer.provide([AdminHandlers, ImagesHandlers, ConfigHandlers, HealthHandlers]))),

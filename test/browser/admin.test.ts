@@ -68,7 +68,8 @@ describe("admin page in headless Chromium", () => {
 
         await page.click("#publish")
         await page.waitForSelector("#message:has-text('Published')")
-        await page.screenshot({ path: "/tmp/publisher-admin.png", fullPage: true })
+        // For review, in the checkout (ignored by git), not left in /tmp.
+        await page.screenshot({ path: "test-output/screenshots/admin-published.png", fullPage: true })
       })
       const message = yield* Effect.promise(() => page.textContent("#message"))
       expect(message).toMatch(/telegram published/)

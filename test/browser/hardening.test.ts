@@ -21,7 +21,10 @@ const otherOrigin = (html: string) =>
       const server = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(html))
       server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
     }),
-    (server) => Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+    (server) =>
+      Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+      })
   ).pipe(Effect.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`))
 
 type Flags = { __xss?: number; __inline?: number; __handler?: number }

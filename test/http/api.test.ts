@@ -180,6 +180,38 @@ describe("HTTP API (toWebHandler, fake services)", () => {
     expect(large.status).toBe(413)
   })
 
+  it("malformed, empty, deeply nested or mistyped JSON is 400 {error, detail}: no schema dump, no _tag, no echoed value", async () => {
+    const { call, login } = makeApi({ images })
+    const cookie = await login()
+    const cases: Array<[string, string, string, RegExp]> = [
+      ["/api/admin/login", "{nope", "Malformed JSON", /not valid JSON/],
+      ["/api/admin/login", "", "Malformed JSON", /empty/],
+      ["/api/admin/login", "[".repeat(3000) + "]".repeat(3000), "Invalid request", /deeper than 32/],
+      ["/api/admin/login", `{"password":${"[".repeat(3000)}${"]".repeat(3000)}}`, "Invalid request", /deeper than 32/],
+      ["/api/admin/login", JSON.stringify({ password: 987654321 }), "Invalid request", /^password: must be string$/],
+      ["/api/admin/login", "{}", "Invalid request", /^password is required$/],
+      ["/api/images/a.jpg/publish", JSON.stringify({ platforms: "telegram-secret-echo" }), "Invalid request", /^platforms: must be ReadonlyArray<string>$/]
+    ]
+    for (const [path, body, error, detail] of cases) {
+      const response = await call("POST", path, { raw: body, headers: { origin: ORIGIN, cookie } })
+      const text = await response.text()
+      expect(response.status, body.slice(0, 40)).toBe(400)
+      const json = JSON.parse(text) as { error: string; detail: string }
+      expect(Object.keys(json).sort()).toEqual(["detail", "error"])
+      expect(json.error).toBe(error)
+      expect(json.detail).toMatch(detail)
+      expect(text).not.toMatch(/_tag|987654321|telegram-secret-echo|readonly|└─/)
+    }
+    const query = await call("GET", "/api/images/a.jpg/similar?limit=abc")
+    expect(await query.json()).toEqual({ error: "Invalid request", detail: "limit: must be a number" })
+    const name = await call("GET", "/api/images/..%2Fx/similar")
+    expect(await name.json()).toEqual({ error: "Invalid request", detail: "filename: filename must be a plain file name" })
+    const missing = await call("GET", "/api/no-such-route")
+    expect(missing.status).toBe(404)
+    expect(await missing.json()).toEqual({ error: "Not found" })
+    expect((await call("GET", "/api/images/a.jpg;x/thumbnail")).status).toBe(404)
+  })
+
   it("storage failures are a plain 500 without details of the cause", async () => {
     const { call } = makeApi({ images: [] })
     expect((await call("GET", "/api/images/random")).status).toBe(404)

@@ -4,6 +4,7 @@ import { Context, Effect, Layer, Option } from "effect"
 import { ConfigurationError } from "../../domain/Errors.js"
 import { WebConfig, type WebSettings } from "../../http/config.js"
 import { isLoopbackHost } from "../../http/edge.js"
+import { OidcConfig } from "../../http/oidc.js"
 import { serveLayer } from "../../http/server.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
 import { runOnSchedule, ScheduleConfig } from "../../programs/schedule.js"
@@ -15,7 +16,7 @@ import { appLayer } from "../layers.js"
  * What `serve` refuses to start with: admin endpoints without an admin login, half a basic
  * credential, and a server reachable from other machines with no authentication at all.
  */
-export const checkWebSettings = (settings: WebSettings) => {
+export const checkWebSettings = (settings: WebSettings, oidcConfigured = false) => {
   const f = settings.features
   const problems: Array<string> = []
   if (Option.isSome(settings.authUser) !== Option.isSome(settings.authPass)) {
@@ -25,15 +26,15 @@ export const checkWebSettings = (settings: WebSettings) => {
         : "WEB_AUTH_PASS is set but WEB_AUTH_USER is not: set both for basic authentication, or neither"
     )
   }
-  const anyAuth = Option.isSome(settings.adminPassword) || Option.isSome(settings.authToken) ||
+  const anyAuth = Option.isSome(settings.adminPassword) || oidcConfigured || Option.isSome(settings.authToken) ||
     (Option.isSome(settings.authUser) && Option.isSome(settings.authPass))
   if (!anyAuth && !isLoopbackHost(settings.host)) {
     problems.push(
       `HOST=${settings.host} would let other machines reach the server with no authentication: set web_admin_pw (the admin login) or WEB_AUTH_TOKEN, or HOST=127.0.0.1`
     )
-  } else if (Option.isNone(settings.adminPassword) && (f.analyze || f.publish || f.keep || f.remove)) {
+  } else if (Option.isNone(settings.adminPassword) && !oidcConfigured && (f.analyze || f.publish || f.keep || f.remove)) {
     problems.push(
-      "web_admin_pw is required while admin endpoints are enabled (or set FEATURE_ANALYZE_CAPTION, FEATURE_PUBLISH, FEATURE_KEEP_CURATE and FEATURE_REMOVE_CURATE to false)"
+      "web_admin_pw (or single sign-on: OIDC_ISSUER, or publisher_v2's AUTH0_DOMAIN) is required while admin endpoints are enabled (or set FEATURE_ANALYZE_CAPTION, FEATURE_PUBLISH, FEATURE_KEEP_CURATE and FEATURE_REMOVE_CURATE to false)"
     )
   }
   return problems.length === 0 ? Effect.void : Effect.fail(new ConfigurationError({ message: problems.join("\n") }))
@@ -62,7 +63,7 @@ const warnAboutReach = (settings: WebSettings) =>
  */
 export const serveScoped = Effect.gen(function*() {
   const settings = yield* WebConfig
-  yield* checkWebSettings(settings)
+  yield* checkWebSettings(settings, Option.isSome(yield* OidcConfig))
   yield* warnAboutReach(settings)
   const folders = yield* FolderConfig
   const schedule = yield* ScheduleConfig
