@@ -30,5 +30,19 @@ describe("Procfile (Heroku-style platforms, where publisher_v2 ran)", () => {
       expect(port, stderr).toBeDefined()
       const live = yield* Effect.promise(() => fetch(`http://127.0.0.1:${port}/health/live`))
       expect(live.status).toBe(200)
+      // On every interface with Secure cookies and no https PUBLIC_URL, and answering loopback names only: said at start.
+      expect(stderr).toMatch(/serve_secure_cookies_without_https/)
+      expect(stderr).toMatch(/serve_loopback_hosts_only/)
+      // A login from elsewhere is logged with the client's address.
+      const login = yield* Effect.promise(() =>
+        fetch(`http://127.0.0.1:${port}/api/admin/login`, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin: `http://127.0.0.1:${port}` },
+          body: JSON.stringify({ password: "wrong" })
+        })
+      )
+      expect(login.status).toBe(401)
+      yield* until(() => /web_admin_login_failed/.test(stderr), "the failed login to be logged")
+      expect(stderr).toMatch(/web_admin_login_failed[^\n]*"client":"127\.0\.0\.1"/)
     })), 60_000)
 })

@@ -81,6 +81,47 @@ describe("access control, generated from the HttpApi definition", () => {
     })
   }
 
+  it("CSRF variants, for every state-changing endpoint: no Origin, null, foreign Origin or Referer, and form-like bodies are refused", async () => {
+    const variants: ReadonlyArray<readonly [string, Record<string, string>, number]> = [
+      ["no Origin", { origin: "" }, 403],
+      ["Origin null", { origin: "null" }, 403],
+      ["foreign Origin", { origin: "http://evil.example" }, 403],
+      ["foreign Referer", { origin: "", referer: "http://evil.example/x" }, 403],
+      ["other scheme", { origin: "https://publisher.test" }, 403],
+      ["form body", { "content-type": "application/x-www-form-urlencoded" }, 415],
+      ["text/plain body", { "content-type": "text/plain" }, 415],
+      ["multipart body", { "content-type": "multipart/form-data; boundary=b" }, 415]
+    ]
+    const writes = endpoints.filter((e) => e.method !== "GET")
+    expect(writes.length).toBeGreaterThan(5)
+    const seen: Array<string> = []
+    const want: Array<string> = []
+    for (const endpoint of writes) {
+      for (const [label, headers, status] of variants) {
+        const api = makeApi({ images: [image("a.jpg")], platforms: ["telegram"] })
+        const cookie = await api.login()
+        const body = payloads[endpoint.name]
+        const response = await api.call(endpoint.method, endpoint.path, {
+          headers: { cookie, origin: ORIGIN, ...headers },
+          ...(headers["content-type"] !== undefined ? { raw: "a=1" } : body !== undefined ? { body } : {})
+        })
+        seen.push(`${endpoint.name} ${label}: ${response.status}`)
+        want.push(`${endpoint.name} ${label}: ${status}`)
+        expect(api.rec.published.length + api.rec.moves.length + api.rec.sidecarWrites.size).toBe(0)
+      }
+    }
+    expect(seen).toEqual(want)
+  })
+
+  it("Host variants, for every endpoint: a foreign Host is 421 before anything else answers", async () => {
+    const { call } = makeApi({ images: [image("a.jpg")] })
+    for (const endpoint of endpoints) {
+      for (const host of ["evil.example", "publisher.test.evil.example", "10.0.0.1:8000"]) {
+        expect((await call(endpoint.method, endpoint.path, { headers: { host, origin: `http://${host}` }, ...(payloads[endpoint.name] !== undefined ? { body: payloads[endpoint.name] } : {}) })).status, `${endpoint.name} ${host}`).toBe(421)
+      }
+    }
+  })
+
   it("deny by default: with no API credential configured, only a session opens the viewing endpoints", async () => {
     const { call, login } = makeApi({ images: [image("a.jpg")] }, { WEB_AUTH_TOKEN: "" })
     for (const path of ["/api/images/list", "/api/images/random", "/api/images/a.jpg", "/api/images/a.jpg/thumbnail", "/api/images/a.jpg/similar"]) {
