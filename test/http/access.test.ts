@@ -76,6 +76,11 @@ describe("access control, generated from the HttpApi definition", () => {
         const got = response.status === 401 || response.status === 403 ? response.status : "allowed"
         seen.push(`${endpoint.method} ${endpoint.path}: ${got}`)
         want.push(`${endpoint.method} ${endpoint.path}: ${expected[level][caller]}`)
+        if (endpoint.method === "GET" && expected[level][caller] !== "allowed") {
+          // HEAD is answered as GET: refused alike.
+          seen.push(`HEAD ${endpoint.path}: ${(await call("HEAD", endpoint.path)).status}`)
+          want.push(`HEAD ${endpoint.path}: ${expected[level][caller]}`)
+        }
       }
       expect(seen).toEqual(want)
     })
