@@ -9,6 +9,7 @@ import { Storage } from "../services/storage/Storage.js"
 import { nearDuplicatesSkipped, unusableImagesSkipped } from "../services/telemetry/metrics.js"
 import { caption, download, type Downloaded } from "./prepare.js"
 import { renderForPlatforms } from "../services/publishers/registry.js"
+import { waitingImages } from "./waiting.js"
 import { publishAndArchive, writeSidecar } from "./publishPost.js"
 import type { RunOptions } from "./RunOptions.js"
 import { hashDownloaded, nearDuplicateSettings, nearestPosted } from "./nearDuplicates.js"
@@ -127,6 +128,9 @@ const findUnfinished = Effect.fn("workflow.find_unfinished")(function*(
   return Option.none<Unfinished>()
 })
 
+/** "1 image waits" / "3 images wait". */
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
+
 const baseResult = (options: RunOptions): RunResult => ({
   correlation_id: options.correlationId,
   image: null,
@@ -176,6 +180,20 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
 
   const images = yield* storage.listImages(options.folder).pipe(timedInto(timings, "dropbox_list_images_ms"))
 
+  // Live somewhere and uncertain elsewhere: findUnfinished reports those.
+  const waiting = (yield* waitingImages(images)).filter((w) => !w.liveSomewhere)
+  if (options.select === undefined) {
+    for (const w of waiting) {
+      if (!skipped.some((s) => s.image === w.image.name)) {
+        skipped.push({
+          image: w.image.name,
+          reason: `outcome uncertain on ${w.platforms.join(", ")}: look there; if it was not posted: ${w.command}`,
+          code: "uncertain"
+        })
+      }
+    }
+  }
+
   // An earlier run's unfinished work comes first.
   const unfinished = sideEffects && options.select === undefined ? yield* findUnfinished(images, options, skipped) : Option.none()
   if (Option.isSome(unfinished) && unfinished.value._tag === "ArchiveOnly" && options.archiveFolder !== null) {
@@ -202,7 +220,9 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
         ...(yield* state.postedContentHashes),
         ...(yield* state.publishedContentHashes),
         ...(yield* state.nearDuplicateContentHashes),
-        ...(yield* state.unusableContentHashes)
+        ...(yield* state.unusableContentHashes),
+        // Waiting for a check: choosing one again could post it twice, or block the folder.
+        ...waiting.map((w) => w.image.contentHash)
       ])
       const candidates = yield* candidateImages(images, excluded, options.select).pipe(timedInto(timings, "image_selection_ms"))
       return yield* firstUnposted(candidates, options, skipped, timings)
@@ -212,8 +232,11 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
     const nearSkips = skipped.filter((s) => s.code === "near_duplicate").length
     const unusableSkips = skipped.filter((s) => s.code === "unusable").length
     const near = yield* nearDuplicateSettings(options)
+    const waitNote = waiting.length === 0
+      ? ""
+      : `; ${plural(waiting.length, "image waits", "images wait")} for a check: see publisher retry`
     return result({
-      message: images.length === 0
+      message: (images.length === 0
         ? `No new images: ${options.folder} holds no images`
         : unusableSkips >= MAX_UNUSABLE_SKIPS
         ? `Nothing posted: skipped ${unusableSkips} files that are not usable images; the next run tries other images`
@@ -221,7 +244,9 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
         ? `Nothing posted: skipped ${nearSkips} near-duplicates of posted images (NEAR_DUPLICATE_MAX_SKIPS=${near.maxSkips}); the next run tries other images`
         : nearSkips > 0
         ? `No new images: the unposted images in ${options.folder} are near-duplicates of posted ones (${nearSkips} skipped)`
-        : `No new images: all ${images.length} images in ${options.folder} were already posted`
+        : waiting.length > 0
+        ? "No new images"
+        : `No new images: all ${images.length} images in ${options.folder} were already posted`) + waitNote
     })
   }
   const generated = yield* caption(picked.value.downloaded, timings)

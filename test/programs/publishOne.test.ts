@@ -187,6 +187,32 @@ describe("publishOne", () => {
       expect(rec.published.map((p) => p.platform)).toEqual(["telegram"])
     }))
 
+  it.effect("an image uncertain everywhere it was tried is never chosen (or downloaded) again; other photos are posted; the run says it waits", () =>
+    Effect.gen(function*() {
+      const { layer, rec } = makeFakes({ images: images.slice(0, 2), platforms: ["telegram"], uncertain: ["telegram"] })
+      const first = yield* publishOne(options()).pipe(Effect.provide(layer))
+      expect(first.published["telegram"]?.status).toBe("uncertain")
+      const waiting = first.image!
+      const other = images.slice(0, 2).find((i) => i.name !== waiting)!.name
+      // The platform answers again: the other photo goes out, the waiting one is left alone.
+      const { layer: healed, rec: healedRec } = makeFakes({ images: images.slice(0, 2), platforms: ["telegram"], history: [...rec.publications] })
+      const second = yield* publishOne(options({ correlationId: "second" })).pipe(Effect.provide(healed))
+      expect(second.image).toBe(other)
+      expect(healedRec.downloads).toEqual([`/photos/${other}`])
+      expect(second.skipped).toEqual([{
+        image: waiting,
+        reason: `outcome uncertain on telegram: look there; if it was not posted: publisher retry --image ${waiting} --force`,
+        code: "uncertain"
+      }])
+      const last = makeFakes({ images: [images.find((i) => i.name === waiting)!], platforms: ["telegram"], history: [...rec.publications] })
+      const third = yield* publishOne(options({ correlationId: "third", archiveFolder: null })).pipe(Effect.provide(last.layer))
+      expect(third.image).toBeNull()
+      expect(third.ok).toBe(true)
+      expect(third.message).toBe("No new images; 1 image waits for a check: see publisher retry")
+      expect(last.rec.downloads).toEqual([])
+      expect(last.rec.aiCalls).toEqual([])
+    }))
+
   it.effect("after PUBLISH_MAX_ATTEMPTS failed runs an image is left for publisher retry", () =>
     Effect.gen(function*() {
       const failed = (runId: string) => ({ runId, contentHash: "hash-a.jpg", imageName: "a.jpg", platform: "email", ok: false })

@@ -194,6 +194,13 @@ export const makeFakes = (options: FakeOptions) => {
       }),
     recordPublication: (r) => Effect.sync(() => void rec.publications.push(r)),
     publishedContentHashes: Effect.sync(() => new Set(rec.publications.filter((p) => p.ok).map((p) => p.contentHash))),
+    uncertainContentHashes: Effect.sync(() => {
+      // The latest attempt per image and platform, as SqlState reads it.
+      const latest = new Map<string, PublicationRecord>()
+      for (const p of rec.publications) latest.set(`${p.contentHash}\u0000${p.platform}`, p)
+      const live = new Set(rec.publications.filter((p) => p.ok).map((p) => `${p.contentHash}\u0000${p.platform}`))
+      return new Set([...latest].filter(([key, p]) => p.uncertain === true && !live.has(key)).map(([, p]) => p.contentHash))
+    }),
     platformHistory: (contentHash) => Effect.sync(() => historyOf(contentHash)),
     platformHistories: (contentHashes) =>
       Effect.sync(() => {

@@ -1,6 +1,8 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Effect } from "effect"
 import { retryUnfinished } from "../../programs/retry.js"
+import { waitingImages } from "../../programs/waiting.js"
+import { Storage } from "../../services/storage/Storage.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
 import { withCorrelationId } from "../correlation.js"
 import { RunFailed } from "../failure.js"
@@ -12,6 +14,8 @@ const force = Options.boolean("force").pipe(
 )
 const json = Options.boolean("json").pipe(Options.withDescription("One JSON object per image"))
 
+const listImages = (folder: string) => Effect.flatMap(Storage, (storage) => storage.listImages(folder))
+
 export const retryCommand = Command.make("retry", { image, force, json }, (args) =>
   Effect.gen(function*() {
     const folders = yield* FolderConfig
@@ -22,12 +26,33 @@ export const retryCommand = Command.make("retry", { image, force, json }, (args)
         image: args.image._tag === "Some" ? args.image.value : undefined,
         force: args.force
       }).pipe(
-        Effect.map((results) => ({ correlationId, results })),
+        Effect.flatMap((results) =>
+          // Nothing a retry may do on its own: what waits for a person, and how to resolve each.
+          (results.length === 0 ? listImages(folders.folder).pipe(Effect.flatMap(waitingImages)) : Effect.succeed([])).pipe(
+            Effect.map((waiting) => ({ correlationId, results, waiting }))
+          )
+        ),
         Effect.provide(appLayer({ publish: true })),
         Effect.withSpan("cli.retry", { attributes: { correlation_id: correlationId } })
       )
     )
-    if (results.results.length === 0) yield* Console.log(args.json ? "" : "Nothing to retry: no image is live on some platforms but not all")
+    if (results.results.length === 0) {
+      const waiting = results.waiting
+      const lines = waiting.map((w) => `  ${w.image.name}: uncertain on ${w.platforms.join(", ")}: look there; if it was not posted: ${w.command}`)
+      const message = waiting.length === 0
+        ? "Nothing to retry: no image is unfinished or waiting for a check"
+        : `Nothing to retry without you: ${waiting.length === 1 ? "1 image waits" : `${waiting.length} images wait`} for a check`
+      yield* Console.log(
+        args.json
+          ? JSON.stringify({
+            correlation_id: results.correlationId,
+            message,
+            retried: [],
+            waiting: waiting.map((w) => ({ image: w.image.name, uncertain: w.platforms, command: w.command }))
+          })
+          : [message, ...lines].join("\n")
+      )
+    }
     for (const r of results.results) {
       yield* Console.log(
         args.json

@@ -141,6 +141,15 @@ export const SqlState = Layer.effect(
         op("published_content_hashes")
       ),
 
+      uncertainContentHashes: sql<{ content_hash: string }>`
+        SELECT DISTINCT p.content_hash FROM publications p
+        WHERE p.uncertain = 1
+          AND p.id = (SELECT MAX(q.id) FROM publications q WHERE q.content_hash = p.content_hash AND q.platform = p.platform)
+          AND NOT EXISTS (SELECT 1 FROM publications s WHERE s.content_hash = p.content_hash AND s.platform = p.platform AND s.ok = 1)`.pipe(
+        Effect.map((rows) => new Set(rows.map((r) => r.content_hash))),
+        op("uncertain_content_hashes")
+      ),
+
       platformHistory: (contentHash) =>
         sql<PublicationRow>`
           SELECT platform, ok, uncertain, post_id, run_id, at FROM publications

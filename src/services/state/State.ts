@@ -170,6 +170,11 @@ export class State extends Context.Tag("publisher/State")<State, {
   readonly recordPublication: (record: PublicationRecord) => Effect.Effect<void, StateError>
   /** Every content_hash that went live on at least one platform. */
   readonly publishedContentHashes: Effect.Effect<ReadonlySet<string>, StateError>
+  /**
+   * Every content_hash waiting for a check: some platform's latest attempt is uncertain (the post
+   * may be live) and no attempt there succeeded. Such an image is never chosen as a fresh one.
+   */
+  readonly uncertainContentHashes: Effect.Effect<ReadonlySet<string>, StateError>
   /** Where this image already went live, where its outcome is unknown, how many runs tried it. */
   readonly platformHistory: (contentHash: string) => Effect.Effect<PlatformHistory, StateError>
   /** {@link platformHistory} of many images in one round trip per 500 (an image never tried: no successes, 0 runs). */

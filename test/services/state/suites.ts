@@ -190,6 +190,29 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
       ))
   })
 
+  describe(`images waiting for a check on ${backend}`, () => {
+    const base = { contentHash: hex("a"), imageName: "a.jpg" }
+    it.effect("uncertainContentHashes: the latest attempt on a platform is uncertain and none there succeeded", () =>
+      withState((state) =>
+        Effect.gen(function*() {
+          // a: uncertain on telegram only -> waits.
+          yield* state.recordPublication({ ...base, contentHash: hex("a"), runId: "r1", platform: "telegram", ok: false, uncertain: true })
+          // b: uncertain, then a forced retry succeeded -> resolved.
+          yield* state.recordPublication({ ...base, contentHash: hex("b"), runId: "r1", platform: "telegram", ok: false, uncertain: true })
+          yield* state.recordPublication({ ...base, contentHash: hex("b"), runId: "r2", platform: "telegram", ok: true, postId: "9" })
+          // c: uncertain, then a plain failure on the same platform -> its latest attempt is not uncertain.
+          yield* state.recordPublication({ ...base, contentHash: hex("c"), runId: "r1", platform: "email", ok: false, uncertain: true })
+          yield* state.recordPublication({ ...base, contentHash: hex("c"), runId: "r2", platform: "email", ok: false })
+          // d: live on email, uncertain on telegram -> waits (for telegram).
+          yield* state.recordPublication({ ...base, contentHash: hex("d"), runId: "r1", platform: "email", ok: true })
+          yield* state.recordPublication({ ...base, contentHash: hex("d"), runId: "r1", platform: "telegram", ok: false, uncertain: true })
+          // e: failed plainly -> not waiting.
+          yield* state.recordPublication({ ...base, contentHash: hex("e"), runId: "r1", platform: "telegram", ok: false })
+          expect(yield* state.uncertainContentHashes).toEqual(new Set([hex("a"), hex("d")]))
+        })
+      ))
+  })
+
   describe(`perceptual hashes and near-duplicates on ${backend}`, () => {
     it.effect("saves hashes once per content, source and algorithm version; an original's hash wins", () =>
       withState((state) =>
