@@ -6,8 +6,13 @@ export interface Fault {
   /** Answer with this status (and the service's own error body for it). */
   readonly status?: number
   readonly retryAfterSeconds?: number
-  /** Replaces the service's error body. */
+  /**
+   * Replaces the service's error body: an object is sent as JSON, a string as it is (a proxy's
+   * page: `{ status: 503, body: "<html>...</html>", contentType: "text/html" }`).
+   */
   readonly body?: unknown
+  /** The content type of the faulted answer (default: the body's, JSON for an object, text/plain for a string). */
+  readonly contentType?: string
   /** Destroy the connection without answering. */
   readonly drop?: boolean
   /** Do the work, then destroy the connection instead of answering (a reply lost on the way). */
@@ -120,6 +125,7 @@ export const startEmulator = async (service: Service, options: EmulatorOptions =
             ...(fault.body !== undefined ? { body: fault.body as object } : {}),
             headers: {
               ...reply.headers,
+              ...(fault.contentType !== undefined ? { "content-type": fault.contentType } : {}),
               ...(fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : {})
             }
           })

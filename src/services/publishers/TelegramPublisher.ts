@@ -1,6 +1,7 @@
 import { Config, Effect, Redacted, Schema } from "effect"
 import { formatCaption } from "../../domain/Caption.js"
 import { PublishError } from "../../domain/Errors.js"
+import { hostOf, NOT_JSON, notJsonWords, parseJsonBody } from "../httpAnswer.js"
 import { parseRetryAfter, retryTransient } from "../retry.js"
 import type { PlatformPublisher, Post } from "./Publisher.js"
 import { telegramPhoto } from "./telegramImage.js"
@@ -70,7 +71,10 @@ export const makeTelegramPublisher = Effect.gen(function*() {
           body: form,
           signal
         })
-        return { status: response.status, retryAfter: response.headers.get("retry-after"), body: await response.json() as unknown }
+        // Read as text: a connection lost mid-body still fails here (networkFailure), while a
+        // page that is not JSON (a proxy's HTML 502/503) is told apart below by what it is.
+        const text = await response.text()
+        return { status: response.status, retryAfter: response.headers.get("retry-after"), body: parseJsonBody(text), host: hostOf(response.url || base) }
       },
       catch: networkFailure
     }).pipe(
@@ -79,21 +83,31 @@ export const makeTelegramPublisher = Effect.gen(function*() {
         onTimeout: () =>
           new PublishError({ platform: PLATFORM, message: "sendPhoto timed out; the photo may have been posted", transient: false, uncertain: true })
       }),
-      Effect.flatMap(({ body, retryAfter, status }) =>
-        decodeReply(body).pipe(
-          Effect.mapError(() => failure(`sendPhoto: unexpected reply (HTTP ${status})`, status)),
-          Effect.flatMap((reply) =>
-            reply.ok && reply.result !== undefined
-              ? Effect.succeed({ platform: PLATFORM, postId: String(reply.result.message_id) })
-              : Effect.fail(failure(
-                `Telegram: ${reply.description ?? "request failed"}`,
-                reply.error_code ?? status,
-                reply.parameters?.retry_after !== undefined
-                  ? reply.parameters.retry_after * 1000
-                  : parseRetryAfter(retryAfter)
-              ))
+      Effect.flatMap(({ body, host, retryAfter, status }) =>
+        body === NOT_JSON
+          // Not Telegram's JSON (a proxy's page): it may have posted. Classified as before (as a
+          // lost connection: uncertain, never retried), in words that say what came back.
+          ? Effect.fail(new PublishError({
+            platform: PLATFORM,
+            message: `sendPhoto: ${notJsonWords(status, host)}; the photo may have been posted`,
+            status,
+            transient: false,
+            uncertain: true
+          }))
+          : decodeReply(body).pipe(
+            Effect.mapError(() => failure(`sendPhoto: unexpected reply (HTTP ${status})`, status)),
+            Effect.flatMap((reply) =>
+              reply.ok && reply.result !== undefined
+                ? Effect.succeed({ platform: PLATFORM, postId: String(reply.result.message_id) })
+                : Effect.fail(failure(
+                  `Telegram: ${reply.description ?? "request failed"}`,
+                  reply.error_code ?? status,
+                  reply.parameters?.retry_after !== undefined
+                    ? reply.parameters.retry_after * 1000
+                    : parseRetryAfter(retryAfter)
+                ))
+            )
           )
-        )
       ),
       retryTransient(),
       Effect.withSpan("publish.telegram", { attributes: { platform: PLATFORM, image: post.image.name } })
@@ -108,12 +122,17 @@ export const makeTelegramPublisher = Effect.gen(function*() {
       try: async (signal) => {
         const query = new URLSearchParams(params).toString()
         const response = await fetch(`${base}/bot${Redacted.value(config.token)}/${method}${query ? `?${query}` : ""}`, { signal })
-        return { status: response.status, body: await response.json() as unknown }
+        const text = await response.text()
+        return { status: response.status, body: parseJsonBody(text), host: hostOf(response.url || base) }
       },
       catch: (cause) => new PublishError({ platform: PLATFORM, message: `${method}: ${networkFailure(cause).message.replace(/^sendPhoto: /, "")}`, transient: true })
     }).pipe(
       Effect.timeoutFail({ duration: `${config.timeoutSeconds} seconds`, onTimeout: () => new PublishError({ platform: PLATFORM, message: `${method} timed out`, transient: true }) }),
-      Effect.flatMap(({ body, status }) => {
+      Effect.flatMap(({ body, host, status }) => {
+        // Not JSON (a proxy's page): retried as before (as a lost connection), in its own words.
+        if (body === NOT_JSON) {
+          return Effect.fail(new PublishError({ platform: PLATFORM, message: `Telegram ${method}: ${notJsonWords(status, host)}`, status, transient: true }))
+        }
         const reply = body as { ok?: boolean; result?: Record<string, unknown>; description?: string }
         return reply.ok === true && reply.result !== undefined
           ? Effect.succeed(reply.result)

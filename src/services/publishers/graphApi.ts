@@ -1,5 +1,6 @@
 import { Effect, Redacted, Schema } from "effect"
 import { PublishError } from "../../domain/Errors.js"
+import { hostOf, NOT_JSON, notJsonWords, parseJsonBody } from "../httpAnswer.js"
 import { parseRetryAfter } from "../retry.js"
 
 /** The Graph API's error body. */
@@ -47,14 +48,8 @@ export const makeGraphClient = (baseUrl: string, token: Redacted.Redacted, timeo
           ...(method === "POST" ? { body: query } : {}),
           signal
         })
-        const text = await response.text()
-        let body: unknown
-        try {
-          body = JSON.parse(text)
-        } catch {
-          body = undefined
-        }
-        return { status: response.status, body, retryAfter: response.headers.get("retry-after") }
+        const body = parseJsonBody(await response.text())
+        return { status: response.status, body, retryAfter: response.headers.get("retry-after"), host: hostOf(response.url || url) }
       },
       catch: (cause) =>
         new PublishError({
@@ -67,16 +62,19 @@ export const makeGraphClient = (baseUrl: string, token: Redacted.Redacted, timeo
         duration: `${timeoutSeconds} seconds`,
         onTimeout: () => new PublishError({ platform: "instagram", message: `instagram ${operation}: timed out`, transient: true })
       }),
-      Effect.flatMap(({ body, retryAfter, status }) => {
+      Effect.flatMap(({ body, host, retryAfter, status }) => {
         if (status >= 200 && status < 300 && typeof body === "object" && body !== null) {
           return Effect.succeed(body as Record<string, unknown>)
         }
         const error = decodeError(body)
         const detail = error._tag === "Some" ? error.value.error : undefined
+        // A page that is not JSON (a proxy's HTML 502/503) is named by what came back; it is
+        // classified like any answer without a Graph error body (by its status).
+        const fallback = body === NOT_JSON ? notJsonWords(status, host) : `HTTP ${status}`
         return Effect.fail(
           new PublishError({
             platform: "instagram",
-            message: `instagram ${operation}: ${detail?.error_user_msg ?? detail?.message ?? `HTTP ${status}`}${detail?.code !== undefined ? ` (code ${detail.code}${detail.error_subcode !== undefined ? `/${detail.error_subcode}` : ""})` : ""}`,
+            message: `instagram ${operation}: ${detail?.error_user_msg ?? detail?.message ?? fallback}${detail?.code !== undefined ? ` (code ${detail.code}${detail.error_subcode !== undefined ? `/${detail.error_subcode}` : ""})` : ""}`,
             status,
             transient: detail?.is_transient === true || (detail?.code !== undefined && TRANSIENT_CODES.has(detail.code)) || status === 429 || status >= 500,
             retryAfterMs: parseRetryAfter(retryAfter)

@@ -2,9 +2,10 @@ import { Dropbox, DropboxAuth, DropboxResponseError } from "dropbox"
 import { Duration, Effect, Layer, Option, Redacted, Schedule, Metric } from "effect"
 import { StorageError } from "../../domain/Errors.js"
 import { baseName, ImageRef, isImageName, joinPath, sidecarPathOf, sidecarSet } from "../../domain/Image.js"
+import { notJsonWords } from "../httpAnswer.js"
 import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
 import { type DropboxAuth as AuthConfig, DropboxConfig } from "./dropboxConfig.js"
-import { routedFetch } from "./routedFetch.js"
+import { failedAnswerOf, routedFetch } from "./routedFetch.js"
 import { storageCalls } from "../telemetry/metrics.js"
 import { Storage, type ThumbnailOptions } from "./Storage.js"
 
@@ -47,11 +48,17 @@ export const toStorageError = (operation: string, path: string) => (cause: unkno
     const body = cause.error as ErrorBody
     const summary = summaryOf(body)
     const retryAfterSeconds = typeof body === "object" && body !== null && typeof body.error === "object" ? body.error.retry_after : undefined
+    const answer = failedAnswerOf(cause.headers)
+    // A page that is not JSON from a proxy (an HTML 502/503) is named by status and host, never
+    // quoted; Dropbox's own plain-text 400s ("Error in call to API function ...") keep their words.
+    const notJson = answer !== undefined && answer.notJson && (answer.html || cause.status >= 500)
     return new StorageError({
       operation,
       path,
       status: cause.status,
-      message: `Dropbox ${operation} ${path}: HTTP ${cause.status}${summary ? ` ${summary}` : ""}`,
+      message: notJson
+        ? `Dropbox ${operation} ${path}: ${notJsonWords(cause.status, answer.host)}`
+        : `Dropbox ${operation} ${path}: HTTP ${cause.status}${summary ? ` ${summary}` : ""}`,
       transient: isTransientStatus(cause.status),
       notFound: isNotFoundCause(cause),
       retryAfterMs: retryAfterSeconds !== undefined ? retryAfterSeconds * 1000 : parseRetryAfter(headerOf(cause.headers, "retry-after"))

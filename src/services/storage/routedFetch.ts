@@ -1,8 +1,29 @@
 import { Agent, fetch } from "undici"
 import { Response } from "node-fetch"
+import { hostOf, looksLikeHtml, NOT_JSON, parseJsonBody } from "../httpAnswer.js"
 
 const DROPBOX_API = "https://api.dropboxapi.com"
 const DROPBOX_CONTENT = "https://content.dropboxapi.com"
+
+/** What routedFetch saw of a failed answer that the SDK cannot tell: who answered, and whether in JSON. */
+export interface FailedAnswer {
+  /** Host (and port) that answered; no credentials, no path. */
+  readonly host: string
+  /** The body is not JSON (an HTML or plain-text page, empty). */
+  readonly notJson: boolean
+  /** An HTML page (a proxy's or load balancer's 502/503). */
+  readonly html: boolean
+}
+
+/**
+ * Failed answers by their Headers object: the SDK's DropboxResponseError keeps the Response's
+ * headers (and its status and body), never its URL. Weak: gone with the error.
+ */
+const failedAnswers = new WeakMap<object, FailedAnswer>()
+
+/** What routedFetch saw of the failed answer whose headers these are (undefined for any other). */
+export const failedAnswerOf = (headers: unknown): FailedAnswer | undefined =>
+  typeof headers === "object" && headers !== null ? failedAnswers.get(headers) : undefined
 
 /** Swaps a URL's origin, keeping path and query. */
 const rebase = (url: string, from: string, to: string): string =>
@@ -34,12 +55,21 @@ export const routedFetch = (apiUrl: string, contentUrl: string) => {
       dispatcher: pool
     })
     const body = Buffer.from(await response.arrayBuffer())
-    return new Response(body, {
+    const answer = new Response(body, {
       status: response.status,
       statusText: response.statusText,
       headers: Object.fromEntries(response.headers),
       url: response.url
     })
+    if (!response.ok) {
+      const text = body.toString("utf8")
+      failedAnswers.set(answer.headers, {
+        host: hostOf(response.url || target),
+        notJson: parseJsonBody(text) === NOT_JSON,
+        html: looksLikeHtml(response.headers.get("content-type"), text)
+      })
+    }
+    return answer
   }
   return {
     fetch: routed,
