@@ -1,5 +1,6 @@
 import { Effect, Layer } from "effect"
 import { AiLive } from "../services/ai/OpenAiLive.js"
+import { NearDuplicatePolicyLive } from "../services/dedup/config.js"
 import { PostedIndexLive } from "../services/dedup/PostedIndex.js"
 import { ImageHasherLive } from "../services/phash/ImageHasher.js"
 import { NoPublishers, PublishersLive } from "../services/publishers/registry.js"
@@ -19,7 +20,7 @@ export const StorageLive = Layer.unwrapEffect(
  * publishers, so they need no publishing credentials.
  */
 export const appLayer = (options: { readonly publish: boolean }) =>
-  Layer.mergeAll(AiLive, PostedIndexLive, ImageHasherLive, options.publish ? PublishersLive : NoPublishers).pipe(
+  Layer.mergeAll(AiLive, PostedIndexLive, ImageHasherLive, NearDuplicatePolicyLive, options.publish ? PublishersLive : NoPublishers).pipe(
     // The near-duplicate index is built from State: one State serves both.
     Layer.provideMerge(StateLive),
     // Instagram publishes from a Storage temporary link: one Storage serves both.

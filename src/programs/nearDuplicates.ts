@@ -1,7 +1,7 @@
 import { Duration, Effect, Either, Metric, Option } from "effect"
 import type { ImageDecodeError, StateError } from "../domain/Errors.js"
 import type { Timings } from "../domain/RunResult.js"
-import { NearDuplicateConfig, type NearDuplicateSettings } from "../services/dedup/config.js"
+import { NearDuplicatePolicy, type NearDuplicateSettings } from "../services/dedup/config.js"
 import { PostedIndex, type SimilarPosted } from "../services/dedup/PostedIndex.js"
 import { ImageHasher } from "../services/phash/ImageHasher.js"
 import { State } from "../services/state/State.js"
@@ -11,11 +11,9 @@ import type { RunOptions } from "./RunOptions.js"
 
 const hashHistogram = stageDuration.pipe(Metric.tagged("stage", "phash"))
 
-/** The run's near-duplicate settings: its options, else NEAR_DUPLICATE_DISTANCE / _MAX_SKIPS. */
-export const nearDuplicateSettings = (options: RunOptions): Effect.Effect<NearDuplicateSettings, never> =>
-  options.nearDuplicate !== undefined
-    ? Effect.succeed(options.nearDuplicate)
-    : NearDuplicateConfig.pipe(Effect.orElseSucceed(() => ({ distance: 8, maxSkips: 5 })))
+/** The run's near-duplicate settings: its options, else the process's (NEAR_DUPLICATE_DISTANCE / _MAX_SKIPS). */
+export const nearDuplicateSettings = (options: RunOptions): Effect.Effect<NearDuplicateSettings, never, NearDuplicatePolicy> =>
+  options.nearDuplicate !== undefined ? Effect.succeed(options.nearDuplicate) : NearDuplicatePolicy
 
 /**
  * The pHash of a downloaded image, stored in State (unless `persist` is false); an image no

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { Effect } from "effect"
 import { startSandbox } from "../../src/sandbox/sandbox.js"
 import { cli } from "../support/cli.js"
@@ -23,7 +25,8 @@ describe("publisher check (the real CLI against the emulators)", () => {
         openai: ["ok", expect.stringMatching(/accepts the key; models gpt-4o \(vision\) and gpt-4o-mini \(captions\) exist$/)],
         telegram: ["ok", "bot @publisher_sandbox_bot posts to \"Sandbox channel\" (channel, administrator)"],
         instagram: ["ok", "@publisher_sandbox: 0 of 100 posts used in the last 24 hours"],
-        email: ["ok", expect.stringMatching(/^127\.0\.0\.1:\d+ accepted the login of publisher@sandbox\.test; mail goes to uploads@sandbox\.test$/)]
+        email: ["ok", expect.stringMatching(/^127\.0\.0\.1:\d+ accepted the login of publisher@sandbox\.test; mail goes to uploads@sandbox\.test$/)],
+        settings: ["ok", "every setting run, schedule and serve read is valid"]
       })
       expect([sandbox.telegram.messages.length, sandbox.smtp.messages.length, sandbox.instagram.media.length]).toEqual([0, 0, 0])
       expect(sandbox.openai.calls["chat/completions"] ?? 0).toBe(0)
@@ -54,9 +57,40 @@ describe("publisher check (the real CLI against the emulators)", () => {
         openai: ["failed", expect.stringMatching(/HTTP 401/)],
         telegram: ["failed", "Telegram getMe: Unauthorized"],
         instagram: ["off", "set INSTAGRAM_ACCESS_TOKEN (or INSTAGRAM_ENABLED=true) to publish here"],
-        email: ["failed", expect.stringMatching(/SMTP login failed/)]
+        email: ["failed", expect.stringMatching(/SMTP login failed/)],
+        settings: ["failed", "missing configuration variable IMAGE_FOLDER"]
       })
       for (const secret of ["sk-wrong", "wrong-password", "wrong-token"]) expect(run.stdout + run.stderr).not.toContain(secret)
+    })), 60_000)
+
+  it.live("check refuses what run would refuse (a bad NEAR_DUPLICATE_DISTANCE, PUBLISH_SCHEDULE), and a silent service fails within CHECK_TIMEOUT_SECONDS", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const sandbox = yield* startSandbox({ images: 1 })
+      // Accepts connections and never answers.
+      const silent = yield* Effect.acquireRelease(
+        Effect.async<Server>((resume) => {
+          const server = createServer(() => {})
+          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+        }),
+        (server) => Effect.sync(() => server.close())
+      )
+      const env = {
+        ...Object.fromEntries(sandbox.config),
+        NEAR_DUPLICATE_DISTANCE: "abc",
+        PUBLISH_SCHEDULE: "every morning",
+        OPENAI_BASE_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/v1`,
+        CHECK_TIMEOUT_SECONDS: "2"
+      }
+      const started = Date.now()
+      const run = yield* Effect.promise(() => cli(["check", "--json"], env))
+      expect(Date.now() - started).toBeLessThan(30_000)
+      expect(run.code).toBe(1)
+      const checks = Object.fromEntries((JSON.parse(run.stdout) as Report).checks.map((c) => [c.name, c]))
+      expect(checks["settings"]).toMatchObject({ status: "failed", detail: expect.stringMatching(/NEAR_DUPLICATE_DISTANCE/) })
+      expect(checks["openai"]).toMatchObject({ status: "failed", detail: "no answer within 2 s (CHECK_TIMEOUT_SECONDS)" })
+      const refused = yield* Effect.promise(() => cli(["run", "--preview"], env))
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toMatch(/NEAR_DUPLICATE_DISTANCE/)
     })), 60_000)
 
   it.live("FEATURE_PUBLISH=false: every platform is off, saying why; exit 0", () =>

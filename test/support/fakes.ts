@@ -3,6 +3,7 @@ import { CaptionPair, ImageAnalysis } from "../../src/domain/Analysis.js"
 import { createHash } from "node:crypto"
 import { ImageDecodeError, PublishError } from "../../src/domain/Errors.js"
 import { PHASH_ALGORITHM, PHASH_VERSION } from "../../src/domain/PerceptualHash.js"
+import { NearDuplicatePolicyLive } from "../../src/services/dedup/config.js"
 import { makePostedIndex, PostedIndex } from "../../src/services/dedup/PostedIndex.js"
 import { ImageHasher } from "../../src/services/phash/ImageHasher.js"
 import { baseName, ImageRef, joinPath, sidecarPathOf } from "../../src/domain/Image.js"
@@ -268,5 +269,5 @@ export const makeFakes = (options: FakeOptions) => {
         return { platform, postId: `${platform}-1` }
       })
   })))
-  return { rec, layer: Layer.mergeAll(storage, ai, state, publishers, hasher, index) }
+  return { rec, layer: Layer.mergeAll(storage, ai, state, publishers, hasher, index, NearDuplicatePolicyLive) }
 }

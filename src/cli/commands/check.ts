@@ -1,7 +1,10 @@
 import { Command, Options } from "@effect/cli"
-import { Cause, Console, Cron, Duration, Effect, Layer, Option, type Scope } from "effect"
+import { Cause, Config, Console, Data, Cron, Duration, Effect, Layer, Option, type Scope } from "effect"
 import type { CheckResult } from "../../domain/Check.js"
+import { WebConfig } from "../../http/config.js"
+import { OidcConfig } from "../../http/oidc.js"
 import { Operations } from "../../http/Operations.js"
+import { NearDuplicateConfig } from "../../services/dedup/config.js"
 import { ScheduleConfig } from "../../programs/schedule.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
 import { Ai } from "../../services/ai/Ai.js"
@@ -18,10 +21,21 @@ import { StorageKindConfig, StorageLive } from "../layers.js"
 const json = Options.boolean("json").pipe(Options.withDescription("Print the results as one JSON object"))
 
 /** One check: its own layers, its own failure (a configuration error included), its duration. */
-const check = <E>(name: string, effect: Effect.Effect<string, E, Scope.Scope>): Effect.Effect<CheckResult> =>
+/** `CHECK_TIMEOUT_SECONDS` (default 10): how long one service may take to answer a check. */
+export const CheckTimeoutConfig = Config.integer("CHECK_TIMEOUT_SECONDS").pipe(
+  Config.validate({ message: "must be between 1 and 600", validation: (n) => n >= 1 && n <= 600 }),
+  Config.withDefault(10)
+)
+
+class CheckTimeoutError extends Data.TaggedError("CheckTimeoutError")<{ readonly message: string }> {}
+
+const check = <E>(name: string, effect: Effect.Effect<string, E, Scope.Scope>, timeoutSeconds: number): Effect.Effect<CheckResult> =>
   effect.pipe(
     Effect.scoped,
-    Effect.timeoutFail({ duration: "2 minutes", onTimeout: () => new Error("no answer within 2 minutes") }),
+    Effect.timeoutFail({
+      duration: Duration.seconds(timeoutSeconds),
+      onTimeout: () => new CheckTimeoutError({ message: `no answer within ${timeoutSeconds} s (CHECK_TIMEOUT_SECONDS)` })
+    }),
     Effect.timed,
     Effect.map(([elapsed, detail]): CheckResult => ({ name, status: "ok", detail, ms: Math.round(Duration.toMillis(elapsed)) })),
     Effect.catchAllCause((cause) =>
@@ -54,12 +68,12 @@ const storageCheck = Effect.gen(function*() {
 const aiCheck = Effect.flatMap(Ai, (ai) => ai.check).pipe(Effect.provide(AiLive))
 
 /** Each enabled platform proves it could post; a disabled one says how to turn it on. */
-const platformChecks = Effect.gen(function*() {
+const platformChecks = (timeout: number) => Effect.gen(function*() {
   const on = yield* enabledPlatforms
   const publishing = yield* FeaturePublishConfig
   return PLATFORMS.map((platform) =>
     on[platform.name]
-      ? check(platform.name, platform.make.pipe(Effect.flatMap((p) => p.check), Effect.provide(StorageLive)))
+      ? check(platform.name, platform.make.pipe(Effect.flatMap((p) => p.check), Effect.provide(StorageLive)), timeout)
       : Effect.succeed<CheckResult>({
         name: platform.name,
         status: "off",
@@ -69,12 +83,24 @@ const platformChecks = Effect.gen(function*() {
   )
 })
 
-/** Every external service, as the runs will use it, without posting anything. */
+/** What run, schedule and serve would refuse before touching a service: every setting they read. */
+const settingsCheck = Effect.all([FolderConfig, NearDuplicateConfig, ScheduleConfig, WebConfig, OidcConfig]).pipe(
+  Effect.as("every setting run, schedule and serve read is valid")
+)
+
+/** Every external service, as the runs will use it, without posting anything; each bounded by CHECK_TIMEOUT_SECONDS. */
 export const runChecks: Effect.Effect<ReadonlyArray<CheckResult>> = Effect.gen(function*() {
-  const platforms = yield* platformChecks.pipe(
+  const timeout = yield* CheckTimeoutConfig.pipe(Effect.orElseSucceed(() => 10))
+  const platforms = yield* platformChecks(timeout).pipe(
     Effect.catchAllCause((cause) => Effect.succeed([Effect.succeed<CheckResult>({ name: "platforms", status: "failed", detail: explainFailure(cause).lines.join("; "), ms: 0 })]))
   )
-  return yield* Effect.all([check("state", stateCheck), check("storage", storageCheck), check("openai", aiCheck), ...platforms], { concurrency: "unbounded" })
+  return yield* Effect.all([
+    check("state", stateCheck, timeout),
+    check("storage", storageCheck, timeout),
+    check("openai", aiCheck, timeout),
+    ...platforms,
+    check("settings", Effect.zipRight(CheckTimeoutConfig, settingsCheck), timeout)
+  ], { concurrency: "unbounded" })
 })
 
 /** The admin API's view of the checks and of the schedule `publisher serve` runs. */

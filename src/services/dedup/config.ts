@@ -1,4 +1,4 @@
-import { Config } from "effect"
+import { Config, Context, Layer } from "effect"
 
 export interface NearDuplicateSettings {
   /** Hamming distance (bits of 64) at or below which an image counts as a copy; 0 disables. */
@@ -18,3 +18,9 @@ export const NearDuplicateConfig: Config.Config<NearDuplicateSettings> = Config.
     Config.withDefault(5)
   )
 })
+
+/** The process's near-duplicate settings, read and validated once, when the layers are built. */
+export class NearDuplicatePolicy extends Context.Tag("publisher/NearDuplicatePolicy")<NearDuplicatePolicy, NearDuplicateSettings>() {}
+
+/** From NEAR_DUPLICATE_DISTANCE / NEAR_DUPLICATE_MAX_SKIPS: a bad value fails the build (exit 2 naming it), never a silent default. */
+export const NearDuplicatePolicyLive = Layer.effect(NearDuplicatePolicy, NearDuplicateConfig)
