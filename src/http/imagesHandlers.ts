@@ -274,7 +274,7 @@ const curate = (filename: string, action: "keep" | "remove") =>
     const image = yield* findImage(filename)
     const folderName = action === "keep" ? web.settings.folderKeep : web.settings.folderRemove
     const destination = folderName.startsWith("/") ? folderName : joinPath(web.folder, folderName)
-    yield* internal((yield* Storage).moveWithSidecar(image.path, destination))
+    yield* internal((yield* Storage).moveWithSidecar(image.path, destination, image))
     yield* (yield* ImageCatalog).invalidate
     return { filename: image.name, action, destination_folder: destination, preview_only: false }
   }).pipe(timedLog(`web_${action}`))

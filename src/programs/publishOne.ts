@@ -198,7 +198,7 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
   const unfinished = sideEffects && options.select === undefined ? yield* findUnfinished(images, options, skipped) : Option.none()
   if (Option.isSome(unfinished) && unfinished.value._tag === "ArchiveOnly" && options.archiveFolder !== null) {
     const image = unfinished.value.image
-    yield* storage.moveWithSidecar(image.path, options.archiveFolder).pipe(timedInto(timings, "archive_ms"), Effect.withSpan("archive"))
+    yield* storage.moveWithSidecar(image.path, options.archiveFolder, image).pipe(timedInto(timings, "archive_ms"), Effect.withSpan("archive"))
     yield* logTiming(timings, image.name, options, startedAt)
     return result({
       image: image.name,

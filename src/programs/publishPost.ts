@@ -117,7 +117,7 @@ export const publishAndArchive = Effect.fn("workflow.publish_and_archive")(funct
     yield* state.recordCaption({ contentHash: prepared.image.contentHash, caption: prepared.captions.caption })
   }
   if (complete && options.archiveFolder !== null) {
-    yield* storage.moveWithSidecar(prepared.image.path, options.archiveFolder).pipe(timedInto(timings, "archive_ms"), Effect.withSpan("archive"))
+    yield* storage.moveWithSidecar(prepared.image.path, options.archiveFolder, prepared.image).pipe(timedInto(timings, "archive_ms"), Effect.withSpan("archive"))
   }
   return { published, anyLive, archived: complete && options.archiveFolder !== null } satisfies PublishOutcome
 })

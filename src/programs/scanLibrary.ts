@@ -247,7 +247,7 @@ export const moveDuplicates = (clusters: ScanResult["clusters"], toFolder: strin
     const storage = yield* Storage
     return yield* Effect.forEach(
       clusters.flatMap((cluster) => cluster.slice(1)),
-      (member) => storage.moveWithSidecar(member.path, toFolder).pipe(Effect.map((to) => ({ from: member.path, to }))),
+      (member) => storage.moveWithSidecar(member.path, toFolder, { contentHash: member.content_hash }).pipe(Effect.map((to) => ({ from: member.path, to }))),
       { concurrency: 4 }
     )
   }).pipe(Effect.withSpan("dedup.move_duplicates"))

@@ -100,6 +100,23 @@ describe("Dropbox storage (dropbox SDK against the emulator)", () => {
       })
     ))
 
+  it.live("a move applied but whose answer was lost is retried and found done (the same content at the destination): a success", () =>
+    withDropbox({}, (dropbox) =>
+      Effect.gen(function*() {
+        dropbox.files.put("/Photos/a.jpg", bytes("a"))
+        dropbox.files.put("/Photos/a.txt", bytes("sidecar"))
+        const contentHash = dropbox.files.get("/Photos/a.jpg")!.contentHash
+        dropbox.inject("files/move_batch_v2", { dropAfter: true, times: 1 })
+        expect(yield* (yield* Storage).moveWithSidecar("/Photos/a.jpg", "/Photos/archive", { contentHash })).toBe("/Photos/archive/a.jpg")
+        expect(dropbox.calls["files/move_batch_v2"]).toBe(2)
+        expect(dropbox.files.list("/Photos/archive").map((f) => f.name).sort()).toEqual(["a.jpg", "a.txt"])
+        // Another file at the destination is not taken for ours.
+        dropbox.files.put("/Photos/archive/b.jpg", bytes("some other b"))
+        const gone = yield* (yield* Storage).moveWithSidecar("/Photos/b.jpg", "/Photos/archive", { contentHash }).pipe(Effect.flip)
+        expect(gone.message).toMatch(/the image was not moved/)
+      })
+    ))
+
   it.live("autorename keeps the sidecar paired with the renamed image", () =>
     withDropbox({}, (dropbox) =>
       Effect.gen(function*() {

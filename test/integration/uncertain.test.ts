@@ -41,4 +41,15 @@ describe("an image whose outcome is uncertain waits for a person, and blocks not
       expect(retryJson).toMatchObject({ retried: [], waiting: [{ image: waiting, uncertain: ["telegram"], command: `publisher retry --image ${waiting} --force` }] })
       expect(sandbox.telegram.messages).toHaveLength(2) // nothing was posted again
     })), 120_000)
+
+  it.live("the archive move applied but its answer lost: the run still ends posted and archived, with its JSON result (exit 0)", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const sandbox = yield* startSandbox({ images: 1 })
+      sandbox.dropbox.inject("files/move_batch_v2", { dropAfter: true, times: 1 })
+      const run = yield* Effect.promise(() => cli(["run", "--json"], Object.fromEntries(sandbox.config)))
+      expect(run.code).toBe(0)
+      expect(json(run.stdout)).toMatchObject({ ok: true, archived: true })
+      expect(sandbox.dropbox.files.list(`${sandbox.folder}/archive`).map((f) => f.name)).toHaveLength(2) // image and sidecar
+      expect(sandbox.telegram.messages).toHaveLength(1)
+    })), 60_000)
 })

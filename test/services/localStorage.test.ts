@@ -77,6 +77,24 @@ describe("local folder storage", () => {
       expect(yield* Effect.promise(() => readdir(dir))).toEqual(["archive"])
     }).pipe(Effect.provide(LocalStorageLive)))
 
+  it.live("a move repeated after a crash between the image and its sidecar finishes it (the same content at the destination)", () =>
+    Effect.gen(function*() {
+      const dir = yield* folder()
+      const archive = join(dir, "archive")
+      yield* Effect.promise(() => mkdir(archive))
+      yield* Effect.promise(() => writeFile(join(archive, "a.jpg"), "image"))
+      yield* Effect.promise(() => writeFile(join(dir, "a.txt"), "sidecar"))
+      const storage = yield* Storage
+      const contentHash = yield* Effect.promise(() => contentHashOfFile(join(archive, "a.jpg")))
+      expect(yield* storage.moveWithSidecar(join(dir, "a.jpg"), archive, { contentHash })).toBe(join(archive, "a.jpg"))
+      expect((yield* Effect.promise(() => readdir(archive))).sort()).toEqual(["a.jpg", "a.txt"])
+      // Not our content there: still an error, nothing touched.
+      yield* Effect.promise(() => writeFile(join(dir, "b.txt"), "other sidecar"))
+      yield* Effect.promise(() => writeFile(join(archive, "b.jpg"), "other image"))
+      expect((yield* storage.moveWithSidecar(join(dir, "b.jpg"), archive, { contentHash }).pipe(Effect.flip))._tag).toBe("StorageError")
+      expect(yield* Effect.promise(() => readFile(join(dir, "b.txt"), "utf8"))).toBe("other sidecar")
+    }).pipe(Effect.provide(LocalStorageLive)))
+
   it.live("archives beside an orphan sidecar without overwriting it", () =>
     Effect.gen(function*() {
       const dir = yield* folder()

@@ -201,7 +201,14 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
        * Image and sidecar in one batch (one round trip, plus the job check): a missing sidecar
        * fails only its own entry, so nothing is asked beforehand.
        */
-      const moveWithSidecar = (imagePath: string, toFolder: string) =>
+      /** The destination already holds this content: an earlier attempt's move went through. */
+      const alreadyMoved = (target: string, contentHash: string) =>
+        call("get_metadata", target, () => client.filesGetMetadata({ path: target })).pipe(
+          Effect.map((meta) => meta[".tag"] === "file" && meta.content_hash === contentHash),
+          Effect.orElseSucceed(() => false)
+        )
+
+      const moveWithSidecar = (imagePath: string, toFolder: string, expected?: { readonly contentHash: string }) =>
         Effect.gen(function*() {
           const sidecar = sidecarPathOf(imagePath)
           const target = joinPath(toFolder, baseName(imagePath))
@@ -218,6 +225,11 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
             return yield* new StorageError({ operation: "move_batch", path: imagePath, message: `Dropbox move_batch ${imagePath}: ${done[".tag"]}` })
           }
           const first = done.entries[0]
+          if (first?.[".tag"] !== "success" && expected !== undefined && isSourceMissing(first) && (yield* alreadyMoved(target, expected.contentHash))) {
+            // A retry of a move that was applied (its answer lost): done. The sidecar went with it in that batch.
+            yield* Effect.logInfo("archive_already_applied").pipe(Effect.annotateLogs({ path: imagePath, to: target }))
+            return target
+          }
           if (first?.[".tag"] !== "success") {
             return yield* new StorageError({
               operation: "move_batch",

@@ -96,9 +96,15 @@ export const LocalStorageLive = Layer.sync(Storage, () => {
       return images
     }).pipe(Effect.withSpan("storage.list", { attributes: { path: folder } }))
 
-  const moveWithSidecar = (imagePath: string, toFolder: string) =>
+  const moveWithSidecar = (imagePath: string, toFolder: string, expected?: { readonly contentHash: string }) =>
     attempt("move", imagePath, async () => {
       await mkdir(toFolder, { recursive: true })
+      const done = join(toFolder, basename(imagePath))
+      if (expected !== undefined && !(await exists(imagePath)) && (await exists(done)) && (await contentHashOfFile(done)) === expected.contentHash) {
+        // A rerun after a crash between the two renames: the image is there; bring its sidecar.
+        if (await exists(sidecarPathOf(imagePath))) await rename(sidecarPathOf(imagePath), sidecarPathOf(done))
+        return done
+      }
       const target = await freeName(toFolder, basename(imagePath))
       const sidecar = sidecarPathOf(imagePath)
       // The image first: if that fails nothing moved, and the image keeps its sidecar.

@@ -36,6 +36,10 @@ export class Storage extends Context.Tag("publisher/Storage")<Storage, {
   /**
    * Moves an image and its sidecar (when present) into `toFolder`, in one batch where the
    * backend allows. Returns the image's new path.
+   *
+   * Safe to repeat (a retry after an answer was lost, a rerun after a crash): given the image's
+   * `contentHash`, a move whose source is gone while the destination holds that content is a
+   * success, and a sidecar left behind is moved after it.
    */
-  readonly moveWithSidecar: (imagePath: string, toFolder: string) => Effect.Effect<string, StorageError>
+  readonly moveWithSidecar: (imagePath: string, toFolder: string, expected?: { readonly contentHash: string }) => Effect.Effect<string, StorageError>
 }>() {}
