@@ -132,7 +132,8 @@ describe("admin page in headless Chromium", () => {
         openai: "ok",
         telegram: "ok",
         instagram: "ok",
-        email: "FAILED"
+        email: "FAILED",
+        settings: "ok"
       })
       expect(rows.find(([name]) => name === "email")![2]).toMatch(/SMTP login failed/)
       expect(schedule).toMatch(/^Posts on the schedule 30 8 \* \* \* \(Europe\/Zurich\); next at /)
