@@ -232,6 +232,21 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
     const nearSkips = skipped.filter((s) => s.code === "near_duplicate").length
     const unusableSkips = skipped.filter((s) => s.code === "unusable").length
     const near = yield* nearDuplicateSettings(options)
+    // Say what the folder holds, counted: "all posted" only when it is true.
+    const posted = new Set([...(yield* state.postedContentHashes), ...(yield* state.publishedContentHashes)])
+    const unusable = yield* state.unusableContentHashes
+    const nearDuplicates = yield* state.nearDuplicateContentHashes
+    const count = (test: (image: ImageRef) => boolean) => images.filter(test).length
+    const postedCount = count((i) => posted.has(i.contentHash)) + skipped.filter((s) => s.code === "posted_sha256").length
+    const parts = [
+      postedCount > 0 ? `${postedCount} posted` : "",
+      count((i) => unusable.has(i.contentHash) && !posted.has(i.contentHash)) > 0
+        ? `${plural(count((i) => unusable.has(i.contentHash) && !posted.has(i.contentHash)), "file is", "files are")} not a usable image`
+        : "",
+      count((i) => nearDuplicates.has(i.contentHash) && !posted.has(i.contentHash)) > 0
+        ? `${plural(count((i) => nearDuplicates.has(i.contentHash) && !posted.has(i.contentHash)), "near-duplicate of a posted photo", "near-duplicates of posted photos")}`
+        : ""
+    ].filter((p) => p !== "")
     const waitNote = waiting.length === 0
       ? ""
       : `; ${plural(waiting.length, "image waits", "images wait")} for a check: see publisher retry`
@@ -242,11 +257,9 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
         ? `Nothing posted: skipped ${unusableSkips} files that are not usable images; the next run tries other images`
         : nearSkips > 0 && nearSkips >= near.maxSkips
         ? `Nothing posted: skipped ${nearSkips} near-duplicates of posted images (NEAR_DUPLICATE_MAX_SKIPS=${near.maxSkips}); the next run tries other images`
-        : nearSkips > 0
-        ? `No new images: the unposted images in ${options.folder} are near-duplicates of posted ones (${nearSkips} skipped)`
-        : waiting.length > 0
+        : parts.length === 0
         ? "No new images"
-        : `No new images: all ${images.length} images in ${options.folder} were already posted`) + waitNote
+        : `No new images in ${options.folder}: ${parts.join(", ")}`) + waitNote
     })
   }
   const generated = yield* caption(picked.value.downloaded, timings)

@@ -175,6 +175,16 @@ describe("publishOne", () => {
       expect(rec.historyBatches).toEqual([300])
     }))
 
+  it.effect("'no new images' says what the folder holds, counted (never 'all posted' when some files are unusable)", () =>
+    Effect.gen(function*() {
+      const { layer } = makeFakes({ images: images.slice(0, 3), postedHashes: [images[0]!.contentHash, images[1]!.contentHash], undecodable: [images[2]!.name] })
+      const result = yield* publishOne(options()).pipe(Effect.provide(layer))
+      expect(result.image).toBeNull()
+      expect(result.message).toBe("No new images in /photos: 2 posted, 1 file is not a usable image")
+      const again = yield* publishOne(options({ correlationId: "again" })).pipe(Effect.provide(layer))
+      expect(again.message).toBe("No new images in /photos: 2 posted, 1 file is not a usable image")
+    }))
+
   it.effect("an uncertain outcome is never retried automatically", () =>
     Effect.gen(function*() {
       const { layer, rec } = makeFakes({ images: [images[0]!], platforms: ["telegram", "email"], uncertain: ["email"] })
