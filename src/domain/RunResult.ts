@@ -54,6 +54,8 @@ export interface RunResult {
   readonly resumed: boolean
   readonly timings: Timings
   readonly message: string
+  /** The user's own `.txt` that stood where the sidecar goes: kept under this name, in the image's folder. */
+  readonly user_file_kept?: string
   /** True when the run did what it was asked (including "no new images"). */
   readonly ok: boolean
   /**

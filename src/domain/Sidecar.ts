@@ -76,6 +76,13 @@ export const parseSidecar = (text: string): Sidecar => {
   return { sdCaption, metadata }
 }
 
+/**
+ * Whether a `.txt` beside an image is a sidecar (ours or publisher_v2's): a `# ---` block with at
+ * least one `# key: value` line. Anything else (notes, an empty file, binary data) is the user's
+ * file, never to be overwritten.
+ */
+export const isSidecarText = (text: string): boolean => parseSidecar(text).metadata.length > 0
+
 export const sidecarGet = (sidecar: Sidecar, key: string): Option.Option<SidecarValue> =>
   Option.fromNullable(sidecar.metadata.find(([k]) => k === key)?.[1])
 

@@ -1,7 +1,7 @@
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import { Duration, Effect, Either, Metric, Option, Random, Ref } from "effect"
 import sharp from "sharp"
-import { parseSidecar, sidecarRecord, sidecarString, sidecarStrings } from "../domain/Sidecar.js"
+import { isSidecarText, parseSidecar, sidecarRecord, sidecarString, sidecarStrings } from "../domain/Sidecar.js"
 import type { ImageRef } from "../domain/Image.js"
 import { joinPath } from "../domain/Image.js"
 import { caption, download, withCaptionHashtags } from "../programs/prepare.js"
@@ -56,7 +56,8 @@ const describeImage = (image: ImageRef) =>
       settings.storageKind === "local" ? Effect.succeed(originalUrl(image.name)) : storage.temporaryLink(image.path),
       image.hasSidecar ? storage.readSidecar(image.path) : Effect.succeed(Option.none<string>())
     ], { concurrency: 2 }))
-    const sidecar = Option.map(sidecarText, parseSidecar)
+    // A .txt that is not a sidecar (the user's notes) is not shown as captions.
+    const sidecar = Option.map(Option.filter(sidecarText, isSidecarText), parseSidecar)
     const sdCaption = Option.flatMap(sidecar, (s) => (s.sdCaption === "" ? Option.none() : Option.some(s.sdCaption)))
     const captionText = Option.orElse(Option.flatMap(sidecar, (s) => sidecarString(s, "caption")), () => sdCaption)
     return {
@@ -150,7 +151,7 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
           const storage = yield* Storage
           if (!force && image.hasSidecar) {
             const text = yield* internal(storage.readSidecar(image.path))
-            if (Option.isSome(text)) {
+            if (Option.isSome(text) && isSidecarText(text.value)) {
               const sidecar = parseSidecar(text.value)
               const sd = sidecar.sdCaption === "" ? null : sidecar.sdCaption
               // As a run would post it: CAPTION_HASHTAGS at the end.
@@ -175,11 +176,10 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
             }
           }
           const timings = {}
-          const prepared = yield* internal(download(image).pipe(
-            Effect.map((d) => ({ ...d, sidecar: Option.none<string>() })),
-            Effect.flatMap((d) => caption(d, timings))
-          ))
-          yield* internal(writeSidecar(prepared, timings))
+          // Asked afresh (the sidecar is not used as the cache), but what stood there is kept if it is the user's.
+          const downloaded = yield* internal(download(image))
+          const prepared = yield* internal(caption({ ...downloaded, sidecar: Option.none<string>() }, timings))
+          yield* internal(writeSidecar({ ...prepared, sidecar: downloaded.sidecar }, timings))
           yield* (yield* ImageCatalog).invalidate
           return {
             filename: image.name,

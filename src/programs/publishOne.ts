@@ -1,6 +1,6 @@
 import { Clock, Effect, Either, Metric, Option } from "effect"
 import { CaptionPair } from "../domain/Analysis.js"
-import type { ImageRef } from "../domain/Image.js"
+import { type ImageRef, sidecarPathOf } from "../domain/Image.js"
 import type { RunResult, SkippedImage, Timings } from "../domain/RunResult.js"
 import { PostedIndex } from "../services/dedup/PostedIndex.js"
 import { Publishers } from "../services/publishers/Publisher.js"
@@ -127,6 +127,10 @@ const findUnfinished = Effect.fn("workflow.find_unfinished")(function*(
   }
   return Option.none<Unfinished>()
 })
+
+const keptNote = (kept: string | undefined) => (kept === undefined ? {} : { user_file_kept: kept })
+const keptMessage = (kept: string | undefined, image: string) =>
+  kept === undefined ? "" : `; your own ${sidecarPathOf(image)} was kept as ${kept} (the sidecar took its name)`
 
 /** "1 image waits" / "3 images wait". */
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
@@ -283,14 +287,13 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
     return result({ ...described, platform_captions: yield* renderForPlatforms(prepared.captions.caption), message: `Preview: would post ${prepared.image.name}` })
   }
   if (options.dryPublish) {
-    if (!prepared.fromSidecar) {
-      yield* writeSidecar(prepared, timings)
-    }
+    const written = prepared.fromSidecar ? { userFileKept: undefined } : yield* writeSidecar(prepared, timings)
     yield* logTiming(timings, prepared.image.name, options, startedAt)
     return result({
       ...described,
       platform_captions: yield* renderForPlatforms(prepared.captions.caption),
-      message: `Dry publish: captioned ${prepared.image.name}; nothing published`
+      ...keptNote(written.userFileKept),
+      message: `Dry publish: captioned ${prepared.image.name}; nothing published` + keptMessage(written.userFileKept, prepared.image.name)
     })
   }
 
@@ -311,12 +314,13 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
     published: outcome.published,
     archived: outcome.archived,
     ok: outcome.anyLive,
-    message: Object.keys(outcome.published).length === 0
+    ...keptNote(outcome.userFileKept),
+    message: (Object.keys(outcome.published).length === 0
       ? `No platform is enabled: ${prepared.image.name} was not posted`
       : !outcome.anyLive
       ? `Every platform failed for ${prepared.image.name}; it stays in the folder`
       : notLive.length > 0
       ? `Posted ${prepared.image.name}; not on ${notLive.join(", ")}: the next run (or publisher retry) finishes it`
-      : `Posted ${prepared.image.name}`
+      : `Posted ${prepared.image.name}`) + keptMessage(outcome.userFileKept, prepared.image.name)
   })
 }, (effect, options) => withPublishingLease(options.correlationId, { when: !options.preview })(effect))

@@ -1,5 +1,8 @@
 import { Config, DateTime, Effect, Metric, Option } from "effect"
 import { renderSidecar } from "../domain/CaptionSidecar.js"
+import { StorageError } from "../domain/Errors.js"
+import { baseName, sidecarPathOf } from "../domain/Image.js"
+import { isSidecarText } from "../domain/Sidecar.js"
 import type { PlatformOutcome, Timings } from "../domain/RunResult.js"
 import { Ai } from "../services/ai/Ai.js"
 import { type PlatformPublisher, type Post, Publishers } from "../services/publishers/Publisher.js"
@@ -12,13 +15,44 @@ import { mimeTypeOf } from "./selectImage.js"
 import { timedInto } from "./timing.js"
 
 /** Writes the publisher_v2 sidecar of a prepared image (whole or not at all). */
+/**
+ * A free name for the user's own `photo.txt`: `photo.notes.txt`, else `photo.notes-2.txt`, ...
+ * A name that may exist (the storage could not say) is not used: nothing is overwritten.
+ */
+const freeNotesPath = (imagePath: string) =>
+  Effect.gen(function*() {
+    const storage = yield* Storage
+    const stem = sidecarPathOf(imagePath).replace(/\.txt$/, "")
+    for (let n = 1; n <= 20; n++) {
+      const candidate = `${stem}.notes${n === 1 ? "" : `-${n}`}.txt`
+      const found = yield* Effect.either(storage.download(candidate))
+      if (found._tag === "Left" && found.left.notFound) return candidate
+      if (found._tag === "Left") return yield* found.left
+    }
+    return yield* new StorageError({ operation: "write_sidecar", path: imagePath, message: `no free name for the notes beside ${imagePath}` })
+  })
+
+/**
+ * Writes the sidecar. A `.txt` already there that is not a sidecar (the user's notes, an empty or
+ * binary file) is first copied, byte for byte, to `photo.notes.txt` (see {@link freeNotesPath}):
+ * answered, so the run can say where it went.
+ */
 export const writeSidecar = (prepared: Prepared, timings: Timings) =>
   Effect.gen(function*() {
     const ai = yield* Ai
     const storage = yield* Storage
     const artistAlias = Option.getOrUndefined(yield* Config.option(Config.string("SIDECAR_ARTIST_ALIAS")).pipe(Config.map(Option.filter((a) => a.trim() !== ""))))
     const text = renderSidecar({ ...prepared, models: ai.models, created: DateTime.formatIso(yield* DateTime.now), artistAlias })
+    let kept: string | undefined
+    if (Option.isSome(prepared.sidecar) && !isSidecarText(prepared.sidecar.value)) {
+      const original = sidecarPathOf(prepared.image.path)
+      const bytes = yield* storage.download(original)
+      kept = yield* freeNotesPath(prepared.image.path)
+      yield* storage.upload(kept, bytes)
+      yield* Effect.logWarning("user_file_kept").pipe(Effect.annotateLogs({ image: prepared.image.name, file: baseName(original), kept_as: baseName(kept) }))
+    }
     yield* storage.writeSidecar(prepared.image.path, text)
+    return { userFileKept: kept === undefined ? undefined : baseName(kept) }
   }).pipe(timedInto(timings, "sidecar_write_ms"), Effect.withSpan("sidecar.write"))
 
 export interface PublishOptions {
@@ -37,6 +71,8 @@ export interface PublishOutcome {
   readonly anyLive: boolean
   /** Live on every enabled platform: the image was archived. */
   readonly archived: boolean
+  /** The user's own `.txt` that stood where the sidecar goes, kept under this name. */
+  readonly userFileKept?: string | undefined
 }
 
 const liveOutcome = (status: "published" | "already_published", id: string | undefined): PlatformOutcome =>
@@ -119,5 +155,6 @@ export const publishAndArchive = Effect.fn("workflow.publish_and_archive")(funct
   if (complete && options.archiveFolder !== null) {
     yield* storage.moveWithSidecar(prepared.image.path, options.archiveFolder, prepared.image).pipe(timedInto(timings, "archive_ms"), Effect.withSpan("archive"))
   }
-  return { published, anyLive, archived: complete && options.archiveFolder !== null } satisfies PublishOutcome
+  const userFileKept = sidecarResult?._tag === "Right" ? sidecarResult.right.userFileKept : undefined
+  return { published, anyLive, archived: complete && options.archiveFolder !== null, userFileKept } satisfies PublishOutcome
 })

@@ -90,6 +90,16 @@ describe("HTTP API (toWebHandler, fake services)", () => {
     expect(rec.sidecarWrites.has("/photos/a.txt")).toBe(true)
   })
 
+  it("a .txt that is not a sidecar (the user's notes) is not shown as captions, and analyze keeps it as NAME.notes.txt", async () => {
+    const { admin, call, rec } = makeApi({ images: [image("a.jpg", "hash-a", true)], sidecars: { "/photos/a.txt": "ask Anna first" } })
+    expect(await (await call("GET", "/api/images/a.jpg")).json()).toMatchObject({ has_sidecar: false, caption: null, sd_caption: null })
+    const analyzed = await (await admin("POST", "/api/images/a.jpg/analyze")).json()
+    expect(analyzed).toMatchObject({ from_sidecar: false, sidecar_written: true })
+    expect(rec.aiCalls).toEqual(["analyze", "captionPair"])
+    expect(new TextDecoder().decode(rec.uploads.get("/photos/a.notes.txt"))).toBe("ask Anna first")
+    expect(rec.sidecarWrites.get("/photos/a.txt")).toMatch(/# ---/)
+  })
+
   it("analyze shows the caption as a run would post it (CAPTION_HASHTAGS added) and each enabled platform's caption", async () => {
     const sidecar = renderSidecar({ image: images[0]!, sha256: "0".repeat(64), analysis: sampleAnalysis, captions: sampleCaptions, models: { vision: "v", caption: "c" }, created: "2026-01-01T00:00:00Z" })
     const config = { CAPTION_HASHTAGS: "#film", EMAIL_SENDER: "me@example.com" }

@@ -1,7 +1,7 @@
 import { Effect, Layer, Option } from "effect"
 import { CaptionPair, ImageAnalysis } from "../../src/domain/Analysis.js"
 import { createHash } from "node:crypto"
-import { ImageDecodeError, PublishError } from "../../src/domain/Errors.js"
+import { ImageDecodeError, PublishError, StorageError } from "../../src/domain/Errors.js"
 import { PHASH_ALGORITHM, PHASH_VERSION } from "../../src/domain/PerceptualHash.js"
 import { NearDuplicatePolicyLive } from "../../src/services/dedup/config.js"
 import { makePostedIndex, PostedIndex } from "../../src/services/dedup/PostedIndex.js"
@@ -28,6 +28,8 @@ export interface Recorder {
   readonly sidecarReads: Array<string>
   readonly sidecarWrites: Map<string, string>
   readonly moves: Array<{ from: string; to: string }>
+  /** Files uploaded (prepared copies, kept user files), by path. */
+  readonly uploads: Map<string, Uint8Array>
   readonly aiCalls: Array<"analyze" | "captionPair">
   readonly published: Array<{ platform: string; image: string; caption: string }>
   readonly posted: Set<string>
@@ -121,6 +123,7 @@ export const makeFakes = (options: FakeOptions) => {
     sidecarReads: [],
     sidecarWrites: new Map(),
     moves: [],
+    uploads: new Map(),
     aiCalls: [],
     published: [],
     posted: new Set(options.postedHashes ?? []),
@@ -139,9 +142,14 @@ export const makeFakes = (options: FakeOptions) => {
         return options.images.filter((i) => !rec.moves.some((m) => m.from === i.path))
       }),
     download: (path) =>
-      Effect.sync(() => {
+      Effect.suspend(() => {
         rec.downloads.push(path)
-        return options.files?.[path] ?? bytesOf(path)
+        const text = sidecars.get(path)
+        // A .txt exists only when given (as a file or a sidecar); images always do.
+        if (path.endsWith(".txt") && options.files?.[path] === undefined && text === undefined) {
+          return Effect.fail(new StorageError({ operation: "download", path, message: `not found: ${path}`, notFound: true }))
+        }
+        return Effect.succeed(options.files?.[path] ?? (text !== undefined ? new TextEncoder().encode(text) : bytesOf(path)))
       }),
     thumbnails: () => Effect.succeed(new Map<string, Uint8Array>()),
     temporaryLink: (path) => Effect.succeed(`https://example.test/${baseName(path)}`),
@@ -151,7 +159,7 @@ export const makeFakes = (options: FakeOptions) => {
         return Option.fromNullable(sidecars.get(sidecarPathOf(imagePath)))
       }),
     writeSidecar: (imagePath, text) => Effect.sync(() => void rec.sidecarWrites.set(sidecarPathOf(imagePath), text)),
-    upload: () => Effect.void,
+    upload: (path, bytes) => Effect.sync(() => void rec.uploads.set(path, bytes)),
     remove: () => Effect.void,
     moveWithSidecar: (from, toFolder) =>
       Effect.sync(() => {
