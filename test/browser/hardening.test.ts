@@ -88,6 +88,28 @@ describe("admin page hardening in headless Chromium", () => {
       })
     })), 90_000)
 
+  it.live("a Secure session cookie over plain http (a name that is not loopback) is dropped by the browser: the page says why and what to set", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { url } = yield* startWebSandbox({ images: 1, config: { WEB_SECURE_COOKIES: "true", WEB_ALLOWED_HOSTS: "photos.lan" } })
+      const port = new URL(url).port
+      // photos.lan resolves to this machine, but is not a secure context as 127.0.0.1 is.
+      const browser = yield* Effect.acquireRelease(
+        Effect.promise(() =>
+          chromium.launch({ executablePath, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--host-resolver-rules=MAP photos.lan 127.0.0.1"] })
+        ),
+        (b: Browser) => Effect.promise(() => b.close())
+      )
+      const page = yield* Effect.promise(() => browser.newPage())
+      yield* Effect.promise(async () => {
+        await page.goto(`http://photos.lan:${port}/`)
+        await page.fill("#password", ADMIN_PASSWORD)
+        await page.click("#login-button")
+        await page.waitForSelector("#error:has-text('did not keep the session cookie')")
+        expect(await page.textContent("#error")).toMatch(/Secure and this page is plain http.*PUBLIC_URL.*WEB_SECURE_COOKIES=false/)
+        expect(await page.isVisible("#login-form")).toBe(true)
+      })
+    })), 90_000)
+
   it.live("AUTO_VIEW: photos without a login, admin buttons only after one", () =>
     Effect.scoped(Effect.gen(function*() {
       const { url } = yield* startWebSandbox({ images: 2, config: { AUTO_VIEW: "true" } })
