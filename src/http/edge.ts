@@ -73,19 +73,22 @@ const imageSources = (settings: WebSettings): string => {
   return ["'self'", DROPBOX_LINK_HOSTS, ...new Set(origins)].join(" ")
 }
 
-/** The page's policy: no inline script, no plugin, no framing, forms and requests to itself only. */
-export const pagePolicy = (settings: WebSettings): string =>
+/** A Content-Security-Policy: nothing by default, no plugin, no framing, requests and forms to this server. */
+const policy = (sources: { readonly script: string; readonly style: string; readonly img: string }) =>
   [
     "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    `img-src ${imageSources(settings)}`,
+    `script-src ${sources.script}`,
+    `style-src ${sources.style}`,
+    `img-src ${sources.img}`,
     "connect-src 'self'",
     "base-uri 'none'",
     "object-src 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'"
   ].join("; ")
+
+/** The page's policy: its script and style files only, photos from itself and the storage's links. */
+export const pagePolicy = (settings: WebSettings): string => policy({ script: "'self'", style: "'self'", img: imageSources(settings) })
 
 /** The inline scripts of an HTML document, as CSP hashes (JSON data blocks are not scripts). */
 export const inlineScriptHashes = (html: string): ReadonlyArray<string> =>
@@ -93,21 +96,10 @@ export const inlineScriptHashes = (html: string): ReadonlyArray<string> =>
     .filter(([, attributes]) => !/type="application\/json"/.test(attributes ?? ""))
     .map(([, , body]) => `'sha256-${createHash("sha256").update(body ?? "").digest("base64")}'`)
 
-/** Swagger UI's page: its own inline script allowed by hash, nothing else inline. */
+/** Swagger UI's page: its own inline script allowed by hash (it styles its elements at run time). */
 const docsPolicy = (response: HttpServerResponse.HttpServerResponse): string => {
   const html = response.body._tag === "Uint8Array" ? new TextDecoder().decode(response.body.body) : ""
-  return [
-    "default-src 'none'",
-    `script-src ${inlineScriptHashes(html).join(" ") || "'none'"}`,
-    // Swagger UI styles its elements at run time.
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "object-src 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'"
-  ].join("; ")
+  return policy({ script: inlineScriptHashes(html).join(" ") || "'none'", style: "'self' 'unsafe-inline'", img: "'self' data:" })
 }
 
 const pathOf = (url: string): string => {
