@@ -128,11 +128,15 @@ export const clientAddress = (socketAddress: string, forwardedFor: string | unde
   return forwarded[0] ?? socket
 }
 
+/** An `Authorization: Bearer` header carrying this (configured) token. */
+const bearerIs = (header: string, token: Option.Option<Redacted.Redacted>): boolean =>
+  Option.isSome(token) && header.startsWith("Bearer ") && safeEqual(header.slice(7), Redacted.value(token.value))
+
 /** Whether the request carries the API credential (WEB_AUTH_TOKEN bearer, WEB_AUTH_USER / WEB_AUTH_PASS basic). */
 export const hasApiCredential = (settings: WebSettings, request: HttpServerRequest.HttpServerRequest): boolean => {
   const header = request.headers["authorization"] ?? ""
   const token = settings.authToken
-  if (Option.isSome(token) && header.startsWith("Bearer ") && safeEqual(header.slice(7), Redacted.value(token.value))) return true
+  if (bearerIs(header, token)) return true
   const user = settings.authUser
   const pass = settings.authPass
   if (Option.isSome(user) && Option.isSome(pass) && header.startsWith("Basic ")) {
@@ -171,7 +175,7 @@ export const metricsAllowed = (settings: WebSettings, sessions: Sessions, reques
   Effect.gen(function*() {
     const header = request.headers["authorization"] ?? ""
     const token = settings.metricsToken
-    if (Option.isSome(token) && header.startsWith("Bearer ") && safeEqual(header.slice(7), Redacted.value(token.value))) return true
+    if (bearerIs(header, token)) return true
     return hasApiCredential(settings, request) || (yield* hasSession(settings, sessions, request))
   })
 
