@@ -3,6 +3,7 @@ import { Config, ConfigProvider, Context, Effect, Either, Layer, Option } from "
 import { ConfigurationError } from "../domain/Errors.js"
 import { parseIni } from "../domain/Ini.js"
 import { LEGACY_VARIABLES, type LegacyIni, type LegacyTranslation, translateLegacy } from "../domain/LegacyConfig.js"
+import { type ConfigSource, layeredProvider, originOf } from "./envFile.js"
 
 /** What publisher_v2's configuration gives, and which of it our own variables override. */
 export interface LegacyConfigReport extends LegacyTranslation {
@@ -87,9 +88,17 @@ export const legacyConfigLayer = (configFile: Option.Option<string>, envFile: Op
         Effect.annotateLogs({ sources: report.sources.join(", "), variables: [...report.values.keys()].join(", ") })
       )
       for (const note of report.notes) yield* Effect.logWarning(note)
-      const of = (wins: boolean) => ConfigProvider.fromMap(new Map([...report.values].filter(([, s]) => s.wins === wins).map(([name, s]) => [name, s.value])))
-      // What publisher_v2 let win over its own flat variables, then ours, then the rest of its configuration.
-      const provider = of(true).pipe(ConfigProvider.orElse(() => base), ConfigProvider.orElse(() => of(false)))
+      const of = (wins: boolean): ConfigSource => ({
+        provider: ConfigProvider.fromMap(new Map([...report.values].filter(([, s]) => s.wins === wins).map(([name, s]) => [name, s.value]))),
+        from: (name) => {
+          const setting = report.values.get(name)
+          return setting === undefined ? undefined : `from publisher_v2's ${setting.from}`
+        }
+      })
+      // What publisher_v2 let win over its own flat variables, then ours, then the rest of its
+      // configuration: each variable from the first that sets it, so one of ours that is set
+      // but invalid is an error, not replaced by publisher_v2's value.
+      const provider = layeredProvider([of(true), { provider: base, from: (name) => originOf(base, name) }, of(false)])
       return Layer.merge(reported, Layer.setConfigProvider(provider))
     })
   )

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { Command, Options } from "@effect/cli"
-import { PlatformConfigProvider } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { LoggingLive } from "../services/logging/Logging.js"
 import { TelemetryLive } from "../services/telemetry/Telemetry.js"
 import { checkCommand } from "./commands/check.js"
@@ -15,7 +14,7 @@ import { scheduleCommand } from "./commands/schedule.js"
 import { serveCommand } from "./commands/serve.js"
 import { stateCommand } from "./commands/state.js"
 import { statsCommand } from "./commands/stats.js"
-import { envFileFromArgs } from "./envFile.js"
+import { envConfigLayer, globalOptionsFromArgs, optionsTakingValues } from "./envFile.js"
 import { explainFailure } from "./failure.js"
 import { legacyConfigLayer } from "./legacyConfig.js"
 import { VERSION } from "./version.js"
@@ -30,22 +29,36 @@ const envFile = Options.file("env").pipe(
   Options.optional
 )
 
+/**
+ * `--config FILE` and `--env FILE` go anywhere, before or after the command (not after `--`,
+ * not as another option's value): they are taken out of the arguments here (src/cli/envFile.ts)
+ * and given to the layers, as the env file is read before any command. The options stay declared
+ * below for `--help`, and for `@effect/cli` to report one given without a value.
+ */
 const publisher = Command.make("publisher", { config: configFile, env: envFile }).pipe(
   Command.withDescription("Turns a folder of photos into social media posts"),
   Command.withSubcommands([runCommand, retryCommand, serveCommand, sandboxCommand, stateCommand, statsCommand, dedupCommand, configCommand, checkCommand, scheduleCommand]),
   // publisher_v2's configuration, below our variables, for every command.
-  Command.provide(({ config, env }) => legacyConfigLayer(config, env))
+  Command.provide(({ config, env }) =>
+    legacyConfigLayer(
+      Option.orElse(config, () => Option.fromNullable(globals.config)),
+      Option.orElse(env, () => Option.fromNullable(globals.env))
+    )
+  )
 )
+
+const valueOptions = optionsTakingValues(publisher)
+const globals = globalOptionsFromArgs(process.argv.slice(2), (option) => valueOptions.has(option))
 
 const cli = Command.run(publisher, { name: "publisher", version: VERSION })
 
 /**
- * Environment variables first, then the env file (`--env FILE` before the command, else
- * `ENV_PATH`, else `.env` in the working directory) when present.
+ * Environment variables first, then the env file (`--env FILE`, else `ENV_PATH`, else `.env` in
+ * the working directory) when present; the environment wins for every variable (src/cli/envFile.ts).
  */
-const ConfigLive = PlatformConfigProvider.layerDotEnvAdd(envFileFromArgs(process.argv.slice(2)) ?? (process.env["ENV_PATH"]?.trim() || ".env"))
+const ConfigLive = envConfigLayer(globals.env ?? (process.env["ENV_PATH"]?.trim() || ".env"))
 
-const main = Effect.suspend(() => cli(process.argv)).pipe(
+const main = Effect.suspend(() => cli([...process.argv.slice(0, 2), ...globals.args])).pipe(
   Effect.provide(Layer.mergeAll(LoggingLive, TelemetryLive).pipe(Layer.provideMerge(ConfigLive), Layer.provideMerge(NodeContext.layer))),
   // Outside the layers: a bad LOG_LEVEL or OTEL_* setting is explained too, not only the command's failures.
   Effect.tapErrorCause((cause) =>

@@ -124,3 +124,45 @@ describe("publisher CLI", () => {
     expect(runs[2]!.emulator_calls["dropbox:files/download"]).toBeUndefined()
   })
 })
+
+describe("publisher CLI: where the configuration comes from (issue #13)", () => {
+  it("--env FILE and --config FILE.ini work after the command as before it (not after --)", async () => {
+    const dir = await tempDir("publisher-cli-")
+    await writeFile(join(dir, "my.env"), "IMAGE_FOLDER=/Photos\nSTORAGE=nonsense\n")
+    await writeFile(join(dir, "v2.ini"), "[Content]\ntelegram = sometimes\n")
+    for (const args of [["--env", "my.env", "run", "--preview"], ["run", "--preview", "--env", "my.env"], ["run", "--preview", "--env=my.env"]]) {
+      const { code, stderr } = await cli(args, {}, dir)
+      expect(code, args.join(" ")).toBe(2)
+      expect(stderr, args.join(" ")).toContain(`invalid configuration variable STORAGE: Expected one of (dropbox, local) but received "nonsense" (from .env (${join(dir, "my.env")}))`)
+      expect(stderr, args.join(" ")).not.toMatch(/IMAGE_FOLDER/)
+    }
+    for (const args of [["--config", "v2.ini", "run", "--preview"], ["run", "--preview", "--config", "v2.ini"]]) {
+      const { code, stderr } = await cli(args, {}, dir)
+      expect(code, args.join(" ")).toBe(2)
+      expect(stderr, args.join(" ")).toMatch(/\[Content\] telegram: "sometimes" is not a boolean/)
+    }
+    // After --, it is not ours: @effect/cli gets it (and rejects what run does not take).
+    const after = await cli(["run", "--preview", "--", "--env", "my.env"], {}, dir)
+    expect(after.code).toBe(2)
+    expect(after.stderr).not.toMatch(/STORAGE/)
+  })
+
+  it("the environment wins over .env for every variable, and an invalid value in it is an error, whatever .env says", async () => {
+    const dir = await tempDir("publisher-cli-")
+    await writeFile(join(dir, ".env"), "IMAGE_FOLDER=/Photos\nSTORAGE=local\n")
+    const bad = await cli(["run", "--preview"], { STORAGE: "lokal" }, dir)
+    expect(bad.code).toBe(2)
+    expect(bad.stderr.trim()).toBe(`error: invalid configuration variable STORAGE: Expected one of (dropbox, local) but received "lokal" (from the environment)`)
+    await writeFile(join(dir, ".env"), "IMAGE_FOLDER=/Photos\nSTORAGE=nonsense\n")
+    const good = await cli(["run", "--preview"], { STORAGE: "dropbox" }, dir)
+    expect(good.stderr).not.toMatch(/STORAGE/)
+  })
+
+  it("PORT=abc is one line naming PORT and what it expects, exit 2", async () => {
+    const dir = await tempDir("publisher-cli-")
+    await writeFile(join(dir, ".env"), "HOST=127.0.0.1\n")
+    const { code, stderr } = await cli(["serve"], { PORT: "abc", web_admin_pw: "x", STORAGE: "local", IMAGE_FOLDER: dir, OPENAI_API_KEY: "x" }, dir)
+    expect(code).toBe(2)
+    expect(stderr.trim().split("\n")).toEqual([`error: invalid configuration variable PORT: Expected an integer value but received "abc" (from the environment)`])
+  })
+})
