@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, Options } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Effect, Layer, Option } from "effect"
+import { Console, Effect, Layer, Option } from "effect"
 import { LoggingLive } from "../services/logging/Logging.js"
 import { TelemetryLive } from "../services/telemetry/Telemetry.js"
 import { checkCommand } from "./commands/check.js"
@@ -58,7 +58,25 @@ const cli = Command.run(publisher, { name: "publisher", version: VERSION })
  */
 const ConfigLive = envConfigLayer(globals.env ?? (process.env["ENV_PATH"]?.trim() || ".env"))
 
-const main = Effect.suspend(() => cli([...process.argv.slice(0, 2), ...globals.args])).pipe(
+const ANSI = /\u001b\[[0-9;]*m/g
+const helpAsked = globals.args.some((a) => a === "--help" || a === "-h")
+
+/**
+ * What @effect/cli prints (help, usage errors), fit for where it goes: no colour codes into a pipe
+ * or file, and help's usage lines name the program (`$ publisher run`, not `$ run`).
+ */
+const tidy = (tty: boolean | undefined) => (arg: unknown): unknown => {
+  if (typeof arg !== "string") return arg
+  const plain = tty === true ? arg : arg.replace(ANSI, "")
+  return helpAsked ? plain.replace(/^\$ (?!publisher\b)/gm, "$ publisher ") : plain
+}
+const tidyConsole = (base: Console.Console): Console.Console => ({
+  ...base,
+  log: (...args: ReadonlyArray<unknown>) => base.log(...args.map(tidy(process.stdout.isTTY))),
+  error: (...args: ReadonlyArray<unknown>) => base.error(...args.map(tidy(process.stderr.isTTY)))
+})
+
+const main = Console.consoleWith((base) => Console.withConsole(Effect.suspend(() => cli([...process.argv.slice(0, 2), ...globals.args])), tidyConsole(base))).pipe(
   Effect.provide(Layer.mergeAll(LoggingLive, TelemetryLive).pipe(Layer.provideMerge(ConfigLive), Layer.provideMerge(NodeContext.layer))),
   // Outside the layers: a bad LOG_LEVEL or OTEL_* setting is explained too, not only the command's failures.
   Effect.tapErrorCause((cause) =>

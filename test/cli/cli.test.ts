@@ -25,6 +25,15 @@ describe("publisher CLI", () => {
     }
   })
 
+  it("--help into a pipe has no escape codes, and its usage names the program", async () => {
+    const { code, stdout } = await cli(["run", "--help"])
+    expect(code).toBe(0)
+    expect(stdout).not.toMatch(/\u001b\[/)
+    expect(stdout).toMatch(/^\$ publisher run \[--select text\]/m)
+    const usage = await cli(["run", "--no-such-option"])
+    expect(usage.stdout + usage.stderr).not.toMatch(/\u001b\[/)
+  })
+
   it("a missing variable exits 2 with its name on one line, no stack", async () => {
     const dir = await tempDir("publisher-cli-")
     const { code, stderr, stdout } = await cli(["run"], {}, dir)
