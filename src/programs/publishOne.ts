@@ -242,14 +242,12 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
     const nearDuplicates = yield* state.nearDuplicateContentHashes
     const count = (test: (image: ImageRef) => boolean) => images.filter(test).length
     const postedCount = count((i) => posted.has(i.contentHash)) + skipped.filter((s) => s.code === "posted_sha256").length
+    const unusableCount = count((i) => unusable.has(i.contentHash) && !posted.has(i.contentHash))
+    const nearCount = count((i) => nearDuplicates.has(i.contentHash) && !posted.has(i.contentHash))
     const parts = [
       postedCount > 0 ? `${postedCount} posted` : "",
-      count((i) => unusable.has(i.contentHash) && !posted.has(i.contentHash)) > 0
-        ? `${plural(count((i) => unusable.has(i.contentHash) && !posted.has(i.contentHash)), "file is", "files are")} not a usable image`
-        : "",
-      count((i) => nearDuplicates.has(i.contentHash) && !posted.has(i.contentHash)) > 0
-        ? `${plural(count((i) => nearDuplicates.has(i.contentHash) && !posted.has(i.contentHash)), "near-duplicate of a posted photo", "near-duplicates of posted photos")}`
-        : ""
+      unusableCount > 0 ? `${plural(unusableCount, "file is", "files are")} not a usable image` : "",
+      nearCount > 0 ? plural(nearCount, "near-duplicate of a posted photo", "near-duplicates of posted photos") : ""
     ].filter((p) => p !== "")
     const waitNote = waiting.length === 0
       ? ""
