@@ -3,7 +3,16 @@ import { Clock, Effect, Option, Redacted } from "effect"
 import { PublisherApi } from "./Api.js"
 import { Forbidden, NotFound, TooManyRequests, Unauthorized } from "./errors.js"
 import { originAllowed } from "./edge.js"
-import { clientOf, cookieValue, CROSS_ORIGIN_DETAIL, hasSession, safeEqual, sessionCookieName } from "./security.js"
+import {
+  clientOf,
+  cookieValue,
+  CROSS_ORIGIN_DETAIL,
+  endSessionCookie,
+  hasSession,
+  safeEqual,
+  sessionCookieName,
+  setSessionCookie
+} from "./security.js"
 import { Operations } from "./Operations.js"
 import { WebContext } from "./WebContext.js"
 
@@ -34,15 +43,7 @@ export const AdminHandlers = HttpApiBuilder.group(PublisherApi, "admin", (handle
         if (Option.isSome(previous)) yield* web.sessions.remove(previous.value)
         const session = yield* web.sessions.create
         yield* Effect.logInfo("web_admin_login").pipe(Effect.annotateLogs({ client }))
-        yield* HttpApp.appendPreResponseHandler((_req, response) =>
-          HttpServerResponse.setCookie(response, name, session, {
-            httpOnly: true,
-            sameSite: "strict",
-            secure: web.settings.secureCookies,
-            path: "/",
-            maxAge: `${web.settings.cookieTtlSeconds} seconds`
-          }).pipe(Effect.orDie)
-        )
+        yield* HttpApp.appendPreResponseHandler((_req, response) => setSessionCookie(web.settings, session)(response))
         return { admin: true, error: null }
       }))
     .handle("status", () =>
@@ -59,13 +60,7 @@ export const AdminHandlers = HttpApiBuilder.group(PublisherApi, "admin", (handle
         const name = sessionCookieName(web.settings)
         const session = cookieValue(request, name)
         if (Option.isSome(session)) yield* web.sessions.remove(session.value)
-        yield* HttpApp.appendPreResponseHandler((_req, response) =>
-          HttpServerResponse.expireCookie(response, name, { path: "/", httpOnly: true, sameSite: "strict", secure: web.settings.secureCookies }).pipe(
-            // The photos this browser kept (private, revalidated) go with the session.
-            Effect.map(HttpServerResponse.setHeader("clear-site-data", "\"cache\"")),
-            Effect.orDie
-          )
-        )
+        yield* HttpApp.appendPreResponseHandler((_req, response) => endSessionCookie(web.settings)(response))
         return { admin: false, error: null }
       }))
     .handle("check", () =>

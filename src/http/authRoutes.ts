@@ -1,7 +1,7 @@
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Effect, Option, Ref } from "effect"
 import type { OidcClient, OidcLogin } from "./oidc.js"
-import { clientOf, cookieValue, sessionCookieName } from "./security.js"
+import { clientOf, cookieValue, endSessionCookie, sessionCookieName, setSessionCookie } from "./security.js"
 import { WebContext } from "./WebContext.js"
 
 /** The login in progress, between `/auth/login` and `/auth/callback`: its state names it. */
@@ -78,17 +78,7 @@ export const AuthRoutesLive = HttpApiBuilder.Router.use((router) =>
         }
         const session = yield* web.sessions.create
         yield* Effect.logInfo("web_admin_login").pipe(Effect.annotateLogs({ client, method: "oidc", email: result.right.email }))
-        return yield* home().pipe(
-          clearFlow,
-          Effect.flatMap(HttpServerResponse.setCookie(sessionCookieName(web.settings), session, {
-            httpOnly: true,
-            sameSite: "strict",
-            secure: web.settings.secureCookies,
-            path: "/",
-            maxAge: `${web.settings.cookieTtlSeconds} seconds`
-          })),
-          Effect.orDie
-        )
+        return yield* home().pipe(clearFlow, Effect.orDie, Effect.flatMap(setSessionCookie(web.settings, session)))
       })))
 
     yield* router.get("/auth/logout", withOidc((oidc) =>
@@ -100,10 +90,7 @@ export const AuthRoutesLive = HttpApiBuilder.Router.use((router) =>
         const back = Option.match(web.settings.publicUrl, { onNone: () => "/", onSome: (u) => new URL("/", u).href })
         // The provider's session ends too, where it offers RP-initiated logout.
         const location = Option.getOrElse(oidc.logoutUrl(back), () => "/")
-        return yield* HttpServerResponse.empty({ status: 302, headers: { location, "clear-site-data": "\"cache\"" } }).pipe(
-          HttpServerResponse.expireCookie(name, { path: "/", httpOnly: true, sameSite: "strict", secure: web.settings.secureCookies }),
-          Effect.orDie
-        )
+        return yield* endSessionCookie(web.settings)(HttpServerResponse.empty({ status: 302, headers: { location } }))
       })))
   })
 )

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
-import { HttpServerRequest } from "@effect/platform"
+import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Effect, Option, Redacted, Ref } from "effect"
 import { AdminSession, Authorization, Viewer } from "./Api.js"
 import type { WebSettings } from "./config.js"
@@ -12,6 +12,27 @@ import { Forbidden, Unauthorized, Unavailable } from "./errors.js"
  */
 export const sessionCookieName = (settings: Pick<WebSettings, "secureCookies">) =>
   settings.secureCookies ? "__Host-publisher_admin" : "publisher_admin"
+
+const sessionCookieOptions = (settings: Pick<WebSettings, "secureCookies">) =>
+  ({ httpOnly: true, sameSite: "strict", secure: settings.secureCookies, path: "/" }) as const
+
+/** The admin session cookie, as every login (password or single sign-on) sets it. */
+export const setSessionCookie = (settings: Pick<WebSettings, "secureCookies" | "cookieTtlSeconds">, session: string) =>
+  (response: HttpServerResponse.HttpServerResponse) =>
+    HttpServerResponse.setCookie(response, sessionCookieName(settings), session, {
+      ...sessionCookieOptions(settings),
+      maxAge: `${settings.cookieTtlSeconds} seconds`
+    }).pipe(Effect.orDie)
+
+/**
+ * Every logout: the session cookie expired, and the photos this browser kept (private,
+ * revalidated) go with it.
+ */
+export const endSessionCookie = (settings: Pick<WebSettings, "secureCookies">) => (response: HttpServerResponse.HttpServerResponse) =>
+  HttpServerResponse.expireCookie(response, sessionCookieName(settings), sessionCookieOptions(settings)).pipe(
+    Effect.map(HttpServerResponse.setHeader("clear-site-data", "\"cache\"")),
+    Effect.orDie
+  )
 
 /** Compares secrets in constant time (hashing first, so lengths leak nothing either). */
 export const safeEqual = (a: string, b: string): boolean =>
