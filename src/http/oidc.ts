@@ -1,5 +1,6 @@
 import { Config, ConfigError, Duration, Effect, Either, Option, Redacted, Schema } from "effect"
 import * as client from "openid-client"
+import { isLoopbackHost } from "./edge.js"
 
 /** Sign-in with an OpenID Connect provider (Auth0, Keycloak, Google, ...): the relying party's core. */
 export interface OidcSettings {
@@ -51,7 +52,7 @@ const firstSet = (...names: ReadonlyArray<string>) => Config.all(names.map(setti
 const secret = (name: string) =>
   Config.option(Config.redacted(name)).pipe(Config.map(Option.filter((v) => Redacted.value(v).trim() !== "")))
 
-const isLoopback = (url: URL) => ["localhost", "[::1]"].includes(url.hostname) || /^127(\.\d{1,3}){3}$/.test(url.hostname)
+const isLoopback = (url: URL) => isLoopbackHost(url.hostname)
 
 const parseUrl = (found: Found, example: string) =>
   Either.try({
