@@ -191,7 +191,7 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
       if (!skipped.some((s) => s.image === w.image.name)) {
         skipped.push({
           image: w.image.name,
-          reason: `outcome uncertain on ${w.platforms.join(", ")}: look there; if it was not posted: ${w.command}`,
+          reason: `outcome ${w.advice}`,
           code: "uncertain"
         })
       }

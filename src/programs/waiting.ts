@@ -9,6 +9,8 @@ export interface WaitingImage {
   readonly liveSomewhere: boolean
   /** What a person runs once they looked and found it not posted. */
   readonly command: string
+  /** The advice in words: where to look, then {@link command}. */
+  readonly advice: string
 }
 
 /**
@@ -24,11 +26,14 @@ export const waitingImages = Effect.fn("workflow.waiting_images")(function*(imag
   const histories = yield* state.platformHistories(mine.map((i) => i.contentHash))
   return mine.map((image): WaitingImage => {
     const history = histories.get(image.contentHash)
+    const platforms = history?.uncertain ?? []
+    const command = `publisher retry --image ${image.name} --force`
     return {
       image,
-      platforms: history?.uncertain ?? [],
+      platforms,
       liveSomewhere: (history?.successes.length ?? 0) > 0,
-      command: `publisher retry --image ${image.name} --force`
+      command,
+      advice: `uncertain on ${platforms.join(", ")}: look there; if it was not posted: ${command}`
     }
   })
 })

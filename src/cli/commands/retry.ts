@@ -38,7 +38,7 @@ export const retryCommand = Command.make("retry", { image, force, json }, (args)
     )
     if (results.results.length === 0) {
       const waiting = results.waiting
-      const lines = waiting.map((w) => `  ${w.image.name}: uncertain on ${w.platforms.join(", ")}: look there; if it was not posted: ${w.command}`)
+      const lines = waiting.map((w) => `  ${w.image.name}: ${w.advice}`)
       const message = waiting.length === 0
         ? "Nothing to retry: no image is unfinished or waiting for a check"
         : `Nothing to retry without you: ${waiting.length === 1 ? "1 image waits" : `${waiting.length} images wait`} for a check`
