@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import sharp from "sharp"
 import { CaptionPair } from "../../src/domain/Analysis.js"
 import type { PublishError } from "../../src/domain/Errors.js"
@@ -7,8 +7,7 @@ import { type DropboxEmulator, startDropbox } from "../../src/sandbox/dropbox.js
 import { type InstagramEmulator, type InstagramOptions, startInstagram } from "../../src/sandbox/instagram.js"
 import { makeInstagramPublisher } from "../../src/services/publishers/InstagramPublisher.js"
 import type { Post } from "../../src/services/publishers/Publisher.js"
-import { makeDropboxStorage } from "../../src/services/storage/DropboxLive.js"
-import { configLayer } from "../support/config.js"
+import { instagramTestLayer } from "../support/instagramLayer.js"
 import { image, sampleAnalysis } from "../support/fakes.js"
 
 const jpeg = (width: number, height: number, format: "jpeg" | "png" = "jpeg") =>
@@ -49,16 +48,7 @@ const withInstagram = <A, E>(options: Partial<InstagramOptions>, body: (rig: Rig
         }).pipe(
           // The Storage layer lives as long as the test body uses it.
           Effect.provide(
-            makeDropboxStorage().pipe(
-              Layer.provideMerge(configLayer({
-                DROPBOX_API_URL: dropbox.url,
-                DROPBOX_CONTENT_URL: dropbox.url,
-                DROPBOX_ACCESS_TOKEN: "dbx",
-                INSTAGRAM_USER_ID: "1784",
-                INSTAGRAM_ACCESS_TOKEN: "ig-secret-token",
-                INSTAGRAM_GRAPH_URL: `${instagram.url}/v21.0`
-              }))
-            )
+            instagramTestLayer(dropbox, instagram)
           )
         )
       ),

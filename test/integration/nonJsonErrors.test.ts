@@ -19,6 +19,7 @@ import { makeTelegramPublisher } from "../../src/services/publishers/TelegramPub
 import { makeDropboxStorage } from "../../src/services/storage/DropboxLive.js"
 import { Storage } from "../../src/services/storage/Storage.js"
 import { configLayer } from "../support/config.js"
+import { instagramTestLayer } from "../support/instagramLayer.js"
 import { image, sampleAnalysis } from "../support/fakes.js"
 
 const HTML_503 =
@@ -179,16 +180,7 @@ const withInstagram = <A, E>(body: (instagram: InstagramEmulator, publish: () =>
         })
       }).pipe(
         Effect.provide(
-          makeDropboxStorage().pipe(
-            Layer.provideMerge(configLayer({
-              DROPBOX_API_URL: dropbox.url,
-              DROPBOX_CONTENT_URL: dropbox.url,
-              DROPBOX_ACCESS_TOKEN: "dbx",
-              INSTAGRAM_USER_ID: "1784",
-              INSTAGRAM_ACCESS_TOKEN: "ig-secret-token",
-              INSTAGRAM_GRAPH_URL: `${instagram.url}/v21.0`
-            }))
-          )
+          instagramTestLayer(dropbox, instagram)
         ),
         Effect.scoped
       ),
