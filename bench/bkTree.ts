@@ -8,7 +8,8 @@ interface Node {
   readonly children: Map<number, Node>
 }
 
-const distance = (ahi: number, alo: number, bhi: number, blo: number) => popcount32((ahi ^ bhi) >>> 0) + popcount32((alo ^ blo) >>> 0)
+const distance = (ahi: number, alo: number, bhi: number, blo: number) =>
+  popcount32((ahi ^ bhi) >>> 0) + popcount32((alo ^ blo) >>> 0)
 
 /**
  * A BK-tree over 64-bit codes (the structure most perceptual-hash tools use), for comparison:

@@ -44,7 +44,9 @@ export const endToEndBench = async (repeats: number): Promise<EndToEndResult> =>
       // The foundation's scenario: Telegram is the one platform.
       rig.config.set("INSTAGRAM_ENABLED", "false")
       rig.config.set("EMAIL_ENABLED", "false")
-      for (const photo of await generateSamplePhotos(1, i + 1)) rig.dropbox.files.put(`/Photos/${photo.name}`, photo.bytes)
+      for (const photo of await generateSamplePhotos(1, i + 1)) {
+        rig.dropbox.files.put(`/Photos/${photo.name}`, photo.bytes)
+      }
       const started = performance.now()
       const result = await withLayers(rig, runWorkflow())
       runs.push(performance.now() - started)
@@ -53,6 +55,7 @@ export const endToEndBench = async (repeats: number): Promise<EndToEndResult> =>
       await rig.close()
     }
   }
-  const criticalPath = LATENCY.list + LATENCY.download + LATENCY.vision + LATENCY.caption + Math.max(LATENCY.upload, LATENCY.telegram) + LATENCY.move
+  const criticalPath = LATENCY.list + LATENCY.download + LATENCY.vision + LATENCY.caption +
+    Math.max(LATENCY.upload, LATENCY.telegram) + LATENCY.move
   return { runs, criticalPath, timings }
 }

@@ -22,17 +22,28 @@ export const fanoutBench = async (repeats: number): Promise<Array<FanoutRow>> =>
     for (let i = 0; i < repeats; i++) {
       const rig = await startRig({
         telegram: { sendPhoto: FANOUT_LATENCY.telegram },
-        instagram: { media: FANOUT_LATENCY.container, container_status: FANOUT_LATENCY.statusPoll, media_publish: FANOUT_LATENCY.publish },
+        instagram: {
+          media: FANOUT_LATENCY.container,
+          container_status: FANOUT_LATENCY.statusPoll,
+          media_publish: FANOUT_LATENCY.publish
+        },
         instagramPolls: 1, // two status polls: IN_PROGRESS, then FINISHED
         smtpMs: FANOUT_LATENCY.smtp
       })
       try {
-        for (const platform of ALL) rig.config.set(`${platform.toUpperCase()}_ENABLED`, String((enabled as ReadonlyArray<string>).includes(platform)))
+        for (const platform of ALL) {
+          rig.config.set(
+            `${platform.toUpperCase()}_ENABLED`,
+            String((enabled as ReadonlyArray<string>).includes(platform))
+          )
+        }
         // 1080x1350 is acceptable to Instagram as it is: no prepared copy in the measurement.
         const [, photo] = await generateSamplePhotos(2, 100 + i)
         rig.dropbox.files.put(`/Photos/${photo!.name}`, photo!.bytes)
         const result = await withLayers(rig, runWorkflow())
-        if (!Object.values(result.published).every((o) => o.ok)) throw new Error(`fan-out run failed: ${JSON.stringify(result.published)}`)
+        if (!Object.values(result.published).every((o) => o.ok)) {
+          throw new Error(`fan-out run failed: ${JSON.stringify(result.published)}`)
+        }
         publishMs.push(result.timings.publish_parallel_ms ?? Number.NaN)
       } finally {
         await rig.close()

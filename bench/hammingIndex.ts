@@ -54,10 +54,16 @@ export const indexBench = (sizes: ReadonlyArray<number>, queries: number, bkQuer
     const qs = Array.from({ length: queries }, (_, k) => {
       if (k % 2 === 1) return [next(), next()] as const
       const j = next() % n
-      return [(hi[j]! ^ (1 << (next() % 32))) >>> 0, (lo[j]! ^ (1 << (next() % 32)) ^ (1 << (next() % 32))) >>> 0] as const
+      return [
+        (hi[j]! ^ (1 << (next() % 32))) >>> 0,
+        (lo[j]! ^ (1 << (next() % 32)) ^ (1 << (next() % 32))) >>> 0
+      ] as const
     })
     /** Mean µs per query by radius, over the first `count` queries. */
-    const time = (search: (h: number, l: number, r: number) => Array<{ id: number; distance: number }>, count: number) => {
+    const time = (
+      search: (h: number, l: number, r: number) => Array<{ id: number; distance: number }>,
+      count: number
+    ) => {
       const out: Record<number, number> = {}
       for (const r of INDEX_RADII) {
         for (let k = 0; k < Math.min(count, 20); k++) search(qs[k]![0], qs[k]![1], r) // warm-up
@@ -69,7 +75,9 @@ export const indexBench = (sizes: ReadonlyArray<number>, queries: number, bkQuer
     }
     /** Results on the queries every structure answers, as sorted "id:distance" lists. */
     const answers = (search: (h: number, l: number, r: number) => Array<{ id: number; distance: number }>) =>
-      INDEX_RADII.flatMap((r) => qs.slice(0, bkQueries).map((q) => search(q[0], q[1], r).map((x) => `${x.id}:${x.distance}`).sort().join(",")))
+      INDEX_RADII.flatMap((r) =>
+        qs.slice(0, bkQueries).map((q) => search(q[0], q[1], r).map((x) => `${x.id}:${x.distance}`).sort().join(","))
+      )
     const hitsAt = (all: Array<string>) =>
       all.slice(-bkQueries).reduce((n, a) => n + (a === "" ? 0 : a.split(",").length), 0) / bkQueries
 
@@ -82,12 +90,22 @@ export const indexBench = (sizes: ReadonlyArray<number>, queries: number, bkQuer
     const mihBuild = performance.now() - started
     const mihSearch = (h: number, l: number, r: number) => index.search(h, l, r)
     rows.push({
-      codes: n, structure: "multi-index hashing (ours)", buildMs: mihBuild, memoryMb: index.bytes / 1e6,
-      queryUs: time(mihSearch, queries), hits: hitsAt(answers(mihSearch)), exact: same(mihSearch)
+      codes: n,
+      structure: "multi-index hashing (ours)",
+      buildMs: mihBuild,
+      memoryMb: index.bytes / 1e6,
+      queryUs: time(mihSearch, queries),
+      hits: hitsAt(answers(mihSearch)),
+      exact: same(mihSearch)
     })
     rows.push({
-      codes: n, structure: "linear scan (typed arrays)", buildMs: 0, memoryMb: (hi.byteLength + lo.byteLength) / 1e6,
-      queryUs: time(scanSearch, Math.max(5, Math.floor(queries / 20))), hits: hitsAt(reference), exact: true
+      codes: n,
+      structure: "linear scan (typed arrays)",
+      buildMs: 0,
+      memoryMb: (hi.byteLength + lo.byteLength) / 1e6,
+      queryUs: time(scanSearch, Math.max(5, Math.floor(queries / 20))),
+      hits: hitsAt(reference),
+      exact: true
     })
 
     const before = heapMb()
@@ -98,8 +116,13 @@ export const indexBench = (sizes: ReadonlyArray<number>, queries: number, bkQuer
     const bkMemory = heapMb() - before
     const bkSearch = (h: number, l: number, r: number) => tree.search(h, l, r)
     rows.push({
-      codes: n, structure: "BK-tree", buildMs: bkBuild, memoryMb: bkMemory,
-      queryUs: time(bkSearch, bkQueries), hits: hitsAt(answers(bkSearch)), exact: same(bkSearch)
+      codes: n,
+      structure: "BK-tree",
+      buildMs: bkBuild,
+      memoryMb: bkMemory,
+      queryUs: time(bkSearch, bkQueries),
+      hits: hitsAt(answers(bkSearch)),
+      exact: same(bkSearch)
     })
   }
   return rows

@@ -1,17 +1,17 @@
+import { ConfigProvider, Effect, Layer, Logger, LogLevel } from "effect"
 import { createHash } from "node:crypto"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { ConfigProvider, Effect, Layer, Logger, LogLevel } from "effect"
 import { appLayer } from "../src/cli/layers.js"
 import { publishOne } from "../src/programs/publishOne.js"
 import { FolderConfig, type RunOptions } from "../src/programs/RunOptions.js"
 import { type DropboxEmulator, startDropbox } from "../src/sandbox/dropbox.js"
-import { type OpenAiEmulator, startOpenAi } from "../src/sandbox/openai.js"
 import { type InstagramEmulator, startInstagram } from "../src/sandbox/instagram.js"
-import { type SmtpCapture, startSmtp } from "../src/sandbox/smtp.js"
-import { type TelegramEmulator, startTelegram } from "../src/sandbox/telegram.js"
+import { type OpenAiEmulator, startOpenAi } from "../src/sandbox/openai.js"
 import { emulatorConfig, SANDBOX_CREDENTIALS as C } from "../src/sandbox/sandbox.js"
+import { type SmtpCapture, startSmtp } from "../src/sandbox/smtp.js"
+import { startTelegram, type TelegramEmulator } from "../src/sandbox/telegram.js"
 
 export interface Rig {
   readonly dropbox: DropboxEmulator
@@ -38,11 +38,29 @@ export interface RigLatency {
 /** Emulators plus the configuration pointing the real layers at them. */
 export const startRig = async (latency: RigLatency = {}): Promise<Rig> => {
   const dir = await mkdtemp(join(tmpdir(), "publisher-bench-"))
-  const dropbox = await startDropbox({ appKey: C.dropboxAppKey, appSecret: C.dropboxAppSecret, refreshToken: C.dropboxRefreshToken, latency: latency.dropbox })
-  const openai = await startOpenAi({ apiKey: C.openAiKey, latency: latency.openai, ...(latency.openaiSchemas ? { schemaLatency: latency.openaiSchemas } : {}) })
+  const dropbox = await startDropbox({
+    appKey: C.dropboxAppKey,
+    appSecret: C.dropboxAppSecret,
+    refreshToken: C.dropboxRefreshToken,
+    latency: latency.dropbox
+  })
+  const openai = await startOpenAi({
+    apiKey: C.openAiKey,
+    latency: latency.openai,
+    ...(latency.openaiSchemas ? { schemaLatency: latency.openaiSchemas } : {})
+  })
   const telegram = await startTelegram({ token: C.telegramToken, latency: latency.telegram })
-  const instagram = await startInstagram({ userId: C.instagramUserId, token: C.instagramToken, latency: latency.instagram, inProgressPolls: latency.instagramPolls ?? 1 })
-  const smtp = await startSmtp({ user: C.emailSender, password: C.emailPassword, ...(latency.smtpMs ? { latencyMs: latency.smtpMs } : {}) })
+  const instagram = await startInstagram({
+    userId: C.instagramUserId,
+    token: C.instagramToken,
+    latency: latency.instagram,
+    inProgressPolls: latency.instagramPolls ?? 1
+  })
+  const smtp = await startSmtp({
+    user: C.emailSender,
+    password: C.emailPassword,
+    ...(latency.smtpMs ? { latencyMs: latency.smtpMs } : {})
+  })
   const config = emulatorConfig({ dropbox, openai, telegram, smtp, instagram }, join(dir, "state.db"))
   config.set("AI_RATE_PER_MINUTE", "6000")
   return {
@@ -60,7 +78,10 @@ export const startRig = async (latency: RigLatency = {}): Promise<Rig> => {
 }
 
 /** Runs `body` with the real Live layers configured against the rig. */
-export const withLayers = <A, E>(rig: Rig, body: Effect.Effect<A, E, Layer.Layer.Success<ReturnType<typeof appLayer>>>) =>
+export const withLayers = <A, E>(
+  rig: Rig,
+  body: Effect.Effect<A, E, Layer.Layer.Success<ReturnType<typeof appLayer>>>
+) =>
   Effect.runPromise(
     body.pipe(
       Effect.provide(appLayer({ publish: true })),
@@ -73,9 +94,16 @@ export const withLayers = <A, E>(rig: Rig, body: Effect.Effect<A, E, Layer.Layer
 export const runWorkflow = (overrides: Partial<RunOptions> = {}) =>
   Effect.gen(function*() {
     const folders = yield* FolderConfig
-    return yield* publishOne({ correlationId: crypto.randomUUID(), ...folders, dryPublish: false, preview: false, ...overrides })
+    return yield* publishOne({
+      correlationId: crypto.randomUUID(),
+      ...folders,
+      dryPublish: false,
+      preview: false,
+      ...overrides
+    })
   })
 
 export const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
 
-export const sum = (calls: Record<string, number>, ...routes: Array<string>) => routes.reduce((n, r) => n + (calls[r] ?? 0), 0)
+export const sum = (calls: Record<string, number>, ...routes: Array<string>) =>
+  routes.reduce((n, r) => n + (calls[r] ?? 0), 0)

@@ -1,6 +1,6 @@
+import imghash from "imghash"
 import { availableParallelism } from "node:os"
 import { performance } from "node:perf_hooks"
-import imghash from "imghash"
 import sharp, { type Sharp } from "sharp"
 import { phashOf } from "../src/domain/PerceptualHash.js"
 import { decodeForHash } from "../src/services/phash/decode.js"
@@ -35,12 +35,18 @@ export interface ThroughputReport {
 
 /** Colour JPEGs first, largest first: the closest the corpus has to camera photos. */
 const byPhotoLikeness = (photos: ReadonlyArray<Photo>) =>
-  [...photos].sort((a, b) => Number(b.format === "jpeg") - Number(a.format === "jpeg") || b.width * b.height - a.width * a.height)
+  [...photos].sort((a, b) =>
+    Number(b.format === "jpeg") - Number(a.format === "jpeg") || b.width * b.height - a.width * a.height
+  )
 
 const meanMb = (buffers: ReadonlyArray<Buffer>) => buffers.reduce((s, b) => s + b.byteLength, 0) / buffers.length / 1e6
 
 /** Images per second of `pass` over `images`: one untimed pass, then passes until `minMs` is reached. */
-const throughput = async (images: ReadonlyArray<Buffer>, minMs: number, pass: (images: ReadonlyArray<Buffer>) => Promise<unknown>) => {
+const throughput = async (
+  images: ReadonlyArray<Buffer>,
+  minMs: number,
+  pass: (images: ReadonlyArray<Buffer>) => Promise<unknown>
+) => {
   await pass(images)
   let done = 0
   const started = performance.now()
@@ -80,8 +86,14 @@ export const hashingBench = async (quick: boolean): Promise<ThroughputReport | s
       if (viaPool !== direct) throw new Error(`HashPool gave ${viaPool}, the main thread ${direct}`)
     }
     const methods: ReadonlyArray<[string, (images: ReadonlyArray<Buffer>) => Promise<unknown>]> = [
-      [`sharp bare decode (\`raw().toBuffer()\`, ${cores} at a time): the limit`, (xs) => mapLimit(xs, cores, (b) => sharp(b).raw().toBuffer())],
-      [`ours, \`HashPool\` of ${cores} workers (all images in flight)`, (xs) => Promise.all(xs.map((b) => pool.hash(b)))],
+      [
+        `sharp bare decode (\`raw().toBuffer()\`, ${cores} at a time): the limit`,
+        (xs) => mapLimit(xs, cores, (b) => sharp(b).raw().toBuffer())
+      ],
+      [
+        `ours, \`HashPool\` of ${cores} workers (all images in flight)`,
+        (xs) => Promise.all(xs.map((b) => pool.hash(b)))
+      ],
       ["ours on the main thread (`decodeForHash` + `phashOf`, one at a time)", async (xs) => {
         for (const b of xs) phashOf(await decodeForHash(b))
       }],
@@ -96,8 +108,18 @@ export const hashingBench = async (quick: boolean): Promise<ThroughputReport | s
     return {
       source: corpus.source,
       cores,
-      large: { label: "large", images: large.length, meanMb: meanMb(large), description: `${large.length} photos upscaled to 4000x3000 (cover), JPEG q90` },
-      small: { label: "small", images: small.length, meanMb: meanMb(small), description: `${small.length} photos at 1024 px on the long side, JPEG q85` },
+      large: {
+        label: "large",
+        images: large.length,
+        meanMb: meanMb(large),
+        description: `${large.length} photos upscaled to 4000x3000 (cover), JPEG q90`
+      },
+      small: {
+        label: "small",
+        images: small.length,
+        meanMb: meanMb(small),
+        description: `${small.length} photos at 1024 px on the long side, JPEG q85`
+      },
       rows,
       minMs
     }

@@ -1,9 +1,9 @@
+import imghash from "imghash"
 import { execFile } from "node:child_process"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
-import imghash from "imghash"
 import sharp from "sharp"
 import { hexDistance, phashOf } from "../src/domain/PerceptualHash.js"
 import { decodeForHash } from "../src/services/phash/decode.js"
@@ -65,7 +65,10 @@ export interface ConformanceReport {
   readonly originals: number
   readonly files: number
   /** Our hash against Pillow + SciPy, by kind of file and in total; or why it could not run. */
-  readonly oracle: { readonly rows: ReadonlyArray<OracleRow>; readonly differing: ReadonlyArray<{ readonly file: string; readonly bits: number }> } | string
+  readonly oracle: {
+    readonly rows: ReadonlyArray<OracleRow>
+    readonly differing: ReadonlyArray<{ readonly file: string; readonly bits: number }>
+  } | string
   readonly variants: ReadonlyArray<DistanceRow>
   /** Every copy against its original, all kinds together. */
   readonly allCopies: DistanceRow
@@ -97,11 +100,22 @@ const variantsOf = async (photo: Photo): Promise<Array<{ kind: VariantKind; byte
   const ext = photo.format === "png" ? "png" : "jpg"
   const out: Array<{ kind: VariantKind; bytes: Buffer; ext: "jpg" | "png" }> = [
     { kind: "original", bytes: photo.bytes, ext },
-    { kind: "half", bytes: await sharp(photo.bytes).resize({ width: Math.max(1, Math.round(photo.width / 2)) }).jpeg({ quality: 90 }).toBuffer(), ext: "jpg" },
+    {
+      kind: "half",
+      bytes: await sharp(photo.bytes).resize({ width: Math.max(1, Math.round(photo.width / 2)) }).jpeg({ quality: 90 })
+        .toBuffer(),
+      ext: "jpg"
+    },
     { kind: "q60", bytes: await sharp(photo.bytes).jpeg({ quality: 60 }).toBuffer(), ext: "jpg" },
-    { kind: "thumb256", bytes: await sharp(photo.bytes).resize(256, 256, { fit: "inside", withoutEnlargement: true }).png().toBuffer(), ext: "png" }
+    {
+      kind: "thumb256",
+      bytes: await sharp(photo.bytes).resize(256, 256, { fit: "inside", withoutEnlargement: true }).png().toBuffer(),
+      ext: "png"
+    }
   ]
-  if (photo.format === "png") out.push({ kind: "pngToJpeg", bytes: await sharp(photo.bytes).jpeg({ quality: 90 }).toBuffer(), ext: "jpg" })
+  if (photo.format === "png") {
+    out.push({ kind: "pngToJpeg", bytes: await sharp(photo.bytes).jpeg({ quality: 90 }).toBuffer(), ext: "jpg" })
+  }
   return out
 }
 
@@ -145,7 +159,10 @@ const seriesOf = (name: string) => name.replace(/\d+(\.[^.]+)$/, "$1")
 const pillowVersion = async (): Promise<string> => {
   const script = "import PIL, scipy; print('Pillow %s, SciPy %s' % (PIL.__version__, scipy.__version__))"
   const versions = await exec(PYTHON, ["-c", script]).then(({ stdout }) => stdout.trim(), () => "Pillow")
-  const jpeg = await exec("dpkg-query", ["-W", "-f", "${Version}", "libjpeg62-turbo"]).then(({ stdout }) => ` with libjpeg62-turbo ${stdout.trim()}`, () => "")
+  const jpeg = await exec("dpkg-query", ["-W", "-f", "${Version}", "libjpeg62-turbo"]).then(
+    ({ stdout }) => ` with libjpeg62-turbo ${stdout.trim()}`,
+    () => ""
+  )
   return versions.replace(",", jpeg + ",")
 }
 
@@ -166,7 +183,10 @@ export const phashCorpusBench = async (quick: boolean): Promise<ConformanceRepor
       try {
         const made: Array<CorpusFile> = []
         for (const v of await variantsOf(photo)) {
-          const path = join(dir, `${String(i).padStart(3, "0")}-${photo.name.replace(/\.[^.]+$/, "")}-${v.kind}.${v.ext}`)
+          const path = join(
+            dir,
+            `${String(i).padStart(3, "0")}-${photo.name.replace(/\.[^.]+$/, "")}-${v.kind}.${v.ext}`
+          )
           await writeFile(path, v.bytes)
           made.push({ photo, ...v, path, ours: await ourHash(v.bytes) })
         }
@@ -198,26 +218,37 @@ export const phashCorpusBench = async (quick: boolean): Promise<ConformanceRepor
       const groups: Array<[string, (f: CorpusFile) => boolean]> = [
         ["original JPEG", (f) => f.kind === "original" && f.ext === "jpg"],
         ["original PNG", (f) => f.kind === "original" && f.ext === "png"],
-        ...(["half", "q60", "thumb256", "pngToJpeg"] as const).map((k): [string, (f: CorpusFile) => boolean] => [VARIANT_LABEL[k], (f) => f.kind === k])
+        ...(["half", "q60", "thumb256", "pngToJpeg"] as const).map((
+          k
+        ): [string, (f: CorpusFile) => boolean] => [VARIANT_LABEL[k], (f) => f.kind === k])
       ]
       oracleReport = {
         rows: [
           ...groups.map(([label, test]) => row(label, compared.filter((x) => test(x.f)))),
           row("all files", compared)
         ],
-        differing: compared.filter((x) => x.bits > 0).map((x) => ({ file: `${x.f.photo.name} (${VARIANT_LABEL[x.f.kind]})`, bits: x.bits }))
+        differing: compared.filter((x) => x.bits > 0).map((x) => ({
+          file: `${x.f.photo.name} (${VARIANT_LABEL[x.f.kind]})`,
+          bits: x.bits
+        }))
       }
     }
 
     // (b) each original against its copies
     const originalOf = new Map(files.filter((f) => f.kind === "original").map((f) => [f.photo, f.ours]))
-    const copies = files.filter((f) => f.kind !== "original").map((f) => ({ f, bits: hexDistance(originalOf.get(f.photo)!, f.ours) }))
+    const copies = files.filter((f) => f.kind !== "original").map((f) => ({
+      f,
+      bits: hexDistance(originalOf.get(f.photo)!, f.ours)
+    }))
     const variants = (["half", "q60", "thumb256", "pngToJpeg"] as const).flatMap((kind) => {
       const ds = copies.filter((c) => c.f.kind === kind).map((c) => c.bits)
       return ds.length === 0 ? [] : [distanceRow(VARIANT_LABEL[kind], ds)]
     })
     const allCopies = distanceRow("all copies", copies.map((c) => c.bits))
-    const farCopies = copies.filter((c) => c.bits > 8).map((c) => ({ file: `${c.f.photo.name} (${VARIANT_LABEL[c.f.kind]})`, bits: c.bits }))
+    const farCopies = copies.filter((c) => c.bits > 8).map((c) => ({
+      file: `${c.f.photo.name} (${VARIANT_LABEL[c.f.kind]})`,
+      bits: c.bits
+    }))
 
     // (c) different photos
     const originals = files.filter((f) => f.kind === "original")
@@ -225,37 +256,58 @@ export const phashCorpusBench = async (quick: boolean): Promise<ConformanceRepor
     for (let i = 0; i < originals.length; i++) {
       for (let j = i + 1; j < originals.length; j++) {
         const [a, b] = [originals[i]!.photo.name, originals[j]!.photo.name]
-        pairs.push({ a, b, bits: hexDistance(originals[i]!.ours, originals[j]!.ours), series: seriesOf(a) === seriesOf(b) })
+        pairs.push({
+          a,
+          b,
+          bits: hexDistance(originals[i]!.ours, originals[j]!.ours),
+          series: seriesOf(a) === seriesOf(b)
+        })
       }
     }
     const pairsRow = (label: string, xs: ReadonlyArray<{ bits: number }>): PairsRow => {
       const bits = xs.map((x) => x.bits)
-      return { label, pairs: bits.length, min: Math.min(...bits), p1: percentile(bits, 0.01), median: percentile(bits, 0.5), within8: bits.filter((d) => d <= 8).length }
+      return {
+        label,
+        pairs: bits.length,
+        min: Math.min(...bits),
+        p1: percentile(bits, 0.01),
+        median: percentile(bits, 0.5),
+        within8: bits.filter((d) => d <= 8).length
+      }
     }
     const unrelated = [pairsRow("all pairs of originals", pairs)]
     const otherSeries = pairs.filter((p) => !p.series)
     if (otherSeries.length < pairs.length) unrelated.push(pairsRow("not of one numbered series", otherSeries))
-    const closePairs = pairs.filter((p) => p.bits <= 8).sort((x, y) => x.bits - y.bits).slice(0, 10).map(({ a, b, bits }) => ({ a, b, bits }))
+    const closePairs = pairs.filter((p) => p.bits <= 8).sort((x, y) => x.bits - y.bits).slice(0, 10).map((
+      { a, b, bits }
+    ) => ({ a, b, bits }))
 
     // sharp-phash and imghash on the same files
     const others: Array<OtherHasherRow> = []
-    for (const [name, hash] of [
-      ["sharp-phash", sharpPhashHex],
-      ["imghash", (b: Buffer) => imghash.hash(b, 8)]
-    ] as const) {
+    for (
+      const [name, hash] of [
+        ["sharp-phash", sharpPhashHex],
+        ["imghash", (b: Buffer) => imghash.hash(b, 8)]
+      ] as const
+    ) {
       const ds: Array<number> = []
       for (const f of files) {
         const theirs = await hash(f.bytes).catch(() => undefined)
         if (theirs !== undefined) ds.push(hexDistance(f.ours, theirs))
       }
-      if (ds.length > 0) others.push({ name, files: ds.length, median: percentile(ds, 0.5), min: Math.min(...ds), max: Math.max(...ds) })
+      if (ds.length > 0) {
+        others.push({ name, files: ds.length, median: percentile(ds, 0.5), min: Math.min(...ds), max: Math.max(...ds) })
+      }
     }
 
     return {
       source: corpus.source + (photos.length < corpus.photos.length ? ` (quick run: ${photos.length} of them)` : "") +
         (unreadable.length > 0 ? ` (left out, could not be decoded or copied: ${unreadable.join(", ")})` : ""),
       opencvDoc: corpus.opencvDoc,
-      decoders: `sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}, mozjpeg ${sharp.versions.mozjpeg ?? "?"}, libpng ${sharp.versions.png ?? "?"}) ` +
+      decoders:
+        `sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}, mozjpeg ${
+          sharp.versions.mozjpeg ?? "?"
+        }, libpng ${sharp.versions.png ?? "?"}) ` +
         `against ${typeof oracle === "string" ? "no oracle" : await pillowVersion()}`,
       originals: hashed.length,
       files: files.length,

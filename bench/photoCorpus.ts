@@ -45,13 +45,20 @@ const run = (command: string, args: ReadonlyArray<string>, cwd: string) =>
     let stderr = ""
     child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)))
     child.on("error", reject)
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")}: exit ${code}: ${stderr.trim()}`))))
+    child.on(
+      "close",
+      (
+        code
+      ) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")}: exit ${code}: ${stderr.trim()}`)))
+    )
   })
 
 /** `dpkg-deb --fsys-tarfile deb | tar -x` of the examples/data folder only (not the 300 MB of HTML). */
 const extractData = async (deb: string, into: string) => {
   const dpkg = spawn("dpkg-deb", ["--fsys-tarfile", deb], { stdio: ["ignore", "pipe", "pipe"] })
-  const tar = spawn("tar", ["-x", "-C", into, "--wildcards", "./usr/share/doc/opencv-doc/examples/data/*"], { stdio: ["pipe", "ignore", "pipe"] })
+  const tar = spawn("tar", ["-x", "-C", into, "--wildcards", "./usr/share/doc/opencv-doc/examples/data/*"], {
+    stdio: ["pipe", "ignore", "pipe"]
+  })
   dpkg.stdout.pipe(tar.stdin)
   let stderr = ""
   const exit = (p: ReturnType<typeof spawn>) =>
@@ -111,20 +118,28 @@ export const loadCorpus = (): Promise<Corpus | string> => {
     try {
       const dir = folder !== undefined && folder !== "" ? folder : await opencvDocData()
       const photos = await photosIn(dir)
-      if (photos.length < 2) return `fewer than two JPEG / PNG photos of at least ${MIN_SIDE}x${MIN_SIDE} in ${dir}; ${CORPUS_HOWTO}`
+      if (photos.length < 2) {
+        return `fewer than two JPEG / PNG photos of at least ${MIN_SIDE}x${MIN_SIDE} in ${dir}; ${CORPUS_HOWTO}`
+      }
       const source = folder !== undefined && folder !== ""
         ? `\`PHASH_CORPUS\` (${photos.length} photos)`
         : `the ${photos.length} JPEG / PNG sample images of at least ${MIN_SIDE}x${MIN_SIDE} of Debian's \`opencv-doc\` (\`examples/data\`: baboon, fruits, building, home, stereo pairs, calibration shots, ...)`
       return { source, opencvDoc: folder === undefined || folder === "", photos }
     } catch (error) {
-      return `no photo corpus (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); ${CORPUS_HOWTO}`
+      return `no photo corpus (${
+        error instanceof Error ? error.message.split("\n")[0] : String(error)
+      }); ${CORPUS_HOWTO}`
     }
   })()
   return cached
 }
 
 /** Runs `f` over `items` with at most `limit` in flight; results in input order. */
-export const mapLimit = async <A, B>(items: ReadonlyArray<A>, limit: number, f: (a: A) => Promise<B>): Promise<Array<B>> => {
+export const mapLimit = async <A, B>(
+  items: ReadonlyArray<A>,
+  limit: number,
+  f: (a: A) => Promise<B>
+): Promise<Array<B>> => {
   const out = new Array<B>(items.length)
   let next = 0
   const lane = async () => {

@@ -29,7 +29,9 @@ const visionMarkdown = (report: VisionReport | string): Array<string> => [
   ...(typeof report === "string"
     ? [`Not measured: ${report}.`, ""]
     : [
-      `${report.photos} photos of ${report.source} upscaled to 4032x3024 (a phone camera's size), JPEG q92, ${report.meanMb.toFixed(2)} MB on average`,
+      `${report.photos} photos of ${report.source} upscaled to 4032x3024 (a phone camera's size), JPEG q92, ${
+        report.meanMb.toFixed(2)
+      } MB on average`,
       "(upscaled photos compress better than a camera's; a camera's larger files only widen the gap). Each is analyzed through",
       "the real `openai` SDK layer against the OpenAI emulator on loopback, so *call ms* is preparing (libvips cache off), encoding and uploading the",
       "request, not the model's thinking. Medians. *Image tokens* are computed from OpenAI's published rule for the size and",
@@ -38,7 +40,9 @@ const visionMarkdown = (report: VisionReport | string): Array<string> => [
       "| sent | image bytes | request bytes | call ms | image tokens |",
       "| --- | ---: | ---: | ---: | ---: |",
       ...report.rows.map((r) =>
-        `| ${r.label} | ${r.imageBytes.toLocaleString("en")} | ${r.requestBytes.toLocaleString("en")} | ${fmt(r.callMs)} | ${r.imageTokens} |`
+        `| ${r.label} | ${r.imageBytes.toLocaleString("en")} | ${r.requestBytes.toLocaleString("en")} | ${
+          fmt(r.callMs)
+        } | ${r.imageTokens} |`
       ),
       ""
     ])
@@ -76,7 +80,9 @@ const main = async () => {
   const lines = [
     "# Benchmarks",
     "",
-    `Produced by \`npm run bench\` (\`node --expose-gc --import tsx bench/run.ts\`) on ${started.toISOString().slice(0, 10)}, Node ${process.version},`,
+    `Produced by \`npm run bench\` (\`node --expose-gc --import tsx bench/run.ts\`) on ${
+      started.toISOString().slice(0, 10)
+    }, Node ${process.version},`,
     `${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}). Everything runs in one process against the`,
     "sandbox emulators on loopback, through the real SDK layers (dropbox, openai, fetch) and SQLite state.",
     "",
@@ -90,7 +96,11 @@ const main = async () => {
     "",
     "| images | posted | strategy | Dropbox API calls | downloads | ms |",
     "| ---: | ---: | --- | ---: | ---: | ---: |",
-    ...selection.map((r) => `| ${r.images.toLocaleString("en")} | ${r.posted} | ${r.strategy} | ${r.apiCalls} | ${r.downloads} | ${fmt(r.ms)} |`),
+    ...selection.map((r) =>
+      `| ${r.images.toLocaleString("en")} | ${r.posted} | ${r.strategy} | ${r.apiCalls} | ${r.downloads} | ${
+        fmt(r.ms)
+      } |`
+    ),
     "",
     "With 100% posted, publisher answers \"no new images\" from the list pages alone: zero downloads.",
     "",
@@ -102,7 +112,9 @@ const main = async () => {
     "",
     "| runs | median ms | min ms | max ms | overhead above critical path (median) |",
     "| ---: | ---: | ---: | ---: | ---: |",
-    `| ${e2e.runs.length} | ${fmt(e2eMedian)} | ${fmt(Math.min(...e2e.runs))} | ${fmt(Math.max(...e2e.runs))} | ${fmt(e2eMedian - e2e.criticalPath)} ms (${((e2eMedian / e2e.criticalPath - 1) * 100).toFixed(1)}%) |`,
+    `| ${e2e.runs.length} | ${fmt(e2eMedian)} | ${fmt(Math.min(...e2e.runs))} | ${fmt(Math.max(...e2e.runs))} | ${
+      fmt(e2eMedian - e2e.criticalPath)
+    } ms (${((e2eMedian / e2e.criticalPath - 1) * 100).toFixed(1)}%) |`,
     "",
     "Stage timings of the last run (the `workflow_timing` fields): " +
     Object.entries(e2e.timings).map(([k, v]) => `\`${k}\`=${v}`).join(", ") + ".",
@@ -115,7 +127,9 @@ const main = async () => {
     "## Publishing fan-out",
     "",
     "`publish_parallel_ms` of one post to each platform alone and to all three at once (fresh emulators each",
-    `run, ${quick ? 1 : 3} runs each, median). Latencies (ms): Telegram sendPhoto ${FANOUT_LATENCY.telegram}; Graph API media container`,
+    `run, ${
+      quick ? 1 : 3
+    } runs each, median). Latencies (ms): Telegram sendPhoto ${FANOUT_LATENCY.telegram}; Graph API media container`,
     `${FANOUT_LATENCY.container}, two status polls of ${FANOUT_LATENCY.statusPoll} (the client waits 300 ms between them), media_publish`,
     `${FANOUT_LATENCY.publish}; SMTP ${FANOUT_LATENCY.smtp}. The limit of a parallel fan-out is the slowest single platform.`,
     "",
@@ -124,18 +138,26 @@ const main = async () => {
     ...fanout.map((r) => `| ${r.platforms} | ${fmt(median(r.publishMs))} | ${r.publishMs.map(fmt).join(", ")} |`),
     "",
     `All three at once: **${fmt(all)} ms** against the slowest single platform's ${fmt(slowest)} ms ` +
-    `(${fmt(all - slowest)} ms above the limit; the sequential sum would be ${fmt(singles.reduce((a, b) => a + b, 0))} ms).`,
+    `(${fmt(all - slowest)} ms above the limit; the sequential sum would be ${
+      fmt(singles.reduce((a, b) => a + b, 0))
+    } ms).`,
     "",
     "## Admin API under load",
     "",
-    `autocannon, 10 connections, ${quick ? 2 : 10} s per scenario, against \`publisher serve\` on loopback with 8 images`,
+    `autocannon, 10 connections, ${
+      quick ? 2 : 10
+    } s per scenario, against \`publisher serve\` on loopback with 8 images`,
     `(all with sidecars). Dropbox latencies (ms): list ${WEB_LATENCY.list}, temporary link ${WEB_LATENCY.temporaryLink}, download ${WEB_LATENCY.download}.`,
     "The publisher_v2 row runs its call sequence for a random image (list, temporary link, sidecar download,",
     "image download, one after another) through the same Storage layer with 10 concurrent workers.",
     "",
     "| scenario | req/s | p50 ms | p99 ms | requests | Dropbox calls / request | OpenAI calls / request |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...web.map((r) => `| ${r.scenario} | ${r.rps.toFixed(1)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.requests} | ${r.dropboxCallsPerRequest.toFixed(2)} | ${r.openAiCallsPerRequest.toFixed(2)} |`),
+    ...web.map((r) =>
+      `| ${r.scenario} | ${r.rps.toFixed(1)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.requests} | ${
+        r.dropboxCallsPerRequest.toFixed(2)
+      } | ${r.openAiCallsPerRequest.toFixed(2)} |`
+    ),
     "",
     "A warm random image costs one round trip (temporary link and sidecar read run together); analyze",
     "with a sidecar costs one sidecar read and no AI call.",
@@ -149,7 +171,9 @@ const main = async () => {
     "| tracing | ms per post | spans per post | cost per span |",
     "| --- | ---: | ---: | ---: |",
     `| off | ${telemetry.offMsPerRun.toFixed(1)} | 0 | |`,
-    `| on (OTLP) | ${telemetry.onMsPerRun.toFixed(1)} | ${telemetry.spansPerRun.toFixed(1)} | ${telemetry.usPerSpan.toFixed(0)} µs |`,
+    `| on (OTLP) | ${telemetry.onMsPerRun.toFixed(1)} | ${telemetry.spansPerRun.toFixed(1)} | ${
+      telemetry.usPerSpan.toFixed(0)
+    } µs |`,
     "",
     "Per post, the difference is within the run-to-run noise of loopback I/O (it can come out negative). The cost of",
     "one span, measured apart (20,000 spans with three attributes each, after a warm-up pass):",
@@ -170,26 +194,41 @@ const main = async () => {
     "",
     "Wall time from `node <file> <command>` to exit, the shipped bundle (one esbuild file, native packages",
     "outside) against the same sources compiled module by module with tsc (what `dist/` held before),",
-    `median of ${startup[0]?.runs.length ?? 0} runs each after a warm-up run. Most of a command's start is loading modules.`,
+    `median of ${
+      startup[0]?.runs.length ?? 0
+    } runs each after a warm-up run. Most of a command's start is loading modules.`,
     "",
     "| command | build | median ms | runs (ms) |",
     "| --- | --- | ---: | --- |",
-    ...startup.map((r) => `| \`publisher ${r.command}\` | ${r.build} | ${fmt(r.medianMs)} | ${r.runs.map(fmt).join(", ")} |`),
+    ...startup.map((r) =>
+      `| \`publisher ${r.command}\` | ${r.build} | ${fmt(r.medianMs)} | ${r.runs.map(fmt).join(", ")} |`
+    ),
     "",
     "## Hamming index",
     "",
     "Exact radius search over N random 64-bit codes of which a tenth are near copies of earlier ones (2 to 3 bits",
     "flipped, as re-exports in a library are); half the queries are near copies of stored codes, half random.",
-    `Multi-index hashing (\`src/domain/HammingIndex.ts\`: four 16-bit substrings, each probed within floor(r/4)) answers ${indexQueries.toLocaleString("en")}`,
+    `Multi-index hashing (\`src/domain/HammingIndex.ts\`: four 16-bit substrings, each probed within floor(r/4)) answers ${
+      indexQueries.toLocaleString("en")
+    }`,
     `queries per radius; the linear scan (two \`Uint32Array\`s, popcount) a twentieth of them; the BK-tree (\`bench/bkTree.ts\`) ${bkQueries}.`,
     `*Same as scan*: ids and distances equal to the linear scan's on the first ${bkQueries} queries at every radius (100% recall).`,
     "Memory: the index's typed arrays; the BK-tree's heap growth while it was built (after a forced GC).",
     "",
-    `| codes | structure | build ms | memory MB | ${INDEX_RADII.map((r) => `µs/query r=${r}`).join(" | ")} | hits/query r=${INDEX_RADII.at(-1)} | same as scan |`,
+    `| codes | structure | build ms | memory MB | ${
+      INDEX_RADII.map((r) => `µs/query r=${r}`).join(" | ")
+    } | hits/query r=${INDEX_RADII.at(-1)} | same as scan |`,
     `| ---: | --- | ---: | ---: | ${INDEX_RADII.map(() => "---:").join(" | ")} | ---: | --- |`,
     ...index.map((row) =>
-      `| ${row.codes.toLocaleString("en")} | ${row.structure} | ${row.buildMs === 0 ? "-" : fmt(row.buildMs)} | ${row.memoryMb.toFixed(0)} | ` +
-      `${INDEX_RADII.map((r) => { const us = row.queryUs[r]!; return us >= 1000 ? us.toFixed(0) : us.toFixed(1) }).join(" | ")} | ${row.hits.toFixed(1)} | ${row.exact ? "yes" : "**no**"} |`
+      `| ${row.codes.toLocaleString("en")} | ${row.structure} | ${row.buildMs === 0 ? "-" : fmt(row.buildMs)} | ${
+        row.memoryMb.toFixed(0)
+      } | ` +
+      `${
+        INDEX_RADII.map((r) => {
+          const us = row.queryUs[r]!
+          return us >= 1000 ? us.toFixed(0) : us.toFixed(1)
+        }).join(" | ")
+      } | ${row.hits.toFixed(1)} | ${row.exact ? "yes" : "**no**"} |`
     ),
     ""
   ]

@@ -17,7 +17,10 @@ export interface SelectionRow {
  * ours (list with content_hash, select in memory, download one) against a download-to-hash
  * baseline (download images in random order and hash them until one is unposted).
  */
-export const selectionBench = async (sizes: ReadonlyArray<number>, baselineMax: number): Promise<Array<SelectionRow>> => {
+export const selectionBench = async (
+  sizes: ReadonlyArray<number>,
+  baselineMax: number
+): Promise<Array<SelectionRow>> => {
   const rows: Array<SelectionRow> = []
   for (const images of sizes) {
     for (const postedShare of [0.9, 1]) {
@@ -29,14 +32,17 @@ export const selectionBench = async (sizes: ReadonlyArray<number>, baselineMax: 
         const files = rig.dropbox.files.list("/Photos")
         const postedCount = Math.round(images * postedShare)
         const postedFiles = files.slice(0, postedCount)
-        await withLayers(rig, Effect.gen(function*() {
-          const state = yield* State
-          yield* state.importPosted({
-            contentHashes: postedFiles.map((f) => f.contentHash),
-            sha256s: postedFiles.map((f) => sha256(f.bytes())),
-            source: "bench"
+        await withLayers(
+          rig,
+          Effect.gen(function*() {
+            const state = yield* State
+            yield* state.importPosted({
+              contentHashes: postedFiles.map((f) => f.contentHash),
+              sha256s: postedFiles.map((f) => sha256(f.bytes())),
+              source: "bench"
+            })
           })
-        }))
+        )
         const label = `${Math.round(postedShare * 100)}%`
 
         const before = { ...rig.dropbox.calls }
@@ -57,16 +63,21 @@ export const selectionBench = async (sizes: ReadonlyArray<number>, baselineMax: 
           const postedSha = new Set(postedFiles.map((f) => sha256(f.bytes())))
           const before2 = { ...rig.dropbox.calls }
           const started2 = performance.now()
-          await withLayers(rig, Effect.gen(function*() {
-            const storage = yield* Storage
-            const listed = [...(yield* storage.listImages("/Photos"))].sort(() => Math.random() - 0.5)
-            for (const image of listed) {
-              if (!postedSha.has(sha256(yield* storage.download(image.path)))) return image
-            }
-            return undefined
-          }))
+          await withLayers(
+            rig,
+            Effect.gen(function*() {
+              const storage = yield* Storage
+              const listed = [...(yield* storage.listImages("/Photos"))].sort(() => Math.random() - 0.5)
+              for (const image of listed) {
+                if (!postedSha.has(sha256(yield* storage.download(image.path)))) return image
+              }
+              return undefined
+            })
+          )
           const ms2 = performance.now() - started2
-          const calls2 = Object.fromEntries(Object.entries(rig.dropbox.calls).map(([k, v]) => [k, v - (before2[k] ?? 0)]))
+          const calls2 = Object.fromEntries(
+            Object.entries(rig.dropbox.calls).map(([k, v]) => [k, v - (before2[k] ?? 0)])
+          )
           rows.push({
             images,
             posted: label,

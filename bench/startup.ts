@@ -16,7 +16,9 @@ const root = new URL("..", import.meta.url).pathname
 const once = (args: ReadonlyArray<string>) => {
   const started = performance.now()
   const result = spawnSync(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
-  if (result.status !== 0) throw new Error(`node ${args.join(" ")}: exit ${result.status}: ${String(result.stderr).slice(0, 300)}`)
+  if (result.status !== 0) {
+    throw new Error(`node ${args.join(" ")}: exit ${result.status}: ${String(result.stderr).slice(0, 300)}`)
+  }
   return performance.now() - started
 }
 
@@ -29,11 +31,25 @@ export const startupBench = (repeats: number): Array<StartupRow> => {
   execFileSync(process.execPath, ["scripts/bundle.mjs"], { cwd: root, stdio: "inherit" })
   const unbundled = join(root, ".bench-unbundled")
   rmSync(unbundled, { recursive: true, force: true })
-  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", unbundled, "--sourceMap", "false"], { cwd: root, stdio: "inherit" })
+  execFileSync(process.execPath, [
+    join(root, "node_modules/typescript/bin/tsc"),
+    "-p",
+    "tsconfig.build.json",
+    "--outDir",
+    unbundled,
+    "--sourceMap",
+    "false"
+  ], { cwd: root, stdio: "inherit" })
   try {
     const image = join(root, "test/support/peppers-with-p3-profile.png")
-    const builds: ReadonlyArray<[string, string]> = [["bundle (`dist/publisher.mjs`)", join(root, "dist/publisher.mjs")], ["modules (tsc output)", join(unbundled, "cli/main.js")]]
-    const commands: ReadonlyArray<[string, ReadonlyArray<string>]> = [["--version", ["--version"]], ["dedup hash FILE", ["dedup", "hash", image]]]
+    const builds: ReadonlyArray<[string, string]> = [[
+      "bundle (`dist/publisher.mjs`)",
+      join(root, "dist/publisher.mjs")
+    ], ["modules (tsc output)", join(unbundled, "cli/main.js")]]
+    const commands: ReadonlyArray<[string, ReadonlyArray<string>]> = [["--version", ["--version"]], [
+      "dedup hash FILE",
+      ["dedup", "hash", image]
+    ]]
     const rows: Array<StartupRow> = []
     for (const [command, args] of commands) {
       for (const [build, main] of builds) {

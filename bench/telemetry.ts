@@ -79,8 +79,16 @@ export const telemetryBench = async (runs: number): Promise<TelemetryCost> => {
 /** 20,000 spans with three attributes each, tracer off and OTLP tracer on: µs per span. */
 const spanLoop = async () => {
   const count = 20_000
-  const loop = Effect.forEach(Array.from({ length: count }, (_, i) => i), (i) =>
-    Effect.void.pipe(Effect.withSpan("bench.span", { attributes: { correlation_id: "c0ffee", image: `photo-${i}.jpg`, platform: "telegram" } })), { discard: true })
+  const loop = Effect.forEach(
+    Array.from({ length: count }, (_, i) => i),
+    (i) =>
+      Effect.void.pipe(
+        Effect.withSpan("bench.span", {
+          attributes: { correlation_id: "c0ffee", image: `photo-${i}.jpg`, platform: "telegram" }
+        })
+      ),
+    { discard: true }
+  )
   const time = async (on: boolean) => {
     const collector = await startOtlpCollector()
     try {
@@ -91,7 +99,11 @@ const spanLoop = async () => {
         return performance.now() - started
       }).pipe(
         on ? Effect.provide(TelemetryLive) : Effect.withTracerEnabled(false),
-        Effect.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(on ? [["OTEL_EXPORTER_OTLP_ENDPOINT", collector.url]] : [])))),
+        Effect.provide(
+          Layer.setConfigProvider(
+            ConfigProvider.fromMap(new Map(on ? [["OTEL_EXPORTER_OTLP_ENDPOINT", collector.url]] : []))
+          )
+        ),
         Logger.withMinimumLogLevel(LogLevel.None),
         Effect.scoped
       )

@@ -1,5 +1,5 @@
-import { performance } from "node:perf_hooks"
 import { Effect, Layer } from "effect"
+import { performance } from "node:perf_hooks"
 import sharp from "sharp"
 import { startOpenAi } from "../src/sandbox/openai.js"
 import { Ai } from "../src/services/ai/Ai.js"
@@ -47,7 +47,9 @@ export const visionBench = async (quick: boolean): Promise<VisionReport | string
   const corpus = await loadCorpus()
   if (typeof corpus === "string") return corpus
   const sources = corpus.photos.filter((p) => p.format === "jpeg").slice(0, quick ? 2 : 10)
-  const photos = (await Promise.allSettled(sources.map((p) => sharp(p.bytes).resize(4032, 3024, { fit: "cover" }).jpeg({ quality: 92 }).toBuffer())))
+  const photos = (await Promise.allSettled(
+    sources.map((p) => sharp(p.bytes).resize(4032, 3024, { fit: "cover" }).jpeg({ quality: 92 }).toBuffer())
+  ))
     .flatMap((r) => (r.status === "fulfilled" ? [new Uint8Array(r.value)] : []))
   if (photos.length === 0) return "sharp could not re-encode the corpus photos"
   const openai = await startOpenAi({ apiKey: "sk-bench" })
@@ -55,11 +57,13 @@ export const visionBench = async (quick: boolean): Promise<VisionReport | string
   sharp.cache(false)
   try {
     const rows: Array<VisionRow> = []
-    for (const [label, maxDimension, detail] of [
-      ["original file, `detail: auto` (before: every photo as it was)", 0, "auto"],
-      ["1024 px JPEG, `detail: low` (`VISION_MAX_DIMENSION`, default)", 1024, "low"],
-      ["2048 px JPEG, `detail: high` (the fallback)", 2048, "high"]
-    ] as const) {
+    for (
+      const [label, maxDimension, detail] of [
+        ["original file, `detail: auto` (before: every photo as it was)", 0, "auto"],
+        ["1024 px JPEG, `detail: low` (`VISION_MAX_DIMENSION`, default)", 1024, "low"],
+        ["2048 px JPEG, `detail: high` (the fallback)", 2048, "high"]
+      ] as const
+    ) {
       const calls: Array<number> = []
       const layer = AiLive.pipe(Layer.provide(configLayer({
         OPENAI_API_KEY: "sk-bench",
@@ -68,15 +72,17 @@ export const visionBench = async (quick: boolean): Promise<VisionReport | string
         VISION_MAX_DIMENSION: String(maxDimension),
         VISION_DETAIL: detail
       })))
-      await Effect.runPromise(Effect.gen(function*() {
-        const ai = yield* Ai
-        for (const [i, bytes] of photos.entries()) {
-          const image = { name: `photo-${i}.jpg`, bytes, mimeType: "image/jpeg" }
-          const t1 = performance.now()
-          yield* ai.analyze(image)
-          calls.push(performance.now() - t1)
-        }
-      }).pipe(Effect.provide(layer)))
+      await Effect.runPromise(
+        Effect.gen(function*() {
+          const ai = yield* Ai
+          for (const [i, bytes] of photos.entries()) {
+            const image = { name: `photo-${i}.jpg`, bytes, mimeType: "image/jpeg" }
+            const t1 = performance.now()
+            yield* ai.analyze(image)
+            calls.push(performance.now() - t1)
+          }
+        }).pipe(Effect.provide(layer))
+      )
       const requests = openai.requests.slice(-photos.length)
       const sentImages = requests.map((r) => r.image!)
       const sizes = await Promise.all(sentImages.map(async (img) => {
@@ -91,7 +97,12 @@ export const visionBench = async (quick: boolean): Promise<VisionReport | string
         imageTokens: median(sizes.map((s) => imageTokens(s.width, s.height, detail === "low" ? "low" : "high")))
       })
     }
-    return { source: corpus.source, photos: photos.length, meanMb: photos.reduce((s, b) => s + b.length, 0) / photos.length / 1e6, rows }
+    return {
+      source: corpus.source,
+      photos: photos.length,
+      meanMb: photos.reduce((s, b) => s + b.length, 0) / photos.length / 1e6,
+      rows
+    }
   } finally {
     sharp.cache(true)
     await openai.close()

@@ -22,7 +22,8 @@ export interface WebRow {
 }
 
 const TOKEN = "bench-token"
-const sum = (calls: Record<string, number>, prefix: string) => Object.entries(calls).filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0)
+const sum = (calls: Record<string, number>, prefix: string) =>
+  Object.entries(calls).filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0)
 
 /**
  * `/api/images/random` (warm and cold list cache) and `/api/images/{f}/analyze` with a sidecar,
@@ -32,37 +33,61 @@ const sum = (calls: Record<string, number>, prefix: string) => Object.entries(ca
  */
 export const webBench = async (seconds: number): Promise<Array<WebRow>> => {
   const rows: Array<WebRow> = []
-  for (const scenario of ["random (warm list cache)", "random (cold: no list cache)", "analyze (sidecar present)", "publisher_v2 sequence (random)"] as const) {
+  for (
+    const scenario of [
+      "random (warm list cache)",
+      "random (cold: no list cache)",
+      "analyze (sidecar present)",
+      "publisher_v2 sequence (random)"
+    ] as const
+  ) {
     const scope = Effect.runSync(Scope.make())
     try {
-      const started = await Effect.runPromise(Effect.gen(function*() {
-        const sandbox = yield* startSandbox({
-          images: 8,
-          latency: {
-            dropbox: {
-              "files/list_folder": WEB_LATENCY.list,
-              "files/get_temporary_link": WEB_LATENCY.temporaryLink,
-              "files/download": WEB_LATENCY.download
+      const started = await Effect.runPromise(
+        Effect.gen(function*() {
+          const sandbox = yield* startSandbox({
+            images: 8,
+            latency: {
+              dropbox: {
+                "files/list_folder": WEB_LATENCY.list,
+                "files/get_temporary_link": WEB_LATENCY.temporaryLink,
+                "files/download": WEB_LATENCY.download
+              }
             }
+          })
+          const config = sandbox.config as Map<string, string>
+          config.set("web_admin_pw", "bench")
+          config.set("WEB_AUTH_TOKEN", TOKEN)
+          config.set("WEB_IMAGE_LIST_TTL_SECONDS", scenario.includes("cold") ? "0" : "30")
+          config.set("LOG_LEVEL", "None")
+          const provider = Layer.setConfigProvider(sandboxConfigProvider(sandbox))
+          const folders = yield* FolderConfig.pipe(Effect.provide(provider))
+          // Sidecars for every image (written through the real layer), so analyze can use them.
+          const context = yield* Layer.build(
+            serveLayer(folders, { host: "127.0.0.1", port: 0 }).pipe(
+              Layer.provide(OperationsLive),
+              Layer.provideMerge(appLayer({ publish: true })),
+              Layer.provide(provider)
+            )
+          )
+          const storage = Context.get(context, Storage)
+          const images = yield* storage.listImages(folders.folder)
+          for (const image of images) {
+            yield* storage.writeSidecar(
+              image.path,
+              `an sd caption for ${image.name}\n\n# ---\n# caption: A caption #photo\n`
+            )
           }
-        })
-        const config = sandbox.config as Map<string, string>
-        config.set("web_admin_pw", "bench")
-        config.set("WEB_AUTH_TOKEN", TOKEN)
-        config.set("WEB_IMAGE_LIST_TTL_SECONDS", scenario.includes("cold") ? "0" : "30")
-        config.set("LOG_LEVEL", "None")
-        const provider = Layer.setConfigProvider(sandboxConfigProvider(sandbox))
-        const folders = yield* FolderConfig.pipe(Effect.provide(provider))
-        // Sidecars for every image (written through the real layer), so analyze can use them.
-        const context = yield* Layer.build(
-          serveLayer(folders, { host: "127.0.0.1", port: 0 }).pipe(Layer.provide(OperationsLive), Layer.provideMerge(appLayer({ publish: true })), Layer.provide(provider))
-        )
-        const storage = Context.get(context, Storage)
-        const images = yield* storage.listImages(folders.folder)
-        for (const image of images) yield* storage.writeSidecar(image.path, `an sd caption for ${image.name}\n\n# ---\n# caption: A caption #photo\n`)
-        const address = Context.get(context, HttpServer.HttpServer).address
-        return { sandbox, storage, folder: folders.folder, names: images.map((i) => i.name), url: address._tag === "TcpAddress" ? `http://127.0.0.1:${address.port}` : "" }
-      }).pipe(Scope.extend(scope)))
+          const address = Context.get(context, HttpServer.HttpServer).address
+          return {
+            sandbox,
+            storage,
+            folder: folders.folder,
+            names: images.map((i) => i.name),
+            url: address._tag === "TcpAddress" ? `http://127.0.0.1:${address.port}` : ""
+          }
+        }).pipe(Scope.extend(scope))
+      )
       const { names, sandbox, storage, url } = started
       const before = { ...sandbox.calls() }
       let requests = 0
@@ -95,7 +120,11 @@ export const webBench = async (seconds: number): Promise<Array<WebRow>> => {
         const analyze = scenario.startsWith("analyze")
         // Analyze needs the admin session; log in once.
         const cookie = analyze
-          ? ((await fetch(`${url}/api/admin/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ password: "bench" }) })).headers.get("set-cookie") ?? "").split(";")[0]!
+          ? ((await fetch(`${url}/api/admin/login`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ password: "bench" })
+          })).headers.get("set-cookie") ?? "").split(";")[0]!
           : ""
         let i = 0
         const result = await autocannon({
@@ -106,7 +135,9 @@ export const webBench = async (seconds: number): Promise<Array<WebRow>> => {
             method: analyze ? "POST" : "GET",
             setupRequest: (req) => ({
               ...req,
-              path: analyze ? `/api/images/${encodeURIComponent(names[i++ % names.length]!)}/analyze` : "/api/images/random",
+              path: analyze
+                ? `/api/images/${encodeURIComponent(names[i++ % names.length]!)}/analyze`
+                : "/api/images/random",
               headers: { ...req.headers, authorization: `Bearer ${TOKEN}`, ...(cookie ? { cookie } : {}) }
             })
           }]

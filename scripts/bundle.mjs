@@ -13,11 +13,22 @@
 //
 // PUBLISHER_DIST_DIR puts the outputs elsewhere (tests). PUBLISHER_BUILD_TAG, when set, is mixed
 // into the fingerprint and banner (tests use it to make a build differ without touching sources).
+import { build } from "esbuild"
 import { createHash } from "node:crypto"
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { build } from "esbuild"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 const outDir = resolve(process.env["PUBLISHER_DIST_DIR"] || join(root, "dist"))
@@ -132,7 +143,9 @@ const removeStaleTemporaries = () => {
   }
   for (const name of names) {
     const pid = /^\..+\.(\d+)\.tmp$/.exec(name)?.[1]
-    if (pid !== undefined && Number(pid) !== process.pid && !alive(Number(pid))) rmSync(join(outDir, name), { force: true })
+    if (pid !== undefined && Number(pid) !== process.pid && !alive(Number(pid))) {
+      rmSync(join(outDir, name), { force: true })
+    }
   }
 }
 
@@ -182,7 +195,8 @@ const common = {
   // CommonJS packages inside an ES module bundle need `require`. The second line tells which
   // sources the bundle was built from (see upToDate).
   banner: {
-    js: "import { createRequire as __publisherRequire } from \"node:module\"; const require = __publisherRequire(import.meta.url);\n" +
+    js:
+      "import { createRequire as __publisherRequire } from \"node:module\"; const require = __publisherRequire(import.meta.url);\n" +
       bannerMarker(print)
   }
 }

@@ -18,7 +18,11 @@ const platformOf = (name) => {
   const parts = name.split("/").pop().split("-")
   const os = OS.find((o) => parts.includes(o))
   const cpu = CPU.find((c) => parts.includes(c) || parts.includes(c === "arm" ? "armv7" : c))
-  const libc = parts.includes("musl") ? "musl" : parts.includes("gnu") || parts.includes("gnueabihf") ? "glibc" : undefined
+  const libc = parts.includes("musl")
+    ? "musl"
+    : parts.includes("gnu") || parts.includes("gnueabihf")
+    ? "glibc"
+    : undefined
   return { os, cpu, libc }
 }
 
@@ -40,7 +44,9 @@ for (const [location, entry] of Object.entries(packages)) {
     if (resolve(location, name) !== undefined) continue
     const { cpu, libc, os } = platformOf(name)
     if (os === undefined && cpu === undefined) {
-      console.error(`cannot tell the platform of ${name} (optional dependency of ${location || "the project"}): left out`)
+      console.error(
+        `cannot tell the platform of ${name} (optional dependency of ${location || "the project"}): left out`
+      )
       continue
     }
     const version = String(range).replace(/^[\^~=]/, "")
@@ -55,6 +61,8 @@ for (const [location, entry] of Object.entries(packages)) {
     added++
   }
 }
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))))
+lock.packages = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b)))
+)
 writeFileSync(path, JSON.stringify(lock, null, 2) + "\n")
 console.log(`package-lock.json: ${added} platform-specific optional packages recorded`)

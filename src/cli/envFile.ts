@@ -1,4 +1,5 @@
-import { FileSystem, Path, PlatformConfigProvider } from "@effect/platform"
+import type { FileSystem } from "@effect/platform"
+import { Path, PlatformConfigProvider } from "@effect/platform"
 import { ConfigError, ConfigProvider, ConfigProviderPathPatch, Effect, HashSet, Layer, Option } from "effect"
 
 /** `--env FILE` and `--config FILE`, wherever they are, and the arguments left for `@effect/cli`. */
@@ -58,8 +59,10 @@ export const globalOptionsFromArgs = (
 }
 
 /** The env file named by `--env FILE` (or `--env=FILE`), before or after the command. */
-export const envFileFromArgs = (args: ReadonlyArray<string>, takesValue?: (option: string) => boolean): string | undefined =>
-  globalOptionsFromArgs(args, takesValue).env
+export const envFileFromArgs = (
+  args: ReadonlyArray<string>,
+  takesValue?: (option: string) => boolean
+): string | undefined => globalOptionsFromArgs(args, takesValue).env
 
 /**
  * The names (`--caption`, `-c`) of the options that take a value, in a command and its
@@ -107,12 +110,16 @@ export interface ConfigSource {
 const origins = new WeakMap<ConfigProvider.ConfigProvider, (name: string) => string | undefined>()
 
 /** Where `provider` (built by `layeredProvider`) got `name` from, once it was read. */
-export const originOf = (provider: ConfigProvider.ConfigProvider, name: string): string | undefined => origins.get(provider)?.(name)
+export const originOf = (provider: ConfigProvider.ConfigProvider, name: string): string | undefined =>
+  origins.get(provider)?.(name)
 
 const nameOf = (path: ReadonlyArray<string>) => path.join("_")
 
 /** The message of each invalid value, with where it came from. */
-const withOrigins = (error: ConfigError.ConfigError, from: (name: string) => string | undefined): ConfigError.ConfigError => {
+const withOrigins = (
+  error: ConfigError.ConfigError,
+  from: (name: string) => string | undefined
+): ConfigError.ConfigError => {
   switch (error._op) {
     case "And":
       return ConfigError.And(withOrigins(error.left, from), withOrigins(error.right, from))

@@ -32,7 +32,9 @@ const messageOf = (error: unknown): string =>
  * What the user sees for a failed command: one readable line (no stack, no parse tree) and the
  * exit code: 2 for bad usage or configuration, 75 when another run is publishing, 1 for a run that failed.
  */
-export const explainFailure = (cause: Cause.Cause<unknown>): { readonly code: number; readonly lines: ReadonlyArray<string> } => {
+export const explainFailure = (
+  cause: Cause.Cause<unknown>
+): { readonly code: number; readonly lines: ReadonlyArray<string> } => {
   const failure = Cause.failureOption(cause)
   if (Option.isNone(failure)) {
     if (Cause.isInterruptedOnly(cause)) return { code: 130, lines: ["interrupted"] }
@@ -40,7 +42,12 @@ export const explainFailure = (cause: Cause.Cause<unknown>): { readonly code: nu
     return { code: EXIT_FAILED, lines: [`unexpected error: ${messageOf(defect)}`] }
   }
   const error = failure.value
-  if (ConfigError.isConfigError(error)) return { code: EXIT_USAGE, lines: describeConfigError(error).map((l) => `error: ${l}`) }
+  if (ConfigError.isConfigError(error)) {
+    return {
+      code: EXIT_USAGE,
+      lines: describeConfigError(error).map((l) => `error: ${l}`)
+    }
+  }
   if (ValidationError.isValidationError(error)) return { code: EXIT_USAGE, lines: [] } // @effect/cli printed it
   switch (tagOf(error)) {
     case "RunFailed":

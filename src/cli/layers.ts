@@ -5,8 +5,8 @@ import { PostedIndexLive } from "../services/dedup/PostedIndex.js"
 import { ImageHasherLive } from "../services/phash/ImageHasher.js"
 import { NoPublishers, PublishersLive } from "../services/publishers/registry.js"
 import { StateLive } from "../services/state/StateLive.js"
-import { DropboxStorageLive } from "../services/storage/DropboxLive.js"
 import { StorageKindConfig } from "../services/storage/config.js"
+import { DropboxStorageLive } from "../services/storage/DropboxLive.js"
 import { LocalStorageLive } from "../services/storage/LocalLive.js"
 
 export { StorageKindConfig }
@@ -20,7 +20,13 @@ export const StorageLive = Layer.unwrapEffect(
  * publishers, so they need no publishing credentials.
  */
 export const appLayer = (options: { readonly publish: boolean }) =>
-  Layer.mergeAll(AiLive, PostedIndexLive, ImageHasherLive, NearDuplicatePolicyLive, options.publish ? PublishersLive : NoPublishers).pipe(
+  Layer.mergeAll(
+    AiLive,
+    PostedIndexLive,
+    ImageHasherLive,
+    NearDuplicatePolicyLive,
+    options.publish ? PublishersLive : NoPublishers
+  ).pipe(
     // The near-duplicate index is built from State: one State serves both.
     Layer.provideMerge(StateLive),
     // Instagram publishes from a Storage temporary link: one Storage serves both.

@@ -18,7 +18,10 @@ export interface LegacyConfigReport extends LegacyTranslation {
 export class LegacyConfig extends Context.Tag("publisher/LegacyConfig")<LegacyConfig, LegacyConfigReport>() {}
 
 const readVariable = (provider: ConfigProvider.ConfigProvider, name: string) =>
-  provider.load(Config.option(Config.string(name))).pipe(Effect.map(Option.getOrUndefined), Effect.orElseSucceed(() => undefined))
+  provider.load(Config.option(Config.string(name))).pipe(
+    Effect.map(Option.getOrUndefined),
+    Effect.orElseSucceed(() => undefined)
+  )
 
 /**
  * Reads publisher_v2's JSON variables from `base` and its INI file (`configFile`, else
@@ -38,12 +41,16 @@ export const readLegacyConfig = (base: ConfigProvider.ConfigProvider, configFile
       const text = yield* fs.readFileString(path).pipe(
         Effect.mapError((error) =>
           new ConfigurationError({
-            message: error._tag === "SystemError" && error.reason === "NotFound" ? `config file not found: ${path}` : `cannot read the config file ${path}: ${error.message}`
+            message: error._tag === "SystemError" && error.reason === "NotFound"
+              ? `config file not found: ${path}`
+              : `cannot read the config file ${path}: ${error.message}`
           })
         )
       )
       const parsed = parseIni(text, path)
-      if (Either.isLeft(parsed)) return yield* new ConfigurationError({ message: `invalid config file: ${parsed.left.message}` })
+      if (Either.isLeft(parsed)) {
+        return yield* new ConfigurationError({ message: `invalid config file: ${parsed.left.message}` })
+      }
       ini = { file: path, ini: parsed.right }
     }
     const translation = yield* translateLegacy((name) => env.get(name), ini)
@@ -89,7 +96,9 @@ export const legacyConfigLayer = (configFile: Option.Option<string>, envFile: Op
       )
       for (const note of report.notes) yield* Effect.logWarning(note)
       const of = (wins: boolean): ConfigSource => ({
-        provider: ConfigProvider.fromMap(new Map([...report.values].filter(([, s]) => s.wins === wins).map(([name, s]) => [name, s.value]))),
+        provider: ConfigProvider.fromMap(
+          new Map([...report.values].filter(([, s]) => s.wins === wins).map(([name, s]) => [name, s.value]))
+        ),
         from: (name) => {
           const setting = report.values.get(name)
           return setting === undefined ? undefined : `from publisher_v2's ${setting.from}`

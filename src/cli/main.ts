@@ -25,7 +25,9 @@ const configFile = Options.file("config").pipe(
 )
 
 const envFile = Options.file("env").pipe(
-  Options.withDescription("An env file read instead of ./.env (also ENV_PATH), as publisher_v2's --env; the environment wins over it"),
+  Options.withDescription(
+    "An env file read instead of ./.env (also ENV_PATH), as publisher_v2's --env; the environment wins over it"
+  ),
   Options.optional
 )
 
@@ -37,7 +39,18 @@ const envFile = Options.file("env").pipe(
  */
 const publisher = Command.make("publisher", { config: configFile, env: envFile }).pipe(
   Command.withDescription("Turns a folder of photos into social media posts"),
-  Command.withSubcommands([runCommand, retryCommand, serveCommand, sandboxCommand, stateCommand, statsCommand, dedupCommand, configCommand, checkCommand, scheduleCommand]),
+  Command.withSubcommands([
+    runCommand,
+    retryCommand,
+    serveCommand,
+    sandboxCommand,
+    stateCommand,
+    statsCommand,
+    dedupCommand,
+    configCommand,
+    checkCommand,
+    scheduleCommand
+  ]),
   // publisher_v2's configuration, below our variables, for every command.
   Command.provide(({ config, env }) =>
     legacyConfigLayer(
@@ -76,8 +89,15 @@ const tidyConsole = (base: Console.Console): Console.Console => ({
   error: (...args: ReadonlyArray<unknown>) => base.error(...args.map(tidy(process.stderr.isTTY)))
 })
 
-const main = Console.consoleWith((base) => Console.withConsole(Effect.suspend(() => cli([...process.argv.slice(0, 2), ...globals.args])), tidyConsole(base))).pipe(
-  Effect.provide(Layer.mergeAll(LoggingLive, TelemetryLive).pipe(Layer.provideMerge(ConfigLive), Layer.provideMerge(NodeContext.layer))),
+const main = Console.consoleWith((base) =>
+  Console.withConsole(Effect.suspend(() => cli([...process.argv.slice(0, 2), ...globals.args])), tidyConsole(base))
+).pipe(
+  Effect.provide(
+    Layer.mergeAll(LoggingLive, TelemetryLive).pipe(
+      Layer.provideMerge(ConfigLive),
+      Layer.provideMerge(NodeContext.layer)
+    )
+  ),
   // Outside the layers: a bad LOG_LEVEL or OTEL_* setting is explained too, not only the command's failures.
   Effect.tapErrorCause((cause) =>
     Effect.sync(() => {

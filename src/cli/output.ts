@@ -14,11 +14,16 @@ export const describeRun = (result: RunResult): string => {
   for (const [platform, rendered] of previews) {
     const indent = " ".repeat(6)
     if (rendered.subject !== undefined) lines.push(`    ${platform} subject: ${rendered.subject}`)
-    lines.push(`    ${platform}${rendered.subject !== undefined ? " body" : ""}:`, ...rendered.caption.split("\n").map((l) => `${indent}${l}`))
+    lines.push(
+      `    ${platform}${rendered.subject !== undefined ? " body" : ""}:`,
+      ...rendered.caption.split("\n").map((l) => `${indent}${l}`)
+    )
   }
   for (const [platform, outcome] of Object.entries(result.published)) {
     const id = outcome.id !== undefined ? ` (id ${outcome.id})` : ""
-    const detail = outcome.ok ? `${outcome.status.replace("_", " ")}${id}` : `${outcome.status}: ${outcome.error ?? "unknown error"}`
+    const detail = outcome.ok
+      ? `${outcome.status.replace("_", " ")}${id}`
+      : `${outcome.status}: ${outcome.error ?? "unknown error"}`
     lines.push(`  ${platform}: ${detail}`)
   }
   if (result.resumed) lines.push("  (finished what an earlier run started)")

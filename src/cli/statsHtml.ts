@@ -26,7 +26,9 @@ export const histogram = (values: ReadonlyArray<number>, buckets = 20) => {
 export const renderStatsHtml = async (report: LatencyReport): Promise<string> => {
   const charts = report.rows.map((row, i) => ({ id: `chart-${i}`, metric: row.metric, ...histogram(row.values) }))
   const rows = report.rows.map((r) =>
-    `<tr${r.target?.breached ? " class=\"breach\"" : ""}><td>${escapeHtml(r.metric)}</td><td>${r.count}</td><td>${r.p50}</td><td>${r.p95}</td><td>${r.p99}</td><td>${r.max}</td><td>${
+    `<tr${r.target?.breached ? " class=\"breach\"" : ""}><td>${
+      escapeHtml(r.metric)
+    }</td><td>${r.count}</td><td>${r.p50}</td><td>${r.p95}</td><td>${r.p99}</td><td>${r.max}</td><td>${
       r.target ? `${r.target.breached ? "BREACH" : "ok"} (&lt; ${r.target.limitMs} ms)` : ""
     }</td></tr>`
   ).join("\n")
@@ -38,11 +40,17 @@ export const renderStatsHtml = async (report: LatencyReport): Promise<string> =>
 <style>body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1d2330}table{border-collapse:collapse}td,th{padding:.3rem .7rem;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}tr.breach{background:#fde8e7}.chart{max-width:720px;margin:1.5rem 0}</style>
 </head><body>
 <h1>Latency report</h1>
-<p>${report.lines} log lines; ${report.breaches.length === 0 ? "no target breached" : `targets breached: ${escapeHtml(report.breaches.join("; "))}`}</p>
+<p>${report.lines} log lines; ${
+    report.breaches.length === 0 ? "no target breached" : `targets breached: ${escapeHtml(report.breaches.join("; "))}`
+  }</p>
 <table><thead><tr><th>metric</th><th>count</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th><th>target</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
-${charts.map((c) => `<div class="chart"><h2>${escapeHtml(c.metric)}</h2><canvas id="${c.id}"></canvas></div>`).join("\n")}
+${
+    charts.map((c) => `<div class="chart"><h2>${escapeHtml(c.metric)}</h2><canvas id="${c.id}"></canvas></div>`).join(
+      "\n"
+    )
+  }
 <script>${await chartJs()}</script>
 <script>
 for (const c of ${data}) {

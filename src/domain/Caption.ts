@@ -30,9 +30,30 @@ const codePoints = (text: string): number => {
 const utf16Units = (text: string): number => text.length
 
 export const PLATFORM_CAPTION_RULES: Readonly<Record<Platform, CaptionRule>> = {
-  instagram: { limit: 2200, count: codePoints, maxHashtags: 30, stripHashtags: false, plainPunctuation: false, ellipsis: "…" },
-  telegram: { limit: 1024, count: utf16Units, maxHashtags: undefined, stripHashtags: false, plainPunctuation: false, ellipsis: "…" },
-  email: { limit: 240, count: codePoints, maxHashtags: undefined, stripHashtags: true, plainPunctuation: true, ellipsis: "..." }
+  instagram: {
+    limit: 2200,
+    count: codePoints,
+    maxHashtags: 30,
+    stripHashtags: false,
+    plainPunctuation: false,
+    ellipsis: "…"
+  },
+  telegram: {
+    limit: 1024,
+    count: utf16Units,
+    maxHashtags: undefined,
+    stripHashtags: false,
+    plainPunctuation: false,
+    ellipsis: "…"
+  },
+  email: {
+    limit: 240,
+    count: codePoints,
+    maxHashtags: undefined,
+    stripHashtags: true,
+    plainPunctuation: true,
+    ellipsis: "..."
+  }
 }
 
 /** Kept for callers that only need the limits. */
@@ -54,7 +75,8 @@ export const countHashtags = (text: string): number => text.match(HASHTAG)?.leng
 const wellFormed = (text: string) =>
   text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD")
 
-const collapse = (text: string) => text.replace(/[ \t]+/g, " ").replace(/ *\n */g, "\n").replace(/\n{3,}/g, "\n\n").trim()
+const collapse = (text: string) =>
+  text.replace(/[ \t]+/g, " ").replace(/ *\n */g, "\n").replace(/\n{3,}/g, "\n\n").trim()
 
 /**
  * Dashes, quotes, ellipses and exotic spaces as plain ASCII; zero-width characters removed (a ZWJ
@@ -66,7 +88,8 @@ export const normalisePunctuation = (text: string): string =>
       .replace(/[\u200B\u200C\u2060\uFEFF\u00AD\u180E]/g, "")
       .replace(
         /(\p{Extended_Pictographic}[\uFE0F\u{1F3FB}-\u{1F3FF}]?)?\u200D(?=(\p{Extended_Pictographic})?)/gu,
-        (match, before: string | undefined, after: string | undefined) => before !== undefined && after !== undefined ? match : before ?? ""
+        (match, before: string | undefined, after: string | undefined) =>
+          before !== undefined && after !== undefined ? match : before ?? ""
       )
       .replace(/[\u2028\u2029]/g, "\n")
       .replace(/[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g, " ")
@@ -180,7 +203,9 @@ export const formatCaption = (platform: Platform, caption: string): string => {
   let text = wellFormed(caption).trim()
   if (rule.plainPunctuation) text = normalisePunctuation(text)
   if (rule.stripHashtags) text = stripHashtags(text)
-  if (rule.maxHashtags !== undefined && countHashtags(text) > rule.maxHashtags) text = capHashtags(text, rule.maxHashtags)
+  if (rule.maxHashtags !== undefined && countHashtags(text) > rule.maxHashtags) {
+    text = capHashtags(text, rule.maxHashtags)
+  }
   return fit(text, rule)
 }
 

@@ -44,7 +44,14 @@ export interface Codes {
 }
 
 /** Every id within `radius` of the query, by a scan of all codes (the reference, and the fallback). */
-export const linearScan = (codes: Codes, count: number, hi: number, lo: number, radius: number, out: Array<Neighbour> = []) => {
+export const linearScan = (
+  codes: Codes,
+  count: number,
+  hi: number,
+  lo: number,
+  radius: number,
+  out: Array<Neighbour> = []
+) => {
   const { hi: his, lo: los } = codes
   for (let id = 0; id < count; id++) {
     const d = popcount32((his[id]! ^ hi) >>> 0) + popcount32((los[id]! ^ lo) >>> 0)
@@ -166,7 +173,7 @@ export class HammingIndex {
   /** The `k` nearest ids within `maxDistance`, nearest first (ties by id). */
   nearest(hi: number, lo: number, k: number, maxDistance: number): Array<Neighbour> {
     // Widen the radius until k are found: small radii are cheap, most queries stop early.
-    for (let r = Math.min(4, maxDistance); ; r = Math.min(r * 2, maxDistance)) {
+    for (let r = Math.min(4, maxDistance);; r = Math.min(r * 2, maxDistance)) {
       const found = this.search(hi, lo, r)
       if (found.length >= k || r >= maxDistance) return found.slice(0, k)
     }
@@ -174,7 +181,8 @@ export class HammingIndex {
 
   /** Approximate bytes held (codes, tables, scratch). */
   get bytes(): number {
-    return this.his.byteLength * 3 + this.offsets.reduce((n, o) => n + o.byteLength, 0) + this.entries.reduce((n, e) => n + e.byteLength, 0)
+    return this.his.byteLength * 3 + this.offsets.reduce((n, o) => n + o.byteLength, 0) +
+      this.entries.reduce((n, e) => n + e.byteLength, 0)
   }
 
   private nextEpoch(): number {
@@ -223,4 +231,5 @@ export class HammingIndex {
   }
 }
 
-const sortByDistance = (out: Array<Neighbour>): Array<Neighbour> => out.sort((x, y) => x.distance - y.distance || x.id - y.id)
+const sortByDistance = (out: Array<Neighbour>): Array<Neighbour> =>
+  out.sort((x, y) => x.distance - y.distance || x.id - y.id)

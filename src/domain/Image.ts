@@ -40,4 +40,6 @@ export const baseName = (path: string): string => path.slice(path.lastIndexOf("/
 
 /** Joins Dropbox-style paths: `joinPath("/photos", "archive")` -> `/photos/archive`. */
 export const joinPath = (folder: string, name: string): string =>
-  folder === "" || folder === "/" ? `/${name.replace(/^\/+/, "")}` : `${folder.replace(/\/+$/, "")}/${name.replace(/^\/+/, "")}`
+  folder === "" || folder === "/"
+    ? `/${name.replace(/^\/+/, "")}`
+    : `${folder.replace(/\/+$/, "")}/${name.replace(/^\/+/, "")}`

@@ -86,7 +86,9 @@ export const parseIni = (text: string, fileName = "<ini>"): Either.Either<Ini, I
   }
 
   const interpolate = (name: string, option: string, value: string, depth: number): Either.Either<string, IniError> => {
-    if (depth > 10) return Either.left(new IniError({ message: `[${name}] ${option}: interpolation nested too deeply` }))
+    if (depth > 10) {
+      return Either.left(new IniError({ message: `[${name}] ${option}: interpolation nested too deeply` }))
+    }
     let out = ""
     for (let i = 0; i < value.length; i++) {
       const c = value[i]!
@@ -102,7 +104,11 @@ export const parseIni = (text: string, fileName = "<ini>"): Either.Either<Ini, I
       }
       const reference = next === "(" ? /^%\((?<ref>[^)]*)\)s/.exec(value.slice(i)) : null
       if (reference === null) {
-        return Either.left(new IniError({ message: `[${name}] ${option}: "%" must be followed by "%" or "(name)s" (write %% for a percent sign)` }))
+        return Either.left(
+          new IniError({
+            message: `[${name}] ${option}: "%" must be followed by "%" or "(name)s" (write %% for a percent sign)`
+          })
+        )
       }
       const ref = reference.groups!["ref"]!.toLowerCase()
       const target = rawValue(name, ref)

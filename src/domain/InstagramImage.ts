@@ -41,7 +41,9 @@ export const planInstagramImage = (facts: ImageFacts, fit: "crop" | "pad" = "cro
   const isJpeg = facts.format === "jpeg" || facts.format === "jpg"
   if (!isJpeg) reasons.push(`format ${facts.format}`)
   if (facts.bytes > INSTAGRAM_IMAGE.maxBytes) reasons.push(`${facts.bytes} bytes`)
-  if (ratio < INSTAGRAM_IMAGE.minRatio - 1e-9 || ratio > INSTAGRAM_IMAGE.maxRatio + 1e-9) reasons.push(`ratio ${ratio.toFixed(3)}`)
+  if (ratio < INSTAGRAM_IMAGE.minRatio - 1e-9 || ratio > INSTAGRAM_IMAGE.maxRatio + 1e-9) {
+    reasons.push(`ratio ${ratio.toFixed(3)}`)
+  }
   if (facts.width > INSTAGRAM_IMAGE.maxWidth) reasons.push(`width ${facts.width}`)
   if (reasons.length === 0) return { _tag: "AsIs" }
 
@@ -53,7 +55,12 @@ export const planInstagramImage = (facts: ImageFacts, fit: "crop" | "pad" = "cro
     if (fit === "crop") {
       const width = ratio > target ? Math.round(facts.height * target) : facts.width
       const height = ratio > target ? facts.height : Math.round(facts.width / target)
-      region = { left: Math.floor((facts.width - width) / 2), top: Math.floor((facts.height - height) / 2), width, height }
+      region = {
+        left: Math.floor((facts.width - width) / 2),
+        top: Math.floor((facts.height - height) / 2),
+        width,
+        height
+      }
       canvasW = width
       canvasH = height
     } else {

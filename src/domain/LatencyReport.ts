@@ -23,7 +23,12 @@ export interface LatencyRow {
   readonly p95: number
   readonly p99: number
   readonly max: number
-  readonly target?: { readonly label: string; readonly limitMs: number; readonly breached: boolean; readonly over: number }
+  readonly target?: {
+    readonly label: string
+    readonly limitMs: number
+    readonly breached: boolean
+    readonly over: number
+  }
   /** Every value, for charts. */
   readonly values: ReadonlyArray<number>
 }
@@ -88,7 +93,14 @@ export const latencyReport = (text: string, targets: ReadonlyArray<LatencyTarget
       p99: percentile(sorted, 99),
       max: sorted[sorted.length - 1] ?? 0,
       ...(target !== undefined
-        ? { target: { label: target.label, limitMs: target.limitMs, breached: p95 > target.limitMs, over: sorted.filter((v) => v > target.limitMs).length } }
+        ? {
+          target: {
+            label: target.label,
+            limitMs: target.limitMs,
+            breached: p95 > target.limitMs,
+            over: sorted.filter((v) => v > target.limitMs).length
+          }
+        }
         : {}),
       values: sorted
     }
@@ -97,7 +109,9 @@ export const latencyReport = (text: string, targets: ReadonlyArray<LatencyTarget
     lines,
     skipped,
     rows,
-    breaches: rows.filter((r) => r.target?.breached).map((r) => `${r.target!.label}: p95 ${r.p95} ms > ${r.target!.limitMs} ms`)
+    breaches: rows.filter((r) => r.target?.breached).map((r) =>
+      `${r.target!.label}: p95 ${r.p95} ms > ${r.target!.limitMs} ms`
+    )
   }
 }
 
@@ -114,7 +128,9 @@ export const formatLatencyReport = (report: LatencyReport): string => {
     r.target ? `${r.target.breached ? "BREACH" : "ok"} (< ${r.target.limitMs} ms, ${r.target.over} over)` : ""
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)))
-  const render = (row: ReadonlyArray<string>) => row.map((cell, i) => (i === 0 || i === 6 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ").trimEnd()
+  const render = (row: ReadonlyArray<string>) =>
+    row.map((cell, i) => (i === 0 || i === 6 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")
+      .trimEnd()
   return [
     render(header),
     ...body.map(render),

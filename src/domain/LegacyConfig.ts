@@ -126,12 +126,15 @@ export const translateLegacy = (
     const text = iniValue(section, option)
     if (text === undefined) return fallback
     const parsed = iniBoolean(text)
-    return parsed ?? fail(`${iniLabel(section, option)}: ${JSON.stringify(text)} is not a boolean (true/false, yes/no, on/off, 1/0)`)
+    return parsed ??
+      fail(`${iniLabel(section, option)}: ${JSON.stringify(text)} is not a boolean (true/false, yes/no, on/off, 1/0)`)
   }
   const iniInt = (section: string, option: string): number | undefined => {
     const text = iniValue(section, option)
     if (text === undefined) return undefined
-    if (!/^\s*[+-]?\d+\s*$/.test(text)) fail(`${iniLabel(section, option)}: ${JSON.stringify(text)} is not a whole number`)
+    if (!/^\s*[+-]?\d+\s*$/.test(text)) {
+      fail(`${iniLabel(section, option)}: ${JSON.stringify(text)} is not a whole number`)
+    }
     return Number(text)
   }
 
@@ -153,12 +156,20 @@ export const translateLegacy = (
   const intField = (json: Json, name: string, path: string): number | undefined => {
     const value = json[name]
     if (value === undefined || value === null) return undefined
-    return typeof value === "number" && Number.isInteger(value) ? value : fail(`${path} must be a whole number, got ${JSON.stringify(value)}`)
+    return typeof value === "number" && Number.isInteger(value)
+      ? value
+      : fail(`${path} must be a whole number, got ${JSON.stringify(value)}`)
   }
-  const oneOf = <A extends string>(value: string | undefined, allowed: ReadonlyArray<A>, path: string): A | undefined => {
+  const oneOf = <A extends string>(
+    value: string | undefined,
+    allowed: ReadonlyArray<A>,
+    path: string
+  ): A | undefined => {
     if (value === undefined) return undefined
     const v = value.trim().toLowerCase()
-    return (allowed as ReadonlyArray<string>).includes(v) ? v as A : fail(`${path} must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`)
+    return (allowed as ReadonlyArray<string>).includes(v)
+      ? v as A
+      : fail(`${path} must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`)
   }
   const ignored = (what: string) => notes.push(`${what} is not used by Publisher`)
 
@@ -166,8 +177,11 @@ export const translateLegacy = (
     // Folders.
     const storage = jsonObject("STORAGE_PATHS")
     if (storage !== undefined) {
-      const root = field(storage, "root", "STORAGE_PATHS.root") ?? fail("STORAGE_PATHS needs \"root\" (the Dropbox folder of the photos)")
-      if (!root.startsWith("/")) fail(`STORAGE_PATHS.root must be an absolute path (start with "/"), got ${JSON.stringify(root)}`)
+      const root = field(storage, "root", "STORAGE_PATHS.root") ??
+        fail("STORAGE_PATHS needs \"root\" (the Dropbox folder of the photos)")
+      if (!root.startsWith("/")) {
+        fail(`STORAGE_PATHS.root must be an absolute path (start with "/"), got ${JSON.stringify(root)}`)
+      }
       const base = root.length > 1 ? root.replace(/\/+$/, "") : root
       const resolve = (name: string, fallback: string) => {
         const given = field(storage, name, `STORAGE_PATHS.${name}`) ?? fallback
@@ -183,17 +197,27 @@ export const translateLegacy = (
     } else if (ini?.has("Dropbox")) {
       const folder = iniValue("Dropbox", "image_folder")
       if (folder !== undefined) {
-        if (!folder.startsWith("/")) fail(`${iniLabel("Dropbox", "image_folder")} must be an absolute Dropbox path (start with "/"), got ${JSON.stringify(folder)}`)
+        if (!folder.startsWith("/")) {
+          fail(
+            `${iniLabel("Dropbox", "image_folder")} must be an absolute Dropbox path (start with "/"), got ${
+              JSON.stringify(folder)
+            }`
+          )
+        }
         set("IMAGE_FOLDER", folder, iniLabel("Dropbox", "image_folder"))
       }
       const archive = iniValue("Dropbox", "archive")
       if (archive !== undefined) set("ARCHIVE_FOLDER", archive, iniLabel("Dropbox", "archive"))
       // publisher_v2: the lower-case environment variables beat the INI keys.
       const keep = iniValue("Dropbox", "folder_keep")
-      if (keep !== undefined && (env("folder_keep") ?? "").trim() === "") set("FOLDER_KEEP", keep, iniLabel("Dropbox", "folder_keep"))
+      if (keep !== undefined && (env("folder_keep") ?? "").trim() === "") {
+        set("FOLDER_KEEP", keep, iniLabel("Dropbox", "folder_keep"))
+      }
       const removeKey = iniValue("Dropbox", "folder_remove") !== undefined ? "folder_remove" : "folder_reject"
       const remove = iniValue("Dropbox", removeKey)
-      if (remove !== undefined && (env("folder_remove") ?? "").trim() === "") set("FOLDER_REMOVE", remove, iniLabel("Dropbox", removeKey))
+      if (remove !== undefined && (env("folder_remove") ?? "").trim() === "") {
+        set("FOLDER_REMOVE", remove, iniLabel("Dropbox", removeKey))
+      }
     }
 
     // Platforms.
@@ -208,19 +232,32 @@ export const translateLegacy = (
       const settings = jsonObject("CONFIRMATION_SETTINGS")
       if (settings !== undefined) {
         adminRecipients()
-        const toSender = boolField(settings, "confirmation_to_sender", "CONFIRMATION_SETTINGS.confirmation_to_sender") ?? true
+        const toSender =
+          boolField(settings, "confirmation_to_sender", "CONFIRMATION_SETTINGS.confirmation_to_sender") ?? true
         set("EMAIL_CONFIRMATION_TO_SENDER", String(toSender), "CONFIRMATION_SETTINGS.confirmation_to_sender")
         const count = intField(settings, "confirmation_tags_count", "CONFIRMATION_SETTINGS.confirmation_tags_count")
-        if (count !== undefined) set("EMAIL_CONFIRMATION_TAGS_COUNT", String(count), "CONFIRMATION_SETTINGS.confirmation_tags_count")
-        if (field(settings, "confirmation_tags_nature", "CONFIRMATION_SETTINGS.confirmation_tags_nature")) ignored("CONFIRMATION_SETTINGS.confirmation_tags_nature")
+        if (count !== undefined) {
+          set("EMAIL_CONFIRMATION_TAGS_COUNT", String(count), "CONFIRMATION_SETTINGS.confirmation_tags_count")
+        }
+        if (field(settings, "confirmation_tags_nature", "CONFIRMATION_SETTINGS.confirmation_tags_nature")) {
+          ignored("CONFIRMATION_SETTINGS.confirmation_tags_nature")
+        }
         return
       }
       // publisher_v2 mails the sender a confirmation unless told otherwise.
       adminRecipients()
-      set("EMAIL_CONFIRMATION_TO_SENDER", String(iniBool("Email", "confirmation_to_sender", true)), ini?.has("Email") ? iniLabel("Email", "confirmation_to_sender") : `${label} (publisher_v2's default)`)
+      set(
+        "EMAIL_CONFIRMATION_TO_SENDER",
+        String(iniBool("Email", "confirmation_to_sender", true)),
+        ini?.has("Email") ? iniLabel("Email", "confirmation_to_sender") : `${label} (publisher_v2's default)`
+      )
       const count = iniInt("Email", "confirmation_tags_count")
-      if (count !== undefined) set("EMAIL_CONFIRMATION_TAGS_COUNT", String(count), iniLabel("Email", "confirmation_tags_count"))
-      if (iniValue("Email", "confirmation_tags_nature") !== undefined) ignored(iniLabel("Email", "confirmation_tags_nature"))
+      if (count !== undefined) {
+        set("EMAIL_CONFIRMATION_TAGS_COUNT", String(count), iniLabel("Email", "confirmation_tags_count"))
+      }
+      if (iniValue("Email", "confirmation_tags_nature") !== undefined) {
+        ignored(iniLabel("Email", "confirmation_tags_nature"))
+      }
     }
     const smtpFromIniOrEnv = () => {
       const host = iniValue("Email", "smtp_server")
@@ -235,7 +272,9 @@ export const translateLegacy = (
     const instagramOn = (from: string) => {
       set("INSTAGRAM_ENABLED", "true", from)
       if (env("INSTAGRAM_ACCESS_TOKEN") === undefined) {
-        notes.push("instagram: publisher_v2 signed in with a username and INSTA_PASSWORD; Publisher posts through the Instagram Graph API and needs INSTAGRAM_USER_ID and INSTAGRAM_ACCESS_TOKEN")
+        notes.push(
+          "instagram: publisher_v2 signed in with a username and INSTA_PASSWORD; Publisher posts through the Instagram Graph API and needs INSTAGRAM_USER_ID and INSTAGRAM_ACCESS_TOKEN"
+        )
       }
     }
 
@@ -252,18 +291,28 @@ export const translateLegacy = (
         seen.add(type)
         const path = `PUBLISHERS[${i}]`
         if (type === "telegram") {
-          const channel = field(entry, "channel_id", `${path}.channel_id`, true) ?? fail(`${path} (telegram) needs "channel_id"`)
+          const channel = field(entry, "channel_id", `${path}.channel_id`, true) ??
+            fail(`${path} (telegram) needs "channel_id"`)
           on.telegram = true
           set("TELEGRAM_ENABLED", "true", `${path} (telegram)`)
           set("TELEGRAM_CHANNEL_ID", channel, `${path}.channel_id`, true)
         } else if (type === "fetlife") {
-          const recipient = field(entry, "recipient", `${path}.recipient`) ?? fail(`${path} (fetlife) needs "recipient"`)
+          const recipient = field(entry, "recipient", `${path}.recipient`) ??
+            fail(`${path} (fetlife) needs "recipient"`)
           on.email = true
           set("EMAIL_ENABLED", "true", `${path} (fetlife)`)
           set("EMAIL_RECIPIENT", recipient, `${path}.recipient`)
-          const target = oneOf(field(entry, "caption_target", `${path}.caption_target`), ["subject", "body", "both"], `${path}.caption_target`)
+          const target = oneOf(
+            field(entry, "caption_target", `${path}.caption_target`),
+            ["subject", "body", "both"],
+            `${path}.caption_target`
+          )
           if (target !== undefined) set("EMAIL_CAPTION_TARGET", target, `${path}.caption_target`)
-          const mode = oneOf(field(entry, "subject_mode", `${path}.subject_mode`), ["normal", "private", "avatar"], `${path}.subject_mode`)
+          const mode = oneOf(
+            field(entry, "subject_mode", `${path}.subject_mode`),
+            ["normal", "private", "avatar"],
+            `${path}.subject_mode`
+          )
           if (mode !== undefined) set("EMAIL_SUBJECT_MODE", mode, `${path}.subject_mode`)
           const server = jsonObject("EMAIL_SERVER")
           if (server !== undefined) {
@@ -288,7 +337,9 @@ export const translateLegacy = (
       })
       if (on.email && !values.has("EMAIL_SENDER") && (env("EMAIL_SENDER") ?? "") === "") {
         values.delete("EMAIL_ENABLED")
-        emailOff("PUBLISHERS lists fetlife but no sender is set (EMAIL_SERVER.sender, [Email] sender or EMAIL_SENDER), as publisher_v2 left it")
+        emailOff(
+          "PUBLISHERS lists fetlife but no sender is set (EMAIL_SERVER.sender, [Email] sender or EMAIL_SENDER), as publisher_v2 left it"
+        )
       }
       if (!on.telegram) set("TELEGRAM_ENABLED", "false", "PUBLISHERS (no telegram entry)")
       if (!on.email) set("EMAIL_ENABLED", "false", "PUBLISHERS (no fetlife entry)")
@@ -298,16 +349,27 @@ export const translateLegacy = (
       set("TELEGRAM_ENABLED", String(telegram), iniLabel("Content", "telegram"))
       const fetlife = iniBool("Content", "fetlife", false)
       if (!fetlife) set("EMAIL_ENABLED", "false", iniLabel("Content", "fetlife"))
-      else if (!ini.has("Email")) emailOff(`${iniLabel("Content", "fetlife")} is true but the file has no [Email] section, as publisher_v2 left it`)
-      else {
+      else if (!ini.has("Email")) {
+        emailOff(
+          `${iniLabel("Content", "fetlife")} is true but the file has no [Email] section, as publisher_v2 left it`
+        )
+      } else {
         set("EMAIL_ENABLED", "true", iniLabel("Content", "fetlife"))
         for (const [option, variable] of [["sender", "EMAIL_SENDER"], ["recipient", "EMAIL_RECIPIENT"]] as const) {
           const value = iniValue("Email", option)
           if (value !== undefined && value !== "") set(variable, value, iniLabel("Email", option))
         }
-        const target = oneOf(iniValue("Email", "caption_target"), ["subject", "body", "both"], iniLabel("Email", "caption_target"))
+        const target = oneOf(
+          iniValue("Email", "caption_target"),
+          ["subject", "body", "both"],
+          iniLabel("Email", "caption_target")
+        )
         if (target !== undefined) set("EMAIL_CAPTION_TARGET", target, iniLabel("Email", "caption_target"))
-        const mode = oneOf(iniValue("Email", "subject_mode"), ["normal", "private", "avatar"], iniLabel("Email", "subject_mode"))
+        const mode = oneOf(
+          iniValue("Email", "subject_mode"),
+          ["normal", "private", "avatar"],
+          iniLabel("Email", "subject_mode")
+        )
         if (mode !== undefined) set("EMAIL_SUBJECT_MODE", mode, iniLabel("Email", "subject_mode"))
         smtpFromIniOrEnv()
         confirmation(iniLabel("Content", "fetlife"))
@@ -316,20 +378,31 @@ export const translateLegacy = (
       if (!instagram) set("INSTAGRAM_ENABLED", "false", iniLabel("Content", "instagram"))
       else if (!ini.has("Instagram")) {
         set("INSTAGRAM_ENABLED", "false", iniLabel("Content", "instagram"))
-        notes.push(`instagram is off: ${iniLabel("Content", "instagram")} is true but the file has no [Instagram] section, as publisher_v2 left it`)
+        notes.push(
+          `instagram is off: ${
+            iniLabel("Content", "instagram")
+          } is true but the file has no [Instagram] section, as publisher_v2 left it`
+        )
       } else instagramOn(iniLabel("Content", "instagram"))
     }
     // publisher_v2's own names of variables we name otherwise.
     const smtpServer = env("SMTP_SERVER")
-    if (!values.has("SMTP_HOST") && smtpServer !== undefined && smtpServer !== "") set("SMTP_HOST", smtpServer, "SMTP_SERVER")
+    if (!values.has("SMTP_HOST") && smtpServer !== undefined && smtpServer !== "") {
+      set("SMTP_HOST", smtpServer, "SMTP_SERVER")
+    }
     const autoView = env("FEATURE_AUTO_VIEW")
     if (autoView !== undefined && autoView !== "") set("AUTO_VIEW", autoView, "FEATURE_AUTO_VIEW")
     const cacheTtl = env("WEB_IMAGE_CACHE_TTL_SECONDS")
     if (cacheTtl !== undefined && cacheTtl.trim() !== "") {
       const seconds = Number(cacheTtl)
       // publisher_v2 ignores a value that is not a positive number.
-      if (Number.isFinite(seconds) && seconds > 0) set("WEB_IMAGE_LIST_TTL_SECONDS", String(Math.ceil(seconds)), "WEB_IMAGE_CACHE_TTL_SECONDS")
-      else notes.push(`WEB_IMAGE_CACHE_TTL_SECONDS=${JSON.stringify(cacheTtl)} is not a positive number and is ignored (as publisher_v2 does)`)
+      if (Number.isFinite(seconds) && seconds > 0) {
+        set("WEB_IMAGE_LIST_TTL_SECONDS", String(Math.ceil(seconds)), "WEB_IMAGE_CACHE_TTL_SECONDS")
+      } else {notes.push(
+          `WEB_IMAGE_CACHE_TTL_SECONDS=${
+            JSON.stringify(cacheTtl)
+          } is not a positive number and is ignored (as publisher_v2 does)`
+        )}
     }
 
     // Models.
@@ -340,27 +413,53 @@ export const translateLegacy = (
         if (text !== undefined && text.trim() !== "") set(variable, text, `OPENAI_SETTINGS.${key}`)
       }
       // The vision image settings exist only here (publisher_v2 has no INI keys for them).
-      for (const [key, variable] of [["vision_max_dimension", "VISION_MAX_DIMENSION"], ["vision_fallback_max_dimension", "VISION_FALLBACK_MAX_DIMENSION"]] as const) {
+      for (
+        const [key, variable] of [["vision_max_dimension", "VISION_MAX_DIMENSION"], [
+          "vision_fallback_max_dimension",
+          "VISION_FALLBACK_MAX_DIMENSION"
+        ]] as const
+      ) {
         const size = intField(openai, key, `OPENAI_SETTINGS.${key}`)
         if (size !== undefined) set(variable, String(size), `OPENAI_SETTINGS.${key}`)
       }
-      for (const [key, variable] of [["vision_detail", "VISION_DETAIL"], ["vision_fallback_detail", "VISION_FALLBACK_DETAIL"]] as const) {
-        const level = oneOf(field(openai, key, `OPENAI_SETTINGS.${key}`), ["low", "high", "auto"], `OPENAI_SETTINGS.${key}`)
+      for (
+        const [key, variable] of [["vision_detail", "VISION_DETAIL"], [
+          "vision_fallback_detail",
+          "VISION_FALLBACK_DETAIL"
+        ]] as const
+      ) {
+        const level = oneOf(
+          field(openai, key, `OPENAI_SETTINGS.${key}`),
+          ["low", "high", "auto"],
+          `OPENAI_SETTINGS.${key}`
+        )
         if (level !== undefined) set(variable, level, `OPENAI_SETTINGS.${key}`)
       }
       const fallback = boolField(openai, "vision_fallback_enabled", "OPENAI_SETTINGS.vision_fallback_enabled")
       if (fallback !== undefined) set("VISION_FALLBACK", String(fallback), "OPENAI_SETTINGS.vision_fallback_enabled")
       for (const key of Object.keys(openai)) {
-        if (!OPENAI_KEYS.some(([k]) => k === key) && !key.startsWith("vision_") && openai[key] !== null) ignored(`OPENAI_SETTINGS.${key}`)
+        if (!OPENAI_KEYS.some(([k]) => k === key) && !key.startsWith("vision_") && openai[key] !== null) {
+          ignored(`OPENAI_SETTINGS.${key}`)
+        }
       }
     } else if (ini?.has("openAI")) {
       const legacyModel = iniValue("openAI", "model")
       for (const [key, variable] of OPENAI_KEYS) {
         const text = iniValue("openAI", key)
         if (text !== undefined && text.trim() !== "") set(variable, text, iniLabel("openAI", key))
-        else if (key.endsWith("_model") && legacyModel !== undefined && legacyModel !== "") set(variable, legacyModel, iniLabel("openAI", "model"))
+        else if (key.endsWith("_model") && legacyModel !== undefined && legacyModel !== "") {
+          set(variable, legacyModel, iniLabel("openAI", "model"))
+        }
       }
-      for (const key of ["sd_caption_enabled", "sd_caption_single_call_enabled", "sd_caption_model", "sd_caption_system_prompt", "sd_caption_role_prompt"]) {
+      for (
+        const key of [
+          "sd_caption_enabled",
+          "sd_caption_single_call_enabled",
+          "sd_caption_model",
+          "sd_caption_system_prompt",
+          "sd_caption_role_prompt"
+        ]
+      ) {
         if (iniValue("openAI", key) !== undefined) ignored(iniLabel("openAI", key))
       }
     }
@@ -368,17 +467,25 @@ export const translateLegacy = (
     // Content.
     const content = jsonObject("CONTENT_SETTINGS")
     const contentValue = (key: string) =>
-      content !== undefined ? { value: content[key], from: `CONTENT_SETTINGS.${key}` } : { value: iniValue("Content", key), from: iniLabel("Content", key) }
+      content !== undefined
+        ? { value: content[key], from: `CONTENT_SETTINGS.${key}` }
+        : { value: iniValue("Content", key), from: iniLabel("Content", key) }
     if (content !== undefined || ini?.has("Content")) {
       const hashtags = contentValue("hashtag_string")
       if (hashtags.value !== undefined && hashtags.value !== null) {
         if (typeof hashtags.value !== "string") fail(`${hashtags.from} must be a string`)
-        if ((hashtags.value as string).trim() !== "") set("CAPTION_HASHTAGS", (hashtags.value as string).trim(), hashtags.from)
+        if ((hashtags.value as string).trim() !== "") {
+          set("CAPTION_HASHTAGS", (hashtags.value as string).trim(), hashtags.from)
+        }
       }
       const flag = (key: string) => {
         const { from, value } = contentValue(key)
         if (value === undefined || value === null) return undefined
-        const parsed = typeof value === "boolean" ? value : typeof value === "string" || typeof value === "number" ? iniBoolean(String(value)) : undefined
+        const parsed = typeof value === "boolean"
+          ? value
+          : typeof value === "string" || typeof value === "number"
+          ? iniBoolean(String(value))
+          : undefined
         return { from, on: parsed ?? fail(`${from} must be true or false, got ${JSON.stringify(value)}`) }
       }
       const archive = flag("archive")
@@ -399,23 +506,33 @@ export const translateLegacy = (
             fail(`${voice.from} must be a JSON list of strings`)
           }
         }
-        if (!Array.isArray(list) || !list.every((x) => typeof x === "string" || typeof x === "number")) fail(`${voice.from} must be a JSON list of strings`)
+        if (!Array.isArray(list) || !list.every((x) => typeof x === "string" || typeof x === "number")) {
+          fail(`${voice.from} must be a JSON list of strings`)
+        }
         const examples = (list as Array<string | number>).map(String)
         const matching = env("FEATURE_VOICE_MATCHING")
-        if (matching !== undefined && iniBoolean(matching) === true) set("CAPTION_EXAMPLES", JSON.stringify(examples), voice.from)
-        else notes.push(`${voice.from} is not used: FEATURE_VOICE_MATCHING is off (as in publisher_v2)`)
+        if (matching !== undefined && iniBoolean(matching) === true) {
+          set("CAPTION_EXAMPLES", JSON.stringify(examples), voice.from)
+        } else notes.push(`${voice.from} is not used: FEATURE_VOICE_MATCHING is off (as in publisher_v2)`)
       }
     }
 
     // Sidecar extras. The extended metadata (subject, lighting, pose, ...) is always written here.
     const captionFile = jsonObject("CAPTIONFILE_SETTINGS")
     const alias = captionFile !== undefined
-      ? { value: field(captionFile, "artist_alias", "CAPTIONFILE_SETTINGS.artist_alias"), from: "CAPTIONFILE_SETTINGS.artist_alias" }
+      ? {
+        value: field(captionFile, "artist_alias", "CAPTIONFILE_SETTINGS.artist_alias"),
+        from: "CAPTIONFILE_SETTINGS.artist_alias"
+      }
       : { value: iniValue("CaptionFile", "artist_alias"), from: iniLabel("CaptionFile", "artist_alias") }
-    if (alias.value !== undefined && alias.value.trim() !== "") set("SIDECAR_ARTIST_ALIAS", alias.value.trim(), alias.from)
+    if (alias.value !== undefined && alias.value.trim() !== "") {
+      set("SIDECAR_ARTIST_ALIAS", alias.value.trim(), alias.from)
+    }
     if (captionFile !== undefined) {
       for (const key of Object.keys(captionFile)) {
-        if (key !== "artist_alias" && key !== "extended_metadata_enabled" && captionFile[key] !== null) ignored(`CAPTIONFILE_SETTINGS.${key}`)
+        if (key !== "artist_alias" && key !== "extended_metadata_enabled" && captionFile[key] !== null) {
+          ignored(`CAPTIONFILE_SETTINGS.${key}`)
+        }
       }
     }
   } catch (error) {

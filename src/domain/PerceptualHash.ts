@@ -36,7 +36,8 @@ const lumaRow = (image: RawImage, y: number, out: Uint8Array): Uint8Array => {
     for (let x = 0; x < width; x++, p += 2) out[x] = data[p]!
   } else {
     for (let x = 0; x < width; x++, p += channels) {
-      out[x] = (Math.imul(data[p]!, 19595) + Math.imul(data[p + 1]!, 38470) + Math.imul(data[p + 2]!, 7471) + 0x8000) >>> 16
+      out[x] =
+        (Math.imul(data[p]!, 19595) + Math.imul(data[p + 1]!, 38470) + Math.imul(data[p + 2]!, 7471) + 0x8000) >>> 16
     }
   }
   return out
@@ -119,7 +120,9 @@ export const lanczosResize = (image: RawImage, outWidth: number, outHeight: numb
   const { height, width } = image
   const vertical = taps(height, outHeight)
   const rowFirst = height === outHeight ? 0 : vertical.first[0]!
-  const rows = height === outHeight ? height : vertical.first[outHeight - 1]! + vertical.count[outHeight - 1]! - rowFirst
+  const rows = height === outHeight
+    ? height
+    : vertical.first[outHeight - 1]! + vertical.count[outHeight - 1]! - rowFirst
   // Horizontal pass (or, when the width stays, the grey rows themselves) over rows rowFirst.. .
   const temp = new Uint8Array(outWidth * rows)
   const rowBuffer = new Uint8Array(width)
@@ -244,8 +247,7 @@ export const popcount32 = (v: number): number => {
   return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24)
 }
 
-export const hammingDistance = (a: HashWords, b: HashWords): number =>
-  popcount32(a.hi ^ b.hi) + popcount32(a.lo ^ b.lo)
+export const hammingDistance = (a: HashWords, b: HashWords): number => popcount32(a.hi ^ b.hi) + popcount32(a.lo ^ b.lo)
 
 /** Distance between two hex hashes (both must be valid). */
 export const hexDistance = (a: string, b: string): number => hammingDistance(fromHex(a)!, fromHex(b)!)

@@ -48,7 +48,13 @@ const kindOf = (value: unknown) =>
     : `a ${typeof value} (${show(value)})`
 
 const valueAt = (json: unknown, path: ReadonlyArray<PropertyKey>) =>
-  path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), json)
+  path.reduce<unknown>(
+    (
+      node,
+      key
+    ) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined),
+    json
+  )
 
 /** `hashes[3]`, `[0]`, `dropbox_content_hashes`. */
 const pathName = (path: ReadonlyArray<PropertyKey>) =>
@@ -99,7 +105,9 @@ export const parsePostedJson = (text: string): Effect.Effect<PostedHashes, Poste
   Effect.try({
     try: () => JSON.parse(text.replace(/^\uFEFF/, "")) as unknown,
     catch: (e) =>
-      new PostedJsonError({ message: `posted.json is not valid JSON (${e instanceof Error ? e.message : String(e)}); expected ${EXPECTED}` })
+      new PostedJsonError({
+        message: `posted.json is not valid JSON (${e instanceof Error ? e.message : String(e)}); expected ${EXPECTED}`
+      })
   }).pipe(Effect.flatMap((json) => decodePostedJson(json)))
 
 /**

@@ -33,8 +33,7 @@ export const pythonJson = (value: unknown): string => {
   return JSON.stringify(value) ?? "null"
 }
 
-const renderValue = (value: SidecarValue): string =>
-  typeof value === "string" ? oneLine(value) : pythonJson(value)
+const renderValue = (value: SidecarValue): string => typeof value === "string" ? oneLine(value) : pythonJson(value)
 
 export const formatSidecar = (sidecar: Sidecar): string => {
   const lines = [oneLine(sidecar.sdCaption), "", SEPARATOR]
@@ -94,9 +93,10 @@ export const sidecarString = (sidecar: Sidecar, key: string): Option.Option<stri
 export const sidecarStrings = (sidecar: Sidecar, key: string): Option.Option<ReadonlyArray<string>> =>
   sidecarGet(sidecar, key).pipe(
     Option.flatMap((v) =>
-      Array.isArray(v) && v.every((x) => typeof x === "string") ? Option.some(v as ReadonlyArray<string>) : Option.none()
+      Array.isArray(v) && v.every((x) => typeof x === "string")
+        ? Option.some(v as ReadonlyArray<string>)
+        : Option.none()
     )
   )
 
-export const sidecarRecord = (sidecar: Sidecar): Record<string, SidecarValue> =>
-  Object.fromEntries(sidecar.metadata)
+export const sidecarRecord = (sidecar: Sidecar): Record<string, SidecarValue> => Object.fromEntries(sidecar.metadata)

@@ -12,7 +12,12 @@ export type VisionPlan =
 const ACCEPTED = new Set(["jpeg", "png", "webp", "gif"])
 
 export const planVisionImage = (
-  source: { readonly format: string; readonly width: number; readonly height: number; readonly orientation?: number | undefined },
+  source: {
+    readonly format: string
+    readonly width: number
+    readonly height: number
+    readonly orientation?: number | undefined
+  },
   /** The long side's limit in pixels; 0 sends every image as it is. */
   maxDimension: number
 ): VisionPlan => {
@@ -26,5 +31,9 @@ export const planVisionImage = (
   const long = Math.max(width, height)
   if (long <= maxDimension) return asItIs ? { _tag: "Original" } : { _tag: "Resize", width, height }
   const scale = maxDimension / long
-  return { _tag: "Resize", width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) }
+  return {
+    _tag: "Resize",
+    width: Math.max(1, Math.round(width * scale)),
+    height: Math.max(1, Math.round(height * scale))
+  }
 }

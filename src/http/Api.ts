@@ -1,6 +1,15 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Context, Schema } from "effect"
-import { BadRequest, Conflict, Forbidden, NotFound, ServerError, TooManyRequests, Unauthorized, Unavailable } from "./errors.js"
+import {
+  BadRequest,
+  Conflict,
+  Forbidden,
+  NotFound,
+  ServerError,
+  TooManyRequests,
+  Unauthorized,
+  Unavailable
+} from "./errors.js"
 
 /**
  * Who may call an endpoint; every endpoint is annotated with one (the access-control test reads
@@ -102,7 +111,10 @@ export const SimilarResponse = Schema.Struct({
 /** A query-string integer within [min, max]. */
 const intParam = (min: number, max: number) => Schema.NumberFromString.pipe(Schema.int(), Schema.between(min, max))
 
-export const AdminStatus = Schema.Struct({ admin: Schema.Boolean, error: Schema.optional(Schema.NullOr(Schema.String)) })
+export const AdminStatus = Schema.Struct({
+  admin: Schema.Boolean,
+  error: Schema.optional(Schema.NullOr(Schema.String))
+})
 export const LoginRequest = Schema.Struct({ password: Schema.String.pipe(Schema.maxLength(1024)) })
 
 export const Features = Schema.Struct({
@@ -120,16 +132,31 @@ export const Features = Schema.Struct({
 /** `GET /api/admin/check`: every service checked (as `publisher check`) and the posting schedule. */
 export const CheckReport = Schema.Struct({
   ok: Schema.Boolean,
-  checks: Schema.Array(Schema.Struct({ name: Schema.String, status: Schema.Literal("ok", "failed", "off"), detail: Schema.String, ms: Schema.Number })),
-  schedule: Schema.NullOr(Schema.Struct({ expression: Schema.String, time_zone: Schema.String, next_run_at: Schema.String }))
+  checks: Schema.Array(
+    Schema.Struct({
+      name: Schema.String,
+      status: Schema.Literal("ok", "failed", "off"),
+      detail: Schema.String,
+      ms: Schema.Number
+    })
+  ),
+  schedule: Schema.NullOr(
+    Schema.Struct({ expression: Schema.String, time_zone: Schema.String, next_run_at: Schema.String })
+  )
 })
 
 /** publisher_v2's voice profile: captions in the account's voice, shown to the caption model (`CAPTION_EXAMPLES`). */
-export const VoiceProfile = Schema.Struct({ voice_profile: Schema.NullOr(Schema.Array(Schema.String)), enabled: Schema.Boolean })
+export const VoiceProfile = Schema.Struct({
+  voice_profile: Schema.NullOr(Schema.Array(Schema.String)),
+  enabled: Schema.Boolean
+})
 export const VoiceProfileUpdate = Schema.Struct({ voice_profile: Schema.Array(Schema.String) })
 
 export const Publishers = Schema.Struct({ telegram: Schema.Boolean, instagram: Schema.Boolean, email: Schema.Boolean })
-export const Health = Schema.Struct({ status: Schema.String, checks: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })) })
+export const Health = Schema.Struct({
+  status: Schema.String,
+  checks: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String }))
+})
 
 /** `{filename}`: a plain file name (no separators, no `..`, no control characters). */
 export const FileName = Schema.String.pipe(
@@ -148,28 +175,47 @@ const filename = HttpApiSchema.param("filename", FileName)
 export const AdminApi = HttpApiGroup.make("admin")
   .add(
     HttpApiEndpoint.post("login", "/api/admin/login").setPayload(LoginRequest).addSuccess(AdminStatus)
-      .addError(Unauthorized).addError(NotFound).addError(TooManyRequests).addError(Forbidden).annotate(Access, "public")
+      .addError(Unauthorized).addError(NotFound).addError(TooManyRequests).addError(Forbidden).annotate(
+        Access,
+        "public"
+      )
   )
   .add(HttpApiEndpoint.get("status", "/api/admin/status").addSuccess(AdminStatus).annotate(Access, "public"))
-  .add(HttpApiEndpoint.post("logout", "/api/admin/logout").addSuccess(AdminStatus).addError(Forbidden).annotate(Access, "public"))
+  .add(
+    HttpApiEndpoint.post("logout", "/api/admin/logout").addSuccess(AdminStatus).addError(Forbidden).annotate(
+      Access,
+      "public"
+    )
+  )
   .add(
     HttpApiEndpoint.get("check", "/api/admin/check").addSuccess(CheckReport).addError(Forbidden).addError(Unavailable)
       .middleware(AdminSession).annotate(Access, "admin")
   )
 
 export const ImagesApi = HttpApiGroup.make("images")
-  .add(HttpApiEndpoint.get("list", "/api/images/list").addSuccess(ImageList).addError(ServerError).middleware(Viewer).annotate(Access, "viewer"))
   .add(
-    HttpApiEndpoint.get("random", "/api/images/random").addSuccess(ImageResponse).addError(NotFound).addError(ServerError)
+    HttpApiEndpoint.get("list", "/api/images/list").addSuccess(ImageList).addError(ServerError).middleware(Viewer)
+      .annotate(Access, "viewer")
+  )
+  .add(
+    HttpApiEndpoint.get("random", "/api/images/random").addSuccess(ImageResponse).addError(NotFound).addError(
+      ServerError
+    )
       .middleware(Viewer).annotate(Access, "viewer")
   )
   .add(
-    HttpApiEndpoint.get("image")`/api/images/${filename}`.addSuccess(ImageResponse).addError(NotFound).addError(ServerError)
+    HttpApiEndpoint.get("image")`/api/images/${filename}`.addSuccess(ImageResponse).addError(NotFound).addError(
+      ServerError
+    )
       .middleware(Viewer).annotate(Access, "viewer")
   )
   .add(
     HttpApiEndpoint.get("thumbnail")`/api/images/${filename}/thumbnail`
-      .setUrlParams(Schema.Struct({ size: Schema.optional(Schema.Literal("w256h256", "w480h320", "w640h480", "w960h640", "w1024h768")) }))
+      .setUrlParams(
+        Schema.Struct({
+          size: Schema.optional(Schema.Literal("w256h256", "w480h320", "w640h480", "w960h640", "w1024h768"))
+        })
+      )
       .addSuccess(HttpApiSchema.Uint8Array({ contentType: "image/jpeg" }))
       .addError(NotFound).addError(ServerError).middleware(Viewer).annotate(Access, "viewer")
   )
@@ -182,33 +228,48 @@ export const ImagesApi = HttpApiGroup.make("images")
   .add(
     HttpApiEndpoint.post("analyze")`/api/images/${filename}/analyze`
       .setUrlParams(Schema.Struct({ force_refresh: Schema.optional(Schema.Literal("true", "false", "1", "0")) }))
-      .addSuccess(AnalysisResponse).addError(NotFound).addError(Forbidden).addError(ServerError).middleware(AdminSession).annotate(Access, "admin")
+      .addSuccess(AnalysisResponse).addError(NotFound).addError(Forbidden).addError(ServerError).middleware(
+        AdminSession
+      ).annotate(Access, "admin")
   )
   .add(
     HttpApiEndpoint.post("publish")`/api/images/${filename}/publish`.setPayload(PublishRequest)
-      .addSuccess(PublishResponse).addError(NotFound).addError(Forbidden).addError(BadRequest).addError(Conflict).addError(ServerError)
+      .addSuccess(PublishResponse).addError(NotFound).addError(Forbidden).addError(BadRequest).addError(Conflict)
+      .addError(ServerError)
       .middleware(AdminSession).annotate(Access, "admin")
   )
   .add(
     HttpApiEndpoint.get("similar")`/api/images/${filename}/similar`
-      .setUrlParams(Schema.Struct({ limit: Schema.optional(intParam(1, 100)), max_distance: Schema.optional(intParam(0, 32)) }))
-      .addSuccess(SimilarResponse).addError(NotFound).addError(ServerError).middleware(Authorization).annotate(Access, "private")
+      .setUrlParams(
+        Schema.Struct({ limit: Schema.optional(intParam(1, 100)), max_distance: Schema.optional(intParam(0, 32)) })
+      )
+      .addSuccess(SimilarResponse).addError(NotFound).addError(ServerError).middleware(Authorization).annotate(
+        Access,
+        "private"
+      )
   )
   .add(
-    HttpApiEndpoint.post("keep")`/api/images/${filename}/keep`.addSuccess(CurationResponse).addError(NotFound).addError(Forbidden).addError(ServerError)
+    HttpApiEndpoint.post("keep")`/api/images/${filename}/keep`.addSuccess(CurationResponse).addError(NotFound).addError(
+      Forbidden
+    ).addError(ServerError)
       .middleware(AdminSession).annotate(Access, "admin")
   )
   .add(
-    HttpApiEndpoint.post("remove")`/api/images/${filename}/remove`.addSuccess(CurationResponse).addError(NotFound).addError(Forbidden)
+    HttpApiEndpoint.post("remove")`/api/images/${filename}/remove`.addSuccess(CurationResponse).addError(NotFound)
+      .addError(Forbidden)
       .addError(ServerError).middleware(AdminSession).annotate(Access, "admin")
   )
   .addError(BadRequest)
 
 export const ConfigApi = HttpApiGroup.make("config")
-  .add(HttpApiEndpoint.get("publishers", "/api/config/publishers").addSuccess(Publishers).middleware(Authorization).annotate(Access, "private"))
+  .add(
+    HttpApiEndpoint.get("publishers", "/api/config/publishers").addSuccess(Publishers).middleware(Authorization)
+      .annotate(Access, "private")
+  )
   .add(HttpApiEndpoint.get("features", "/api/config/features").addSuccess(Features).annotate(Access, "public"))
   .add(
-    HttpApiEndpoint.get("getVoiceProfile", "/api/config/voice-profile").addSuccess(VoiceProfile).addError(Forbidden).addError(Unavailable)
+    HttpApiEndpoint.get("getVoiceProfile", "/api/config/voice-profile").addSuccess(VoiceProfile).addError(Forbidden)
+      .addError(Unavailable)
       .addError(ServerError).middleware(AdminSession).annotate(Access, "admin")
   )
   .add(
@@ -221,7 +282,9 @@ export const HealthApi = HttpApiGroup.make("health")
   .add(HttpApiEndpoint.get("live", "/health/live").addSuccess(Health).annotate(Access, "public"))
   // publisher_v2's plain health check (what its platform probed).
   .add(HttpApiEndpoint.get("health", "/health").addSuccess(Health).annotate(Access, "public"))
-  .add(HttpApiEndpoint.get("ready", "/health/ready").addSuccess(Health).addError(Unavailable).annotate(Access, "public"))
+  .add(
+    HttpApiEndpoint.get("ready", "/health/ready").addSuccess(Health).addError(Unavailable).annotate(Access, "public")
+  )
 
 export class PublisherApi extends HttpApi.make("publisher")
   .add(AdminApi)

@@ -1,6 +1,6 @@
 import { Context, Effect, Layer, Option } from "effect"
-import { makeOidcClient, type OidcClient, OidcConfig } from "./oidc.js"
 import { WebConfig, type WebSettings } from "./config.js"
+import { makeOidcClient, type OidcClient, OidcConfig } from "./oidc.js"
 import { makeLoginThrottle, makeSessions, type Sessions } from "./security.js"
 
 /** The server's settings and its in-memory security state (sessions, login throttle). */
@@ -15,13 +15,17 @@ export class WebContext extends Context.Tag("publisher/WebContext")<WebContext, 
   readonly throttle: Effect.Effect.Success<ReturnType<typeof makeLoginThrottle>>
 }>() {}
 
-export const makeWebContext = (folders: { readonly folder: string; readonly archiveFolder: string | null; readonly maxAttempts: number }) =>
+export const makeWebContext = (
+  folders: { readonly folder: string; readonly archiveFolder: string | null; readonly maxAttempts: number }
+) =>
   Layer.effect(
     WebContext,
     Effect.gen(function*() {
       const settings = yield* WebConfig
       const oidcSettings = yield* OidcConfig
-      const oidc = Option.isSome(oidcSettings) ? Option.some(yield* makeOidcClient(oidcSettings.value)) : Option.none<OidcClient>()
+      const oidc = Option.isSome(oidcSettings)
+        ? Option.some(yield* makeOidcClient(oidcSettings.value))
+        : Option.none<OidcClient>()
       return {
         settings,
         ...folders,

@@ -42,8 +42,7 @@ export const makeImageCatalog = (folder: string, ttl: Duration.DurationInput) =>
         const [deferred, start, generation] = yield* Ref.modify(cache, (c): readonly [Claim, Cache] =>
           Option.isSome(c.inFlight)
             ? [[c.inFlight.value, false, c.generation], c]
-            : [[fresh, true, c.generation], { ...c, inFlight: Option.some(fresh) }]
-        )
+            : [[fresh, true, c.generation], { ...c, inFlight: Option.some(fresh) }])
         if (start) {
           yield* storage.listImages(folder).pipe(
             Effect.exit,
@@ -53,7 +52,9 @@ export const makeImageCatalog = (folder: string, ttl: Duration.DurationInput) =>
                 yield* Ref.update(cache, (c) => ({
                   ...c,
                   inFlight: Option.none(),
-                  value: Exit.isSuccess(exit) && c.generation === generation ? Option.some({ images: exit.value, at }) : c.value
+                  value: Exit.isSuccess(exit) && c.generation === generation
+                    ? Option.some({ images: exit.value, at })
+                    : c.value
                 }))
                 yield* Deferred.done(deferred, exit)
               })
@@ -64,23 +65,35 @@ export const makeImageCatalog = (folder: string, ttl: Duration.DurationInput) =>
         return deferred
       })
 
-      const list: Effect.Effect<Images, StorageError> = ttlMs <= 0 ? storage.listImages(folder) : Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const { value } = yield* Ref.get(cache)
-        if (Option.isNone(value)) {
-          yield* lookup("miss")
-          return yield* Deferred.await(yield* refresh)
-        }
-        const stale = now - value.value.at >= ttlMs
-        yield* lookup(stale ? "stale" : "hit")
-        if (stale) yield* refresh // served now, refreshed in the background
-        return value.value.images
-      })
+      const list: Effect.Effect<Images, StorageError> = ttlMs <= 0 ?
+        storage.listImages(folder) :
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          const { value } = yield* Ref.get(cache)
+          if (Option.isNone(value)) {
+            yield* lookup("miss")
+            return yield* Deferred.await(yield* refresh)
+          }
+          const stale = now - value.value.at >= ttlMs
+          yield* lookup(stale ? "stale" : "hit")
+          if (stale) {
+            yield* refresh // served now, refreshed in the background
+          }
+          return value.value.images
+        })
 
       return ImageCatalog.of({
         list,
-        invalidate: Ref.update(cache, (c) => ({ value: Option.none(), inFlight: Option.none(), generation: c.generation + 1 })),
-        find: (filename) => list.pipe(Effect.map((images) => Option.fromNullable(images.find((i) => i.name === filename))))
+        invalidate: Ref.update(
+          cache,
+          (c) => ({ value: Option.none(), inFlight: Option.none(), generation: c.generation + 1 })
+        ),
+        find: (filename) =>
+          list.pipe(Effect.map((images) =>
+            Option.fromNullable(images.find((i) =>
+              i.name === filename
+            ))
+          ))
       })
     })
   )

@@ -21,7 +21,10 @@ export const notModified = (etag: string) =>
  * A single `bytes=` range of a file of `size` bytes: `[start, end]` inclusive, `"unsatisfiable"`,
  * or `undefined` (no range, several ranges or another unit: the whole file is sent, as RFC 9110 allows).
  */
-export const parseRange = (header: string | undefined, size: number): readonly [number, number] | "unsatisfiable" | undefined => {
+export const parseRange = (
+  header: string | undefined,
+  size: number
+): readonly [number, number] | "unsatisfiable" | undefined => {
   const match = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim())
   if (match === null) return undefined
   const [, from, to] = match
@@ -38,20 +41,28 @@ export const parseRange = (header: string | undefined, size: number): readonly [
 /** The bytes of a photo, or the part of them a `Range` asks for, with their validator. */
 export const fileResponse = (
   bytes: Uint8Array,
-  options: { readonly etag: string; readonly contentType: string; readonly range: string | undefined; readonly filename: string }
+  options: {
+    readonly etag: string
+    readonly contentType: string
+    readonly range: string | undefined
+    readonly filename: string
+  }
 ) => {
   const headers = {
     etag: options.etag,
     "cache-control": CACHE_CONTROL,
     "accept-ranges": "bytes",
     // The name is the user's: only its ASCII-safe form goes in the plain parameter.
-    "content-disposition": `inline; filename="${options.filename.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${
-      encodeURIComponent(options.filename)
-    }`
+    "content-disposition": `inline; filename="${
+      options.filename.replace(/[^\x20-\x7e]|["\\]/g, "_")
+    }"; filename*=UTF-8''${encodeURIComponent(options.filename)}`
   }
   const range = parseRange(options.range, bytes.length)
   if (range === "unsatisfiable") {
-    return HttpServerResponse.empty({ status: 416, headers: { ...headers, "content-range": `bytes */${bytes.length}` } })
+    return HttpServerResponse.empty({
+      status: 416,
+      headers: { ...headers, "content-range": `bytes */${bytes.length}` }
+    })
   }
   if (range === undefined) return HttpServerResponse.uint8Array(bytes, { headers, contentType: options.contentType })
   const [start, end] = range

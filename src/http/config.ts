@@ -1,6 +1,6 @@
 import { Config, ConfigError, Either, Option, Redacted } from "effect"
-import { DropboxUrlsConfig } from "../services/storage/dropboxConfig.js"
 import { StorageKindConfig } from "../services/storage/config.js"
+import { DropboxUrlsConfig } from "../services/storage/dropboxConfig.js"
 
 const flag = (name: string, fallback: boolean) => Config.boolean(name).pipe(Config.withDefault(fallback))
 
@@ -19,7 +19,10 @@ const list = (name: string) =>
 export const WebConfig = Config.all({
   // 0 lets the system pick a free port (the bound address is logged, and printed by `sandbox --serve`).
   port: Config.integer("PORT").pipe(
-    Config.validate({ message: "must be a port number (0 to 65535; 0: any free port)", validation: (n) => n >= 0 && n <= 65535 }),
+    Config.validate({
+      message: "must be a port number (0 to 65535; 0: any free port)",
+      validation: (n) => n >= 0 && n <= 65535
+    }),
     Config.withDefault(8000)
   ),
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
@@ -32,7 +35,12 @@ export const WebConfig = Config.all({
     } catch {
       // reported below
     }
-    return Either.left(ConfigError.InvalidData(["PUBLIC_URL"], `must be an http(s) URL such as https://photos.example.org, not "${given.value}"`))
+    return Either.left(
+      ConfigError.InvalidData(
+        ["PUBLIC_URL"],
+        `must be an http(s) URL such as https://photos.example.org, not "${given.value}"`
+      )
+    )
   })),
   /** Host names the server answers besides loopback and PUBLIC_URL's (DNS rebinding: any other Host is 421). */
   allowedHosts: list("WEB_ALLOWED_HOSTS"),
@@ -48,12 +56,18 @@ export const WebConfig = Config.all({
   secureCookies: flag("WEB_SECURE_COOKIES", true),
   cookieTtlSeconds: Config.integer("WEB_ADMIN_COOKIE_TTL_SECONDS").pipe(
     // publisher_v2's bounds (60 s to 30 days), so its settings keep working; the default is an hour.
-    Config.validate({ message: "must be between 60 and 2592000 (30 days)", validation: (n) => n >= 60 && n <= 2_592_000 }),
+    Config.validate({
+      message: "must be between 60 and 2592000 (30 days)",
+      validation: (n) => n >= 60 && n <= 2_592_000
+    }),
     Config.withDefault(3600)
   ),
   /** A session unused this long ends (beside the absolute lifetime above). */
   idleSeconds: Config.integer("WEB_ADMIN_IDLE_SECONDS").pipe(
-    Config.validate({ message: "must be between 60 and 2592000 (30 days)", validation: (n) => n >= 60 && n <= 2_592_000 }),
+    Config.validate({
+      message: "must be between 60 and 2592000 (30 days)",
+      validation: (n) => n >= 60 && n <= 2_592_000
+    }),
     Config.withDefault(1800)
   ),
   storageLinks: DropboxUrlsConfig,
@@ -61,8 +75,14 @@ export const WebConfig = Config.all({
     Config.validate({ message: "must be 0 or more", validation: (n) => n >= 0 }),
     Config.withDefault(30)
   ),
-  folderKeep: Config.string("FOLDER_KEEP").pipe(Config.orElse(() => Config.string("folder_keep")), Config.withDefault("keep")),
-  folderRemove: Config.string("FOLDER_REMOVE").pipe(Config.orElse(() => Config.string("folder_remove")), Config.withDefault("reject")),
+  folderKeep: Config.string("FOLDER_KEEP").pipe(
+    Config.orElse(() => Config.string("folder_keep")),
+    Config.withDefault("keep")
+  ),
+  folderRemove: Config.string("FOLDER_REMOVE").pipe(
+    Config.orElse(() => Config.string("folder_remove")),
+    Config.withDefault("reject")
+  ),
   features: Config.all({
     analyze: flag("FEATURE_ANALYZE_CAPTION", true),
     publish: flag("FEATURE_PUBLISH", true),

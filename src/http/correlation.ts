@@ -28,10 +28,14 @@ export const correlationMiddleware = HttpMiddleware.make((app) =>
     const given = request.headers["x-request-id"]
     const id = given !== undefined && SANE.test(given) ? given : crypto.randomUUID()
     // A pre-response handler also reaches responses made from failures.
-    yield* HttpApp.appendPreResponseHandler((_request, response) => Effect.succeed(HttpServerResponse.setHeader(response, "x-correlation-id", id)))
+    yield* HttpApp.appendPreResponseHandler((_request, response) =>
+      Effect.succeed(HttpServerResponse.setHeader(response, "x-correlation-id", id))
+    )
     const length = Number(request.headers["content-length"] ?? "0")
     const guarded = length > MAX_BODY_BYTES
-      ? HttpServerResponse.json({ error: "Request body too large", detail: `at most ${MAX_BODY_BYTES} bytes` }, { status: 413 }).pipe(Effect.orDie)
+      ? HttpServerResponse.json({ error: "Request body too large", detail: `at most ${MAX_BODY_BYTES} bytes` }, {
+        status: 413
+      }).pipe(Effect.orDie)
       : app
     return yield* HttpMiddleware.logger(guarded).pipe(
       HttpIncomingMessage.withMaxBodySize(Option.some(MAX_READ_BYTES)),

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto"
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
+import { createHash } from "node:crypto"
 import type { WebSettings } from "./config.js"
 import { MAX_BODY_BYTES } from "./correlation.js"
 
@@ -44,7 +44,9 @@ export const hostAllowed = (settings: WebSettings, host: string): boolean => {
 export const originAllowed = (settings: WebSettings, request: HttpServerRequest.HttpServerRequest): boolean => {
   let origin = request.headers["origin"]
   try {
-    if (origin === undefined && request.headers["referer"] !== undefined) origin = new URL(request.headers["referer"]).origin
+    if (origin === undefined && request.headers["referer"] !== undefined) {
+      origin = new URL(request.headers["referer"]).origin
+    }
     if (origin === undefined || origin === "null") return false
     if (settings.publicUrl._tag === "Some" && origin === settings.publicUrl.value.origin) return true
     const url = new URL(origin)
@@ -62,7 +64,9 @@ const DEFAULT_DROPBOX = ["https://api.dropboxapi.com", "https://content.dropboxa
 /** Where the page may load photos from: itself, and the storage's temporary links. */
 const imageSources = (settings: WebSettings): string => {
   if (settings.storageKind === "local") return "'self'"
-  const configured = [settings.storageLinks.apiUrl, settings.storageLinks.contentUrl].filter((u) => !DEFAULT_DROPBOX.includes(u))
+  const configured = [settings.storageLinks.apiUrl, settings.storageLinks.contentUrl].filter((u) =>
+    !DEFAULT_DROPBOX.includes(u)
+  )
   const origins = configured.flatMap((u) => {
     try {
       return [new URL(u).origin]
@@ -88,7 +92,8 @@ const policy = (sources: { readonly script: string; readonly style: string; read
   ].join("; ")
 
 /** The page's policy: its script and style files only, photos from itself and the storage's links. */
-export const pagePolicy = (settings: WebSettings): string => policy({ script: "'self'", style: "'self'", img: imageSources(settings) })
+export const pagePolicy = (settings: WebSettings): string =>
+  policy({ script: "'self'", style: "'self'", img: imageSources(settings) })
 
 /** The inline scripts of an HTML document, as CSP hashes (JSON data blocks are not scripts). */
 export const inlineScriptHashes = (html: string): ReadonlyArray<string> =>
@@ -99,7 +104,11 @@ export const inlineScriptHashes = (html: string): ReadonlyArray<string> =>
 /** Swagger UI's page: its own inline script allowed by hash (it styles its elements at run time). */
 const docsPolicy = (response: HttpServerResponse.HttpServerResponse): string => {
   const html = response.body._tag === "Uint8Array" ? new TextDecoder().decode(response.body.body) : ""
-  return policy({ script: inlineScriptHashes(html).join(" ") || "'none'", style: "'self' 'unsafe-inline'", img: "'self' data:" })
+  return policy({
+    script: inlineScriptHashes(html).join(" ") || "'none'",
+    style: "'self' 'unsafe-inline'",
+    img: "'self' data:"
+  })
 }
 
 const pathOf = (url: string): string => {
@@ -107,7 +116,8 @@ const pathOf = (url: string): string => {
   return query === -1 ? url : url.slice(0, query)
 }
 
-const refuse = (status: number, error: string, detail: string) => HttpServerResponse.unsafeJson({ error, detail }, { status })
+const refuse = (status: number, error: string, detail: string) =>
+  HttpServerResponse.unsafeJson({ error, detail }, { status })
 
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"])
 
@@ -144,9 +154,15 @@ const checkJsonBody = (request: HttpServerRequest.HttpServerRequest) =>
         ? refuse(413, "Request body too large", `at most ${MAX_BODY_BYTES} bytes`)
         : refuse(400, "Unreadable request body", "the body could not be read")
     }
-    if (Buffer.byteLength(read.right) > MAX_BODY_BYTES) return refuse(413, "Request body too large", `at most ${MAX_BODY_BYTES} bytes`)
-    if (read.right.trim() === "") return refuse(400, "Malformed JSON", "the body is empty: send a JSON object")
-    if (jsonDepth(read.right) > MAX_JSON_DEPTH) return refuse(400, "Invalid request", `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`)
+    if (Buffer.byteLength(read.right) > MAX_BODY_BYTES) {
+      return refuse(413, "Request body too large", `at most ${MAX_BODY_BYTES} bytes`)
+    }
+    if (read.right.trim() === "") {
+      return refuse(400, "Malformed JSON", "the body is empty: send a JSON object")
+    }
+    if (jsonDepth(read.right) > MAX_JSON_DEPTH) {
+      return refuse(400, "Invalid request", `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`)
+    }
     try {
       JSON.parse(read.right)
     } catch {
@@ -183,7 +199,15 @@ const jsonBodyOf = (response: HttpServerResponse.HttpServerResponse): unknown =>
   }
 }
 
-const REASONS: Record<number, string> = { 400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed", 413: "Request body too large", 500: "Internal error" }
+const REASONS: Record<number, string> = {
+  400: "Bad request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not found",
+  405: "Method not allowed",
+  413: "Request body too large",
+  500: "Internal error"
+}
 
 /**
  * Every error answer is `{error, detail?}`: a schema decode failure becomes its problems in words
@@ -191,14 +215,21 @@ const REASONS: Record<number, string> = { 400: "Bad request", 401: "Unauthorized
  */
 const plainErrors = (response: HttpServerResponse.HttpServerResponse): HttpServerResponse.HttpServerResponse => {
   if (response.status < 400) return response
-  const body = jsonBodyOf(response) as { readonly _tag?: unknown; readonly issues?: ReadonlyArray<DecodeIssue> } | undefined
+  const body = jsonBodyOf(response) as
+    | { readonly _tag?: unknown; readonly issues?: ReadonlyArray<DecodeIssue> }
+    | undefined
   const replace = (json: object) =>
-    HttpServerResponse.unsafeJson(json, { status: response.status, headers: response.headers, cookies: response.cookies })
+    HttpServerResponse.unsafeJson(json, {
+      status: response.status,
+      headers: response.headers,
+      cookies: response.cookies
+    })
   if (body !== undefined && body._tag === "HttpApiDecodeError") {
     const problems = [...new Set((body.issues ?? []).map(describeIssue).filter((d): d is string => d !== undefined))]
     return replace({ error: "Invalid request", detail: problems.join("; ") || "the request does not match the API" })
   }
-  const empty = response.body._tag === "Empty" || (response.body._tag === "Uint8Array" && response.body.body.length === 0)
+  const empty = response.body._tag === "Empty" ||
+    (response.body._tag === "Uint8Array" && response.body.body.length === 0)
   return empty ? replace({ error: REASONS[response.status] ?? `HTTP ${response.status}` }) : response
 }
 
@@ -213,7 +244,11 @@ export const edgeMiddleware = (settings: WebSettings) => <E, R>(app: HttpApp.Def
     const path = pathOf(request.url)
     const host = requestHost(request)
     if (!hostAllowed(settings, host)) {
-      return refuse(421, "Misdirected request", `this server does not answer for the host "${hostnameOf(host)}": add it to WEB_ALLOWED_HOSTS or set PUBLIC_URL`)
+      return refuse(
+        421,
+        "Misdirected request",
+        `this server does not answer for the host "${hostnameOf(host)}": add it to WEB_ALLOWED_HOSTS or set PUBLIC_URL`
+      )
     }
     if (path.includes(";")) return refuse(404, "Not found", "paths may not contain ';'")
     // What a cross-site form can send (urlencoded, multipart, text/plain) never reaches a handler.
@@ -229,8 +264,12 @@ export const edgeMiddleware = (settings: WebSettings) => <E, R>(app: HttpApp.Def
       Effect.succeed(HttpServerResponse.setHeaders(plainErrors(response), {
         "x-content-type-options": "nosniff",
         "referrer-policy": "same-origin",
-        ...((path.startsWith("/api/") || path === "/metrics") && response.headers["cache-control"] === undefined ? { "cache-control": "no-store" } : {}),
-        ...(path === "/" ? { "content-security-policy": pagePolicy(settings), "x-frame-options": "DENY", "cache-control": "no-store" } : {}),
+        ...((path.startsWith("/api/") || path === "/metrics") && response.headers["cache-control"] === undefined
+          ? { "cache-control": "no-store" }
+          : {}),
+        ...(path === "/"
+          ? { "content-security-policy": pagePolicy(settings), "x-frame-options": "DENY", "cache-control": "no-store" }
+          : {}),
         ...(path === "/docs" ? { "content-security-policy": docsPolicy(response), "x-frame-options": "DENY" } : {})
       }))
     )

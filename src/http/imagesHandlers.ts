@@ -1,13 +1,13 @@
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import { Duration, Effect, Either, Metric, Option, Random, Ref } from "effect"
 import sharp from "sharp"
-import { isSidecarText, parseSidecar, sidecarRecord, sidecarString, sidecarStrings } from "../domain/Sidecar.js"
 import type { ImageRef } from "../domain/Image.js"
 import { joinPath } from "../domain/Image.js"
+import { isSidecarText, parseSidecar, sidecarRecord, sidecarString, sidecarStrings } from "../domain/Sidecar.js"
 import { caption, download, withCaptionHashtags } from "../programs/prepare.js"
 import { publishOne } from "../programs/publishOne.js"
-import { mimeTypeOf } from "../programs/selectImage.js"
 import { writeSidecar } from "../programs/publishPost.js"
+import { mimeTypeOf } from "../programs/selectImage.js"
 import { similarImages } from "../programs/similarImages.js"
 import { Publishers } from "../services/publishers/Publisher.js"
 import { PLATFORMS, renderForPlatforms } from "../services/publishers/registry.js"
@@ -23,14 +23,18 @@ import { WebContext } from "./WebContext.js"
 /** Unexpected failures: logged with their cause, answered as a plain 500 (no stack, no secrets). */
 const internal = <A, R>(effect: Effect.Effect<A, { readonly _tag: string; readonly message: string }, R>) =>
   effect.pipe(
-    Effect.tapError((e) => Effect.logError("web_request_failed").pipe(Effect.annotateLogs({ error_tag: e._tag, error: e.message }))),
+    Effect.tapError((e) =>
+      Effect.logError("web_request_failed").pipe(Effect.annotateLogs({ error_tag: e._tag, error: e.message }))
+    ),
     Effect.mapError((e) => new ServerError({ error: "Internal error", detail: e._tag }))
   )
 
 /** Logs `<event>` with `<event>_ms` (integer milliseconds), as publisher_v2 did. */
 const timedLog = (event: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.timed(effect).pipe(
-    Effect.tap(([d]) => Effect.logInfo(event).pipe(Effect.annotateLogs(`${event}_ms`, Math.round(Duration.toMillis(d))))),
+    Effect.tap(([d]) =>
+      Effect.logInfo(event).pipe(Effect.annotateLogs(`${event}_ms`, Math.round(Duration.toMillis(d))))
+    ),
     Effect.tap(([d]) => Metric.update(endpointDuration.pipe(Metric.tagged("endpoint", event)), Duration.toMillis(d))),
     Effect.map(([, a]) => a),
     Effect.withSpan(`http.${event}`)
@@ -89,7 +93,10 @@ const renderThumbnail = (bytes: Uint8Array, size: ThumbnailSize) =>
   Effect.tryPromise({
     try: () => {
       const [width, height] = THUMBNAIL_SIZES[size]
-      return sharp(bytes, { failOn: "error" }).rotate().resize(width, height, { fit: "inside", withoutEnlargement: true }).flatten({ background: "#ffffff" }).jpeg({ quality: 85 }).toBuffer()
+      return sharp(bytes, { failOn: "error" }).rotate().resize(width, height, {
+        fit: "inside",
+        withoutEnlargement: true
+      }).flatten({ background: "#ffffff" }).jpeg({ quality: 85 }).toBuffer()
     },
     catch: (e) => new Error(`cannot render a thumbnail: ${e instanceof Error ? e.message : String(e)}`)
   }).pipe(Effect.map((b) => new Uint8Array(b)))
@@ -116,7 +123,8 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
           const filenames = images.map((i) => i.name).sort()
           return { filenames, count: filenames.length }
         }).pipe(timedLog("web_list_images")))
-      .handle("image", ({ path }) => findImage(path.filename).pipe(Effect.flatMap(describeImage), timedLog("web_get_image")))
+      .handle("image", ({ path }) =>
+        findImage(path.filename).pipe(Effect.flatMap(describeImage), timedLog("web_get_image")))
       .handle("thumbnail", ({ path, urlParams }) =>
         Effect.gen(function*() {
           const image = yield* findImage(path.filename)
@@ -124,13 +132,21 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
           // The same bytes and size give the same thumbnail: a browser's copy is revalidated, not re-rendered.
           const etag = `"${image.contentHash}-${size}"`
           const request = yield* HttpServerRequest.HttpServerRequest
-          if (etagMatches(request.headers["if-none-match"], etag)) return notModified(etag)
+          if (etagMatches(request.headers["if-none-match"], etag)) {
+            return notModified(etag)
+          }
           const storage = yield* Storage
           // Dropbox renders it (no download); a storage without thumbnails (a local folder): sharp.
           const rendered = yield* internal(storage.thumbnails([image.path], { size, format: "jpeg" }))
-          const bytes = rendered.get(image.path) ?? (yield* internal(storage.download(image.path).pipe(
-            Effect.flatMap((original) => renderThumbnail(original, size).pipe(Effect.mapError((e) => ({ _tag: "ThumbnailError", message: e.message }))))
-          )))
+          const bytes = rendered.get(image.path) ?? (yield* internal(
+            storage.download(image.path).pipe(
+              Effect.flatMap((original) =>
+                renderThumbnail(original, size).pipe(
+                  Effect.mapError((e) => ({ _tag: "ThumbnailError", message: e.message }))
+                )
+              )
+            )
+          ))
           return fileResponse(bytes, { etag, contentType: "image/jpeg", range: undefined, filename: image.name })
         }).pipe(timedLog("web_thumbnail")))
       .handle("original", ({ path }) =>
@@ -138,9 +154,16 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
           const image = yield* findImage(path.filename)
           const etag = `"${image.contentHash}"`
           const request = yield* HttpServerRequest.HttpServerRequest
-          if (etagMatches(request.headers["if-none-match"], etag)) return notModified(etag)
+          if (etagMatches(request.headers["if-none-match"], etag)) {
+            return notModified(etag)
+          }
           const bytes = yield* internal((yield* Storage).download(image.path))
-          return fileResponse(bytes, { etag, contentType: mimeTypeOf(image.name), range: request.headers["range"], filename: image.name })
+          return fileResponse(bytes, {
+            etag,
+            contentType: mimeTypeOf(image.name),
+            range: request.headers["range"],
+            filename: image.name
+          })
         }).pipe(timedLog("web_original")))
       .handle("analyze", ({ path, urlParams }) =>
         Effect.gen(function*() {
@@ -155,7 +178,8 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
               const sidecar = parseSidecar(text.value)
               const sd = sidecar.sdCaption === "" ? null : sidecar.sdCaption
               // As a run would post it: CAPTION_HASHTAGS at the end.
-              const stored = Option.getOrElse(sidecarString(sidecar, "caption"), () => sd ?? "")
+              const stored = Option.getOrElse(sidecarString(sidecar, "caption"), () =>
+                sd ?? "")
               const cap = stored === "" ? stored : yield* internal(withCaptionHashtags(stored))
               if (cap !== "" || sd !== null) {
                 yield* Effect.logInfo("web_analyze_sidecar_cache_hit")
@@ -201,31 +225,42 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
           const image = yield* findImage(path.filename)
           const publishers = yield* choosePublishers(payload.platforms)
           const correlationId = yield* currentCorrelationId
-          const attempt = yield* internal(publishOne({
-            correlationId,
-            folder: web.folder,
-            archiveFolder: web.archiveFolder,
-            maxAttempts: web.maxAttempts,
-            select: image.name,
-            dryPublish: false,
-            preview: false,
-            caption: payload.caption ?? undefined
-          }).pipe(
-            Effect.map(Either.right),
-            Effect.catchTag("PublishingBusy", (busy) => Effect.succeed(Either.left(busy))),
-            Effect.provideService(Publishers, publishers)
-          ))
+          const attempt = yield* internal(
+            publishOne({
+              correlationId,
+              folder: web.folder,
+              archiveFolder: web.archiveFolder,
+              maxAttempts: web.maxAttempts,
+              select: image.name,
+              dryPublish: false,
+              preview: false,
+              caption: payload.caption ?? undefined
+            }).pipe(
+              Effect.map(Either.right),
+              Effect.catchTag("PublishingBusy", (busy) => Effect.succeed(Either.left(busy))),
+              Effect.provideService(Publishers, publishers)
+            )
+          )
           // Another run (cron, CLI, another request) is publishing: 409, try again when it ends.
-          if (Either.isLeft(attempt)) return yield* new Conflict({ error: "Another run is publishing", detail: attempt.left.message })
+          if (Either.isLeft(attempt)) {
+            return yield* new Conflict({ error: "Another run is publishing", detail: attempt.left.message })
+          }
           const result = attempt.right
           yield* (yield* ImageCatalog).invalidate
-          const results = Object.fromEntries(Object.entries(result.published).map(([platform, o]) => [platform, {
-            success: o.ok,
-            status: o.status,
-            post_id: o.id ?? null,
-            error: o.error ?? null
-          }]))
-          return { filename: image.name, results, archived: result.archived, any_success: Object.values(result.published).some((o) => o.ok) }
+          const results = Object.fromEntries(
+            Object.entries(result.published).map(([platform, o]) => [platform, {
+              success: o.ok,
+              status: o.status,
+              post_id: o.id ?? null,
+              error: o.error ?? null
+            }])
+          )
+          return {
+            filename: image.name,
+            results,
+            archived: result.archived,
+            any_success: Object.values(result.published).some((o) => o.ok)
+          }
         }).pipe(timedLog("web_publish")))
       .handle("similar", ({ path, urlParams }) =>
         Effect.gen(function*() {
@@ -233,13 +268,14 @@ export const ImagesHandlers = HttpApiBuilder.group(PublisherApi, "images", (hand
           const images = yield* internal((yield* ImageCatalog).list)
           const maxDistance = urlParams.max_distance ?? 12
           const found = yield* internal(similarImages(image, images, { limit: urlParams.limit ?? 10, maxDistance }))
-          if (Option.isNone(found)) return yield* new ServerError({ error: "The image could not be hashed", detail: image.name })
+          if (Option.isNone(found)) {
+            return yield* new ServerError({ error: "The image could not be hashed", detail: image.name })
+          }
           return { filename: image.name, content_hash: image.contentHash, ...found.value, max_distance: maxDistance }
         }).pipe(timedLog("web_similar")))
       .handle("keep", ({ path }) => curate(path.filename, "keep"))
       .handle("remove", ({ path }) => curate(path.filename, "remove"))
-  })
-)
+  }))
 
 /**
  * The platforms a publish request asked for: only those (an absent list: every enabled one). An
@@ -251,16 +287,24 @@ const choosePublishers = (requested: ReadonlyArray<string> | undefined) =>
     if (requested === undefined) return enabled
     const names = enabled.map((p) => p.platform)
     if (requested.length === 0) {
-      return yield* new BadRequest({ error: "No platform chosen", detail: `platforms must name at least one of: ${names.join(", ") || "(none enabled)"}` })
+      return yield* new BadRequest({
+        error: "No platform chosen",
+        detail: `platforms must name at least one of: ${names.join(", ") || "(none enabled)"}`
+      })
     }
     for (const name of requested) {
       if (!PLATFORMS.some((p) => p.name === name)) {
-        return yield* new BadRequest({ error: `Unknown platform: ${name}`, detail: `platforms may name: ${PLATFORMS.map((p) => p.name).join(", ")}` })
+        return yield* new BadRequest({
+          error: `Unknown platform: ${name}`,
+          detail: `platforms may name: ${PLATFORMS.map((p) => p.name).join(", ")}`
+        })
       }
       if (!names.includes(name)) {
         return yield* new BadRequest({
           error: `Platform not enabled: ${name}`,
-          detail: `enabled: ${names.join(", ") || "none"}; set ${PLATFORMS.find((p) => p.name === name)!.enabledVar} or its credentials to enable it`
+          detail: `enabled: ${names.join(", ") || "none"}; set ${
+            PLATFORMS.find((p) => p.name === name)!.enabledVar
+          } or its credentials to enable it`
         })
       }
     }
@@ -270,7 +314,10 @@ const choosePublishers = (requested: ReadonlyArray<string> | undefined) =>
 const curate = (filename: string, action: "keep" | "remove") =>
   Effect.gen(function*() {
     const web = yield* WebContext
-    yield* feature(action === "keep" ? web.settings.features.keep : web.settings.features.remove, action === "keep" ? "FEATURE_KEEP_CURATE" : "FEATURE_REMOVE_CURATE")
+    yield* feature(
+      action === "keep" ? web.settings.features.keep : web.settings.features.remove,
+      action === "keep" ? "FEATURE_KEEP_CURATE" : "FEATURE_REMOVE_CURATE"
+    )
     const image = yield* findImage(filename)
     const folderName = action === "keep" ? web.settings.folderKeep : web.settings.folderRemove
     const destination = folderName.startsWith("/") ? folderName : joinPath(web.folder, folderName)

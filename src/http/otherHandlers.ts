@@ -22,7 +22,11 @@ export const ConfigHandlers = HttpApiBuilder.group(PublisherApi, "config", (hand
   handlers
     .handle("publishers", () =>
       enabledPlatforms.pipe(
-        Effect.map((on) => ({ telegram: on["telegram"] === true, instagram: on["instagram"] === true, email: on["email"] === true })),
+        Effect.map((on) => ({
+          telegram: on["telegram"] === true,
+          instagram: on["instagram"] === true,
+          email: on["email"] === true
+        })),
         Effect.orElseSucceed(() => ({ telegram: false, instagram: false, email: false }))
       ))
     .handle("features", () =>
@@ -32,22 +36,31 @@ export const ConfigHandlers = HttpApiBuilder.group(PublisherApi, "config", (hand
         keep_enabled: settings.features.keep,
         remove_enabled: settings.features.remove,
         auto_view_enabled: settings.features.autoView,
-        auth_mode: Option.isSome(oidc) ? "oidc" as const : Option.isSome(settings.adminPassword) ? "password" as const : "none" as const,
+        auth_mode: Option.isSome(oidc)
+          ? "oidc" as const
+          : Option.isSome(settings.adminPassword)
+          ? "password" as const
+          : "none" as const,
         password_login_enabled: Option.isSome(settings.adminPassword)
       }))))
-    .handle("getVoiceProfile", () => currentVoiceProfile.pipe(Effect.mapError((e) => serverError({ message: "message" in e ? String(e.message) : String(e) }))))
+    .handle("getVoiceProfile", () =>
+      currentVoiceProfile.pipe(Effect.mapError((e) =>
+        serverError({ message: "message" in e ? String(e.message) : String(e) })
+      )))
     .handle("setVoiceProfile", ({ payload }) =>
       Effect.gen(function*() {
         const examples = yield* Either.match(checkCaptionExamples(payload.voice_profile), {
-          onLeft: (message) => Effect.fail(new BadRequest({ error: "Invalid voice_profile", detail: `voice_profile ${message}` })),
+          onLeft: (message) =>
+            Effect.fail(new BadRequest({ error: "Invalid voice_profile", detail: `voice_profile ${message}` })),
           onRight: Effect.succeed
         })
         // Kept in State: every process (cron runs, other servers) uses it from now on.
-        yield* (yield* State).setSetting(CAPTION_EXAMPLES_SETTING, JSON.stringify(examples)).pipe(Effect.mapError(serverError))
+        yield* (yield* State).setSetting(CAPTION_EXAMPLES_SETTING, JSON.stringify(examples)).pipe(
+          Effect.mapError(serverError)
+        )
         yield* Effect.logInfo("web_voice_profile_set").pipe(Effect.annotateLogs({ examples: examples.length }))
         return { voice_profile: examples.length > 0 ? examples : null, enabled: examples.length > 0 }
-      }))
-)
+      })))
 
 export const HealthHandlers = HttpApiBuilder.group(PublisherApi, "health", (handlers) =>
   handlers
@@ -59,5 +72,4 @@ export const HealthHandlers = HttpApiBuilder.group(PublisherApi, "health", (hand
         const state = yield* State
         yield* state.ping.pipe(Effect.mapError(() => new Unavailable({ error: "not ready", detail: "state database" })))
         return { status: "ok", checks: { state: "ok", storage: "configured" } }
-      }))
-)
+      })))

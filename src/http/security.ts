@@ -1,6 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Effect, Option, Redacted, Ref } from "effect"
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 import { AdminSession, Authorization, Viewer } from "./Api.js"
 import type { WebSettings } from "./config.js"
 import { originAllowed } from "./edge.js"
@@ -17,7 +17,8 @@ const sessionCookieOptions = (settings: Pick<WebSettings, "secureCookies">) =>
   ({ httpOnly: true, sameSite: "strict", secure: settings.secureCookies, path: "/" }) as const
 
 /** The admin session cookie, as every login (password or single sign-on) sets it. */
-export const setSessionCookie = (settings: Pick<WebSettings, "secureCookies" | "cookieTtlSeconds">, session: string) =>
+export const setSessionCookie =
+  (settings: Pick<WebSettings, "secureCookies" | "cookieTtlSeconds">, session: string) =>
   (response: HttpServerResponse.HttpServerResponse) =>
     HttpServerResponse.setCookie(response, sessionCookieName(settings), session, {
       ...sessionCookieOptions(settings),
@@ -28,11 +29,12 @@ export const setSessionCookie = (settings: Pick<WebSettings, "secureCookies" | "
  * Every logout: the session cookie expired, and the photos this browser kept (private,
  * revalidated) go with it.
  */
-export const endSessionCookie = (settings: Pick<WebSettings, "secureCookies">) => (response: HttpServerResponse.HttpServerResponse) =>
-  HttpServerResponse.expireCookie(response, sessionCookieName(settings), sessionCookieOptions(settings)).pipe(
-    Effect.map(HttpServerResponse.setHeader("clear-site-data", "\"cache\"")),
-    Effect.orDie
-  )
+export const endSessionCookie =
+  (settings: Pick<WebSettings, "secureCookies">) => (response: HttpServerResponse.HttpServerResponse) =>
+    HttpServerResponse.expireCookie(response, sessionCookieName(settings), sessionCookieOptions(settings)).pipe(
+      Effect.map(HttpServerResponse.setHeader("clear-site-data", "\"cache\"")),
+      Effect.orDie
+    )
 
 /** Compares secrets in constant time (hashing first, so lengths leak nothing either). */
 export const safeEqual = (a: string, b: string): boolean =>
@@ -76,11 +78,12 @@ export const makeSessions = (ttlSeconds: number, idleSeconds: number = ttlSecond
           yield* Ref.update(store, (m) => new Map(m).set(id, { ...session, lastSeen: now }))
           return true
         }),
-      remove: (id) => Ref.update(store, (m) => {
-        const next = new Map(m)
-        next.delete(id)
-        return next
-      })
+      remove: (id) =>
+        Ref.update(store, (m) => {
+          const next = new Map(m)
+          next.delete(id)
+          return next
+        })
     } satisfies Sessions
   })
 
@@ -88,14 +91,20 @@ export const makeSessions = (ttlSeconds: number, idleSeconds: number = ttlSecond
  * Failed logins: at most `perClient` per client and `global` in all in a sliding window, then 429
  * with the seconds to wait. Clients with no failure left in the window are forgotten.
  */
-export const makeLoginThrottle = (options: { readonly perClient?: number; readonly global?: number; readonly windowMs?: number } = {}) =>
+export const makeLoginThrottle = (
+  options: { readonly perClient?: number; readonly global?: number; readonly windowMs?: number } = {}
+) =>
   Effect.gen(function*() {
     const perClient = options.perClient ?? 5
     const global = options.global ?? 50
     const windowMs = options.windowMs ?? 60_000
     const failures = yield* Ref.make(new Map<string, ReadonlyArray<number>>())
     const recent = (m: ReadonlyMap<string, ReadonlyArray<number>>, now: number) =>
-      new Map([...m].map(([client, times]) => [client, times.filter((t) => t > now - windowMs)] as const).filter(([, times]) => times.length > 0))
+      new Map(
+        [...m].map(([client, times]) => [client, times.filter((t) => t > now - windowMs)] as const).filter((
+          [, times]
+        ) => times.length > 0)
+      )
     return {
       /** `Some(seconds)` to wait when this client (or everyone) failed too often. */
       retryAfter: (client: string) =>
@@ -117,11 +126,12 @@ export const makeLoginThrottle = (options: { readonly perClient?: number; readon
             return next.set(client, [...(next.get(client) ?? []), now])
           })
         }),
-      succeed: (client: string) => Ref.update(failures, (m) => {
-        const next = new Map(m)
-        next.delete(client)
-        return next
-      })
+      succeed: (client: string) =>
+        Ref.update(failures, (m) => {
+          const next = new Map(m)
+          next.delete(client)
+          return next
+        })
     }
   })
 
@@ -135,10 +145,21 @@ const plainAddress = (address: string) => address.trim().toLowerCase().replace(/
  * `TRUSTED_PROXIES`, the nearest `X-Forwarded-For` address that is not one of those proxies. A
  * client can put anything in that header: it counts only through a trusted proxy.
  */
-export const clientOf = (request: HttpServerRequest.HttpServerRequest, trustedProxies: ReadonlyArray<string> = []): string =>
-  clientAddress(Option.getOrElse(request.remoteAddress, () => "unknown"), request.headers["x-forwarded-for"], trustedProxies)
+export const clientOf = (
+  request: HttpServerRequest.HttpServerRequest,
+  trustedProxies: ReadonlyArray<string> = []
+): string =>
+  clientAddress(
+    Option.getOrElse(request.remoteAddress, () => "unknown"),
+    request.headers["x-forwarded-for"],
+    trustedProxies
+  )
 
-export const clientAddress = (socketAddress: string, forwardedFor: string | undefined, trustedProxies: ReadonlyArray<string>): string => {
+export const clientAddress = (
+  socketAddress: string,
+  forwardedFor: string | undefined,
+  trustedProxies: ReadonlyArray<string>
+): string => {
   const socket = plainAddress(socketAddress)
   const trusted = new Set(trustedProxies.map(plainAddress))
   if (!trusted.has(socket)) return socket
@@ -163,7 +184,8 @@ export const hasApiCredential = (settings: WebSettings, request: HttpServerReque
   if (Option.isSome(user) && Option.isSome(pass) && header.startsWith("Basic ")) {
     const decoded = Buffer.from(header.slice(6), "base64").toString("utf8")
     const colon = decoded.indexOf(":")
-    return colon > 0 && safeEqual(decoded.slice(0, colon), user.value) && safeEqual(decoded.slice(colon + 1), Redacted.value(pass.value))
+    return colon > 0 && safeEqual(decoded.slice(0, colon), user.value) &&
+      safeEqual(decoded.slice(colon + 1), Redacted.value(pass.value))
   }
   return false
 }
@@ -183,16 +205,25 @@ const authorize = (settings: WebSettings, sessions: Sessions, anonymousAllowed: 
     if (anonymousAllowed) return
     const request = yield* HttpServerRequest.HttpServerRequest
     if (hasApiCredential(settings, request) || (yield* hasSession(settings, sessions, request))) return
-    return yield* new Unauthorized({ error: "Unauthorized", detail: "log in, or send the API credential (WEB_AUTH_TOKEN or WEB_AUTH_USER / WEB_AUTH_PASS)" })
+    return yield* new Unauthorized({
+      error: "Unauthorized",
+      detail: "log in, or send the API credential (WEB_AUTH_TOKEN or WEB_AUTH_USER / WEB_AUTH_PASS)"
+    })
   })
 
-export const authorization = (settings: WebSettings, sessions: Sessions) => Authorization.of(authorize(settings, sessions, false))
+export const authorization = (settings: WebSettings, sessions: Sessions) =>
+  Authorization.of(authorize(settings, sessions, false))
 
 /** Viewing endpoints: as {@link authorization}, or anyone while AUTO_VIEW is on (publisher_v2's rule). */
-export const viewer = (settings: WebSettings, sessions: Sessions) => Viewer.of(authorize(settings, sessions, settings.features.autoView))
+export const viewer = (settings: WebSettings, sessions: Sessions) =>
+  Viewer.of(authorize(settings, sessions, settings.features.autoView))
 
 /** `/metrics`: a METRICS_TOKEN bearer (scrapers), the API credential or an admin session. */
-export const metricsAllowed = (settings: WebSettings, sessions: Sessions, request: HttpServerRequest.HttpServerRequest) =>
+export const metricsAllowed = (
+  settings: WebSettings,
+  sessions: Sessions,
+  request: HttpServerRequest.HttpServerRequest
+) =>
   Effect.gen(function*() {
     const header = request.headers["authorization"] ?? ""
     const token = settings.metricsToken
@@ -205,7 +236,10 @@ export const adminSession = (settings: WebSettings, sessions: Sessions, oidcConf
   AdminSession.of(
     Effect.gen(function*() {
       if (Option.isNone(settings.adminPassword) && !oidcConfigured) {
-        return yield* new Unavailable({ error: "Admin mode not configured", detail: "set web_admin_pw, or OIDC_ISSUER for single sign-on" })
+        return yield* new Unavailable({
+          error: "Admin mode not configured",
+          detail: "set web_admin_pw, or OIDC_ISSUER for single sign-on"
+        })
       }
       const request = yield* HttpServerRequest.HttpServerRequest
       if (request.method !== "GET" && !originAllowed(settings, request)) {
@@ -217,4 +251,5 @@ export const adminSession = (settings: WebSettings, sessions: Sessions, oidcConf
     })
   )
 
-export const CROSS_ORIGIN_DETAIL = "the request's Origin is not this server's: open the page at PUBLIC_URL (or a host in WEB_ALLOWED_HOSTS)"
+export const CROSS_ORIGIN_DETAIL =
+  "the request's Origin is not this server's: open the page at PUBLIC_URL (or a host in WEB_ALLOWED_HOSTS)"

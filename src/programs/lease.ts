@@ -1,5 +1,5 @@
-import { hostname } from "node:os"
 import { Clock, DateTime, Duration, Effect, Schedule } from "effect"
+import { hostname } from "node:os"
 import { PublishingBusy, type StateError } from "../domain/Errors.js"
 import { type LeaseHolder, State } from "../services/state/State.js"
 
@@ -36,40 +36,51 @@ const iso = (ms: number) => DateTime.formatIso(DateTime.unsafeMake(ms))
  * itself after `ttl`. When another live run holds it, fails with `PublishingBusy`. With `when`
  * false (a preview: no side effects), `effect` runs as it is.
  */
-export const withPublishingLease = (runId: string, options: { readonly when?: boolean; readonly timing?: LeaseTiming } = {}) =>
-<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | PublishingBusy | StateError, R | State> => {
-  if (options.when === false) return effect
-  const timing = options.timing ?? DEFAULT_LEASE_TIMING
-  return Effect.scoped(
-    Effect.gen(function*() {
-      const state = yield* State
-      const ttl = Duration.toMillis(timing.ttl)
-      const now = yield* Clock.currentTimeMillis
-      const me: LeaseHolder = { owner: runId, host: hostname(), pid: process.pid, acquiredAt: now, expiresAt: now + ttl }
-      let holder = yield* state.acquireLease(PUBLISHING_LEASE, me)
-      if (holder.owner !== runId && holder.host === me.host && holder.pid !== me.pid && !processAlive(holder.pid)) {
-        yield* Effect.logWarning("publishing_lease_taken_over").pipe(
-          Effect.annotateLogs({ previous_owner: holder.owner, previous_pid: holder.pid })
+export const withPublishingLease =
+  (runId: string, options: { readonly when?: boolean; readonly timing?: LeaseTiming } = {}) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | PublishingBusy | StateError, R | State> => {
+    if (options.when === false) return effect
+    const timing = options.timing ?? DEFAULT_LEASE_TIMING
+    return Effect.scoped(
+      Effect.gen(function*() {
+        const state = yield* State
+        const ttl = Duration.toMillis(timing.ttl)
+        const now = yield* Clock.currentTimeMillis
+        const me: LeaseHolder = {
+          owner: runId,
+          host: hostname(),
+          pid: process.pid,
+          acquiredAt: now,
+          expiresAt: now + ttl
+        }
+        let holder = yield* state.acquireLease(PUBLISHING_LEASE, me)
+        if (holder.owner !== runId && holder.host === me.host && holder.pid !== me.pid && !processAlive(holder.pid)) {
+          yield* Effect.logWarning("publishing_lease_taken_over").pipe(
+            Effect.annotateLogs({ previous_owner: holder.owner, previous_pid: holder.pid })
+          )
+          holder = yield* state.acquireLease(PUBLISHING_LEASE, me, holder.owner)
+        }
+        if (holder.owner !== runId) {
+          return yield* new PublishingBusy({
+            message: `another run is publishing (run ${holder.owner}, pid ${holder.pid} on ${holder.host}, since ${
+              iso(holder.acquiredAt)
+            }); try again when it ends`,
+            owner: holder.owner,
+            host: holder.host,
+            pid: holder.pid,
+            since: iso(holder.acquiredAt)
+          })
+        }
+        yield* Effect.addFinalizer(() => state.releaseLease(PUBLISHING_LEASE, runId).pipe(Effect.ignoreLogged))
+        const renew = Clock.currentTimeMillis.pipe(
+          Effect.flatMap((t) => state.renewLease(PUBLISHING_LEASE, runId, t + ttl)),
+          Effect.flatMap((ours) => (ours ? Effect.void : Effect.logError("publishing_lease_lost"))),
+          Effect.catchAll((error) =>
+            Effect.logWarning("publishing_lease_renewal_failed").pipe(Effect.annotateLogs({ error: error.message }))
+          )
         )
-        holder = yield* state.acquireLease(PUBLISHING_LEASE, me, holder.owner)
-      }
-      if (holder.owner !== runId) {
-        return yield* new PublishingBusy({
-          message: `another run is publishing (run ${holder.owner}, pid ${holder.pid} on ${holder.host}, since ${iso(holder.acquiredAt)}); try again when it ends`,
-          owner: holder.owner,
-          host: holder.host,
-          pid: holder.pid,
-          since: iso(holder.acquiredAt)
-        })
-      }
-      yield* Effect.addFinalizer(() => state.releaseLease(PUBLISHING_LEASE, runId).pipe(Effect.ignoreLogged))
-      const renew = Clock.currentTimeMillis.pipe(
-        Effect.flatMap((t) => state.renewLease(PUBLISHING_LEASE, runId, t + ttl)),
-        Effect.flatMap((ours) => (ours ? Effect.void : Effect.logError("publishing_lease_lost"))),
-        Effect.catchAll((error) => Effect.logWarning("publishing_lease_renewal_failed").pipe(Effect.annotateLogs({ error: error.message })))
-      )
-      yield* Effect.forkScoped(Effect.repeat(Effect.delay(renew, timing.renewEvery), Schedule.forever))
-      return yield* effect
-    }).pipe(Effect.withSpan("workflow.lease", { attributes: { lease: PUBLISHING_LEASE } }))
-  )
-}
+        yield* Effect.forkScoped(Effect.repeat(Effect.delay(renew, timing.renewEvery), Schedule.forever))
+        return yield* effect
+      }).pipe(Effect.withSpan("workflow.lease", { attributes: { lease: PUBLISHING_LEASE } }))
+    )
+  }

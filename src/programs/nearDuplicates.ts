@@ -12,7 +12,9 @@ import type { RunOptions } from "./RunOptions.js"
 const hashHistogram = stageDuration.pipe(Metric.tagged("stage", "phash"))
 
 /** The run's near-duplicate settings: its options, else the process's (NEAR_DUPLICATE_DISTANCE / _MAX_SKIPS). */
-export const nearDuplicateSettings = (options: RunOptions): Effect.Effect<NearDuplicateSettings, never, NearDuplicatePolicy> =>
+export const nearDuplicateSettings = (
+  options: RunOptions
+): Effect.Effect<NearDuplicateSettings, never, NearDuplicatePolicy> =>
   options.nearDuplicate !== undefined ? Effect.succeed(options.nearDuplicate) : NearDuplicatePolicy
 
 /**
@@ -22,7 +24,11 @@ export const nearDuplicateSettings = (options: RunOptions): Effect.Effect<NearDu
  */
 export type HashOutcome = Either.Either<string, ImageDecodeError>
 
-export const hashDownloaded = (downloaded: Downloaded, timings: Timings, persist: boolean): Effect.Effect<HashOutcome, StateError, ImageHasher | State> =>
+export const hashDownloaded = (
+  downloaded: Downloaded,
+  timings: Timings,
+  persist: boolean
+): Effect.Effect<HashOutcome, StateError, ImageHasher | State> =>
   Effect.gen(function*() {
     const hasher = yield* ImageHasher
     const state = yield* State
@@ -31,7 +37,9 @@ export const hashDownloaded = (downloaded: Downloaded, timings: Timings, persist
     timings.phash_ms = (timings.phash_ms ?? 0) + Math.round(ms)
     yield* Metric.update(hashHistogram, ms)
     if (hashed._tag === "Left") {
-      yield* Effect.logWarning("phash_failed").pipe(Effect.annotateLogs({ image: downloaded.image.name, error: hashed.left.message }))
+      yield* Effect.logWarning("phash_failed").pipe(
+        Effect.annotateLogs({ image: downloaded.image.name, error: hashed.left.message })
+      )
       return Either.left<ImageDecodeError>(hashed.left)
     }
     if (persist) {
@@ -51,5 +59,7 @@ export const hashDownloaded = (downloaded: Downloaded, timings: Timings, persist
 export const nearestPosted = (phash: string, distance: number) =>
   distance <= 0
     ? Effect.succeed(Option.none<SimilarPosted>())
-    : PostedIndex.pipe(Effect.flatMap((index) => index.nearest(phash, 1, distance)), Effect.map((found) => Option.fromNullable(found[0])))
-
+    : PostedIndex.pipe(
+      Effect.flatMap((index) => index.nearest(phash, 1, distance)),
+      Effect.map((found) => Option.fromNullable(found[0]))
+    )

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto"
 import { Config, type ConfigError, Effect, Either, Metric, Option } from "effect"
+import { createHash } from "node:crypto"
 import type { CaptionPair, ImageAnalysis } from "../domain/Analysis.js"
 import { appendHashtags } from "../domain/Caption.js"
 import { parseCaptionExamples } from "../domain/CaptionExamples.js"
@@ -65,7 +65,8 @@ export const captionExamplesSetting = Effect.gen(function*() {
 export const CaptionHashtagsConfig = Config.string("CAPTION_HASHTAGS").pipe(Config.withDefault(""))
 
 /** A caption as a run posts it: ending with `CAPTION_HASHTAGS`, each tag once (so applying it again changes nothing). */
-export const withCaptionHashtags = (caption: string) => CaptionHashtagsConfig.pipe(Effect.map((hashtags) => appendHashtags(caption, hashtags)))
+export const withCaptionHashtags = (caption: string) =>
+  CaptionHashtagsConfig.pipe(Effect.map((hashtags) => appendHashtags(caption, hashtags)))
 
 /**
  * Analysis and captions: from the sidecar when it holds them all, else from the model; the
@@ -73,16 +74,26 @@ export const withCaptionHashtags = (caption: string) => CaptionHashtagsConfig.pi
  */
 export const caption = Effect.fn("workflow.captions")(function*(downloaded: Downloaded, timings: Timings) {
   const withTags = <P extends Prepared>(prepared: P): Effect.Effect<P, ConfigError.ConfigError> =>
-    withCaptionHashtags(prepared.captions.caption).pipe(Effect.map((caption) => ({ ...prepared, captions: { ...prepared.captions, caption } })))
+    withCaptionHashtags(prepared.captions.caption).pipe(
+      Effect.map((caption) => ({ ...prepared, captions: { ...prepared.captions, caption } }))
+    )
   const cached = Option.flatMap(downloaded.sidecar, cachedFromSidecar)
-  if (Option.isSome(cached)) return yield* withTags({ ...downloaded, ...cached.value, fromSidecar: true } satisfies Prepared)
+  if (Option.isSome(cached)) {
+    return yield* withTags({ ...downloaded, ...cached.value, fromSidecar: true } satisfies Prepared)
+  }
   const ai = yield* Ai
-  const analysis = yield* ai.analyze({ name: downloaded.image.name, bytes: downloaded.bytes, mimeType: mimeTypeOf(downloaded.image.name) }).pipe(
+  const analysis = yield* ai.analyze({
+    name: downloaded.image.name,
+    bytes: downloaded.bytes,
+    mimeType: mimeTypeOf(downloaded.image.name)
+  }).pipe(
     timedInto(timings, "vision_analysis_ms")
   )
   const state = yield* State
   const recent = yield* CaptionHistoryConfig.pipe(Effect.flatMap(state.recentCaptions))
   const examples = yield* captionExamplesSetting
-  const captions = yield* ai.captionPair(analysis, { recent, examples }).pipe(timedInto(timings, "caption_generation_ms"))
+  const captions = yield* ai.captionPair(analysis, { recent, examples }).pipe(
+    timedInto(timings, "caption_generation_ms")
+  )
   return yield* withTags({ ...downloaded, analysis, captions, fromSidecar: false } satisfies Prepared)
 })

@@ -4,18 +4,18 @@ import { type ImageRef, sidecarPathOf } from "../domain/Image.js"
 import type { RunResult, SkippedImage, Timings } from "../domain/RunResult.js"
 import { PostedIndex } from "../services/dedup/PostedIndex.js"
 import { Publishers } from "../services/publishers/Publisher.js"
+import { renderForPlatforms } from "../services/publishers/registry.js"
 import { State } from "../services/state/State.js"
 import { Storage } from "../services/storage/Storage.js"
 import { nearDuplicatesSkipped, unusableImagesSkipped } from "../services/telemetry/metrics.js"
+import { withPublishingLease } from "./lease.js"
+import { hashDownloaded, nearDuplicateSettings, nearestPosted } from "./nearDuplicates.js"
 import { caption, download, type Downloaded } from "./prepare.js"
-import { renderForPlatforms } from "../services/publishers/registry.js"
-import { waitingImages } from "./waiting.js"
 import { publishAndArchive, writeSidecar } from "./publishPost.js"
 import type { RunOptions } from "./RunOptions.js"
-import { hashDownloaded, nearDuplicateSettings, nearestPosted } from "./nearDuplicates.js"
-import { withPublishingLease } from "./lease.js"
 import { candidateImages } from "./selectImage.js"
 import { timedInto } from "./timing.js"
+import { waitingImages } from "./waiting.js"
 
 /** The chosen image with its perceptual hash (none when it could not be decoded). */
 interface Chosen {
@@ -48,7 +48,12 @@ const firstUnposted = Effect.fn("workflow.choose")(function*(
     if (options.select === undefined && (yield* state.isPostedSha256(downloaded.sha256))) {
       skipped.push({ image: image.name, reason: "posted by publisher_v2 (sha256 match)", code: "posted_sha256" })
       if (record) {
-        yield* state.markPosted({ contentHash: image.contentHash, sha256: downloaded.sha256, imageName: image.name, runId: options.correlationId })
+        yield* state.markPosted({
+          contentHash: image.contentHash,
+          sha256: downloaded.sha256,
+          imageName: image.name,
+          runId: options.correlationId
+        })
       }
       continue
     }
@@ -56,18 +61,37 @@ const firstUnposted = Effect.fn("workflow.choose")(function*(
     if (Either.isLeft(hashed) && options.select === undefined) {
       // Not an image any decoder reads: skipped and remembered, so one broken file never blocks posting.
       skipped.push({ image: image.name, reason: `not a usable image (${hashed.left.message})`, code: "unusable" })
-      yield* Effect.logWarning("unusable_image_skipped").pipe(Effect.annotateLogs({ image: image.name, error: hashed.left.message }))
+      yield* Effect.logWarning("unusable_image_skipped").pipe(
+        Effect.annotateLogs({ image: image.name, error: hashed.left.message })
+      )
       yield* Metric.increment(unusableImagesSkipped)
-      if (record) yield* state.recordUnusable({ contentHash: image.contentHash, imageName: image.name, reason: hashed.left.message, runId: options.correlationId })
+      if (record) {
+        yield* state.recordUnusable({
+          contentHash: image.contentHash,
+          imageName: image.name,
+          reason: hashed.left.message,
+          runId: options.correlationId
+        })
+      }
       if (++unusable >= MAX_UNUSABLE_SKIPS) return Option.none<Chosen>()
       continue
     }
     const phash = Either.getRight(hashed)
-    const match = options.select === undefined && Option.isSome(phash) ? yield* nearestPosted(phash.value, near.distance) : Option.none()
+    const match = options.select === undefined && Option.isSome(phash)
+      ? yield* nearestPosted(phash.value, near.distance)
+      : Option.none()
     if (Option.isSome(match)) {
       const { distance, imageName } = match.value
-      skipped.push({ image: image.name, reason: `near-duplicate of posted ${imageName} (distance ${distance})`, code: "near_duplicate", near_duplicate_of: imageName, distance })
-      yield* Effect.logInfo("near_duplicate_skipped").pipe(Effect.annotateLogs({ image: image.name, near_duplicate_of: imageName, distance }))
+      skipped.push({
+        image: image.name,
+        reason: `near-duplicate of posted ${imageName} (distance ${distance})`,
+        code: "near_duplicate",
+        near_duplicate_of: imageName,
+        distance
+      })
+      yield* Effect.logInfo("near_duplicate_skipped").pipe(
+        Effect.annotateLogs({ image: image.name, near_duplicate_of: imageName, distance })
+      )
       yield* Metric.increment(nearDuplicatesSkipped)
       if (record) {
         yield* state.recordNearDuplicate({
@@ -118,9 +142,17 @@ const findUnfinished = Effect.fn("workflow.find_unfinished")(function*(
       continue
     }
     if (remaining.every((p) => history.uncertain.includes(p))) {
-      skipped.push({ image: image.name, reason: `outcome uncertain on ${remaining.join(", ")}: see publisher retry`, code: "uncertain" })
+      skipped.push({
+        image: image.name,
+        reason: `outcome uncertain on ${remaining.join(", ")}: see publisher retry`,
+        code: "uncertain"
+      })
     } else if (history.runs >= options.maxAttempts) {
-      skipped.push({ image: image.name, reason: `failed ${history.runs} times on ${remaining.join(", ")}: see publisher retry`, code: "max_attempts" })
+      skipped.push({
+        image: image.name,
+        reason: `failed ${history.runs} times on ${remaining.join(", ")}: see publisher retry`,
+        code: "max_attempts"
+      })
     } else {
       return Option.some<Unfinished>({ _tag: "Resume", image })
     }
@@ -166,7 +198,6 @@ const logTiming = (timings: Timings, image: string | undefined, options: RunOpti
     }))
   })
 
-
 /**
  * One post: list -> finish an unfinished image, or choose an unposted one -> download it (only
  * it) -> analyze + caption (or the sidecar cache) -> sidecar write concurrently with publishing
@@ -199,10 +230,15 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
   }
 
   // An earlier run's unfinished work comes first.
-  const unfinished = sideEffects && options.select === undefined ? yield* findUnfinished(images, options, skipped) : Option.none()
+  const unfinished = sideEffects && options.select === undefined
+    ? yield* findUnfinished(images, options, skipped)
+    : Option.none()
   if (Option.isSome(unfinished) && unfinished.value._tag === "ArchiveOnly" && options.archiveFolder !== null) {
     const image = unfinished.value.image
-    yield* storage.moveWithSidecar(image.path, options.archiveFolder, image).pipe(timedInto(timings, "archive_ms"), Effect.withSpan("archive"))
+    yield* storage.moveWithSidecar(image.path, options.archiveFolder, image).pipe(
+      timedInto(timings, "archive_ms"),
+      Effect.withSpan("archive")
+    )
     yield* logTiming(timings, image.name, options, startedAt)
     return result({
       image: image.name,
@@ -228,7 +264,9 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
         // Waiting for a check: choosing one again could post it twice, or block the folder.
         ...waiting.map((w) => w.image.contentHash)
       ])
-      const candidates = yield* candidateImages(images, excluded, options.select).pipe(timedInto(timings, "image_selection_ms"))
+      const candidates = yield* candidateImages(images, excluded, options.select).pipe(
+        timedInto(timings, "image_selection_ms")
+      )
       return yield* firstUnposted(candidates, options, skipped, timings)
     })
   if (Option.isNone(picked)) {
@@ -241,7 +279,8 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
     const unusable = yield* state.unusableContentHashes
     const nearDuplicates = yield* state.nearDuplicateContentHashes
     const count = (test: (image: ImageRef) => boolean) => images.filter(test).length
-    const postedCount = count((i) => posted.has(i.contentHash)) + skipped.filter((s) => s.code === "posted_sha256").length
+    const postedCount = count((i) => posted.has(i.contentHash)) +
+      skipped.filter((s) => s.code === "posted_sha256").length
     const unusableCount = count((i) => unusable.has(i.contentHash) && !posted.has(i.contentHash))
     const nearCount = count((i) => nearDuplicates.has(i.contentHash) && !posted.has(i.contentHash))
     const parts = [
@@ -269,8 +308,16 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
   // An edited caption is posted as given, and the sidecar is rewritten to record it.
   const prepared = override === undefined || override === ""
     ? generated
-    : { ...generated, captions: new CaptionPair({ caption: override, sd_caption: generated.captions.sd_caption }), fromSidecar: false }
-  if (prepared !== generated) yield* Effect.logInfo("caption_override_used").pipe(Effect.annotateLogs({ image: prepared.image.name, override_length: override!.length }))
+    : {
+      ...generated,
+      captions: new CaptionPair({ caption: override, sd_caption: generated.captions.sd_caption }),
+      fromSidecar: false
+    }
+  if (prepared !== generated) {
+    yield* Effect.logInfo("caption_override_used").pipe(
+      Effect.annotateLogs({ image: prepared.image.name, override_length: override!.length })
+    )
+  }
   yield* Effect.annotateCurrentSpan({ image: prepared.image.name, content_hash: prepared.image.contentHash })
   const described = {
     image: prepared.image.name,
@@ -282,7 +329,11 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
   }
 
   if (options.preview) {
-    return result({ ...described, platform_captions: yield* renderForPlatforms(prepared.captions.caption), message: `Preview: would post ${prepared.image.name}` })
+    return result({
+      ...described,
+      platform_captions: yield* renderForPlatforms(prepared.captions.caption),
+      message: `Preview: would post ${prepared.image.name}`
+    })
   }
   if (options.dryPublish) {
     const written = prepared.fromSidecar ? { userFileKept: undefined } : yield* writeSidecar(prepared, timings)
@@ -291,7 +342,8 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
       ...described,
       platform_captions: yield* renderForPlatforms(prepared.captions.caption),
       ...keptNote(written.userFileKept),
-      message: `Dry publish: captioned ${prepared.image.name}; nothing published` + keptMessage(written.userFileKept, prepared.image.name)
+      message: `Dry publish: captioned ${prepared.image.name}; nothing published` +
+        keptMessage(written.userFileKept, prepared.image.name)
     })
   }
 
@@ -303,7 +355,11 @@ export const publishOne = Effect.fn("workflow.publishOne")(function*(options: Ru
   }, timings)
   if (outcome.anyLive && Option.isSome(picked.value.phash)) {
     const index = yield* PostedIndex
-    yield* index.add({ contentHash: prepared.image.contentHash, imageName: prepared.image.name, phash: picked.value.phash.value })
+    yield* index.add({
+      contentHash: prepared.image.contentHash,
+      imageName: prepared.image.name,
+      phash: picked.value.phash.value
+    })
   }
   yield* logTiming(timings, prepared.image.name, options, startedAt)
   const notLive = Object.entries(outcome.published).filter(([, o]) => !o.ok).map(([p, o]) => `${p} (${o.status})`)

@@ -2,8 +2,8 @@ import { Config, DateTime, Effect, Metric, Option } from "effect"
 import { renderSidecar } from "../domain/CaptionSidecar.js"
 import { StorageError } from "../domain/Errors.js"
 import { baseName, sidecarPathOf } from "../domain/Image.js"
-import { isSidecarText } from "../domain/Sidecar.js"
 import type { PlatformOutcome, Timings } from "../domain/RunResult.js"
+import { isSidecarText } from "../domain/Sidecar.js"
 import { Ai } from "../services/ai/Ai.js"
 import { type PlatformPublisher, type Post, Publishers } from "../services/publishers/Publisher.js"
 import type { PlatformHistory } from "../services/state/State.js"
@@ -29,7 +29,11 @@ const freeNotesPath = (imagePath: string) =>
       if (found._tag === "Left" && found.left.notFound) return candidate
       if (found._tag === "Left") return yield* found.left
     }
-    return yield* new StorageError({ operation: "write_sidecar", path: imagePath, message: `no free name for the notes beside ${imagePath}` })
+    return yield* new StorageError({
+      operation: "write_sidecar",
+      path: imagePath,
+      message: `no free name for the notes beside ${imagePath}`
+    })
   })
 
 /**
@@ -41,15 +45,26 @@ export const writeSidecar = (prepared: Prepared, timings: Timings) =>
   Effect.gen(function*() {
     const ai = yield* Ai
     const storage = yield* Storage
-    const artistAlias = Option.getOrUndefined(yield* Config.option(Config.string("SIDECAR_ARTIST_ALIAS")).pipe(Config.map(Option.filter((a) => a.trim() !== ""))))
-    const text = renderSidecar({ ...prepared, models: ai.models, created: DateTime.formatIso(yield* DateTime.now), artistAlias })
+    const artistAlias = Option.getOrUndefined(
+      yield* Config.option(Config.string("SIDECAR_ARTIST_ALIAS")).pipe(
+        Config.map(Option.filter((a) => a.trim() !== ""))
+      )
+    )
+    const text = renderSidecar({
+      ...prepared,
+      models: ai.models,
+      created: DateTime.formatIso(yield* DateTime.now),
+      artistAlias
+    })
     let kept: string | undefined
     if (Option.isSome(prepared.sidecar) && !isSidecarText(prepared.sidecar.value)) {
       const original = sidecarPathOf(prepared.image.path)
       const bytes = yield* storage.download(original)
       kept = yield* freeNotesPath(prepared.image.path)
       yield* storage.upload(kept, bytes)
-      yield* Effect.logWarning("user_file_kept").pipe(Effect.annotateLogs({ image: prepared.image.name, file: baseName(original), kept_as: baseName(kept) }))
+      yield* Effect.logWarning("user_file_kept").pipe(
+        Effect.annotateLogs({ image: prepared.image.name, file: baseName(original), kept_as: baseName(kept) })
+      )
     }
     yield* storage.writeSidecar(prepared.image.path, text)
     return { userFileKept: kept === undefined ? undefined : baseName(kept) }
@@ -87,11 +102,17 @@ const publishTo = (publisher: PlatformPublisher, post: Post, history: PlatformHi
       return {
         status: "uncertain",
         ok: false,
-        error: `an earlier attempt may have posted; check ${publisher.platform}, then run: publisher retry --image ${post.image.name} --force`
+        error:
+          `an earlier attempt may have posted; check ${publisher.platform}, then run: publisher retry --image ${post.image.name} --force`
       } satisfies PlatformOutcome
     }
     const state = yield* State
-    const record = { runId: options.runId, contentHash: post.image.contentHash, imageName: post.image.name, platform: publisher.platform }
+    const record = {
+      runId: options.runId,
+      contentHash: post.image.contentHash,
+      imageName: post.image.name,
+      platform: publisher.platform
+    }
     // Written before the call: if the process dies while the platform is being called, the next
     // run finds this "uncertain" attempt and does not post blindly a second time.
     yield* state.recordPublication({ ...record, ok: false, uncertain: true, error: "interrupted while publishing" })
@@ -107,7 +128,9 @@ const publishTo = (publisher: PlatformPublisher, post: Post, history: PlatformHi
       error: outcome.error,
       uncertain: outcome.status === "uncertain"
     })
-    yield* Metric.increment(Metric.tagged(Metric.tagged(publishOutcomes, "platform", publisher.platform), "status", outcome.status))
+    yield* Metric.increment(
+      Metric.tagged(Metric.tagged(publishOutcomes, "platform", publisher.platform), "status", outcome.status)
+    )
     return outcome
   })
 
@@ -136,9 +159,13 @@ export const publishAndArchive = Effect.fn("workflow.publish_and_archive")(funct
   const [sidecarResult, outcomes] = yield* Effect.all(
     [
       prepared.fromSidecar ? Effect.succeed(undefined) : Effect.either(writeSidecar(prepared, timings)),
-      Effect.forEach(publishers, (p) => publishTo(p, post, history, options).pipe(Effect.map((o) => [p.platform, o] as const)), {
-        concurrency: "unbounded"
-      }).pipe(timedInto(timings, "publish_parallel_ms"))
+      Effect.forEach(
+        publishers,
+        (p) => publishTo(p, post, history, options).pipe(Effect.map((o) => [p.platform, o] as const)),
+        {
+          concurrency: "unbounded"
+        }
+      ).pipe(timedInto(timings, "publish_parallel_ms"))
     ],
     { concurrency: "unbounded" }
   )
@@ -149,12 +176,25 @@ export const publishAndArchive = Effect.fn("workflow.publish_and_archive")(funct
   const anyLive = outcomes.some(([, o]) => o.ok)
   const complete = outcomes.length > 0 && outcomes.every(([, o]) => o.ok)
   if (anyLive) {
-    yield* state.markPosted({ contentHash: prepared.image.contentHash, sha256: prepared.sha256, imageName: prepared.image.name, runId: options.runId })
+    yield* state.markPosted({
+      contentHash: prepared.image.contentHash,
+      sha256: prepared.sha256,
+      imageName: prepared.image.name,
+      runId: options.runId
+    })
     yield* state.recordCaption({ contentHash: prepared.image.contentHash, caption: prepared.captions.caption })
   }
   if (complete && options.archiveFolder !== null) {
-    yield* storage.moveWithSidecar(prepared.image.path, options.archiveFolder, prepared.image).pipe(timedInto(timings, "archive_ms"), Effect.withSpan("archive"))
+    yield* storage.moveWithSidecar(prepared.image.path, options.archiveFolder, prepared.image).pipe(
+      timedInto(timings, "archive_ms"),
+      Effect.withSpan("archive")
+    )
   }
   const userFileKept = sidecarResult?._tag === "Right" ? sidecarResult.right.userFileKept : undefined
-  return { published, anyLive, archived: complete && options.archiveFolder !== null, userFileKept } satisfies PublishOutcome
+  return {
+    published,
+    anyLive,
+    archived: complete && options.archiveFolder !== null,
+    userFileKept
+  } satisfies PublishOutcome
 })

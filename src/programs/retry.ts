@@ -38,9 +38,13 @@ export const retryUnfinished = Effect.fn("workflow.retry")(function*(options: Re
     : images.filter((i) => i.name.toLowerCase() === options.image!.toLowerCase())
   if (options.image !== undefined) {
     const target = targets[0]
-    if (target === undefined) return yield* new UsageError({ message: `retry: no image named "${options.image}" in the folder` })
+    if (target === undefined) {
+      return yield* new UsageError({ message: `retry: no image named "${options.image}" in the folder` })
+    }
     if ((yield* state.platformHistory(target.contentHash)).runs === 0) {
-      return yield* new UsageError({ message: `retry: ${target.name} was never published; use: publisher run --select ${target.name}` })
+      return yield* new UsageError({
+        message: `retry: ${target.name} was never published; use: publisher run --select ${target.name}`
+      })
     }
   }
   const results: Array<RetryResult> = []

@@ -83,7 +83,11 @@ export const hashLibrary = (images: ReadonlyArray<ImageRef>, onProgress?: ScanOp
     const known = new Map(yield* state.imageHashes(PHASH_ALGORITHM, PHASH_VERSION))
     // One file per content (the first listed): copies with the same bytes share a hash.
     const firstOfContent = new Map<string, ImageRef>()
-    for (const image of images) if (!known.has(image.contentHash) && !firstOfContent.has(image.contentHash)) firstOfContent.set(image.contentHash, image)
+    for (const image of images) {
+      if (!known.has(image.contentHash) && !firstOfContent.has(image.contentHash)) {
+        firstOfContent.set(image.contentHash, image)
+      }
+    }
     const todo = [...firstOfContent.values()]
     const counts = { cached: images.filter((i) => known.has(i.contentHash)).length, thumbnails: 0, downloads: 0 }
     const failed: Array<{ image: string; error: string }> = []
@@ -118,12 +122,15 @@ export const hashLibrary = (images: ReadonlyArray<ImageRef>, onProgress?: ScanOp
         Effect.gen(function*() {
           const group = Chunk.toReadonlyArray(window)
           const thumbnails = yield* storage.thumbnails(group.map((i) => i.path))
-          const hashed = yield* Effect.forEach(group, (image) => hashOne(image, Option.fromNullable(thumbnails.get(image.path))), {
+          const hashed = yield* Effect.forEach(group, (image) =>
+            hashOne(image, Option.fromNullable(thumbnails.get(image.path))), {
             concurrency: hasher.concurrency * 2
           })
           const rows = hashed.flatMap((r) => (Either.isRight(r) ? [r.right] : []))
           yield* state.saveImageHashes(rows)
-          for (const row of rows) known.set(row.contentHash, row)
+          for (const row of rows) {
+            known.set(row.contentHash, row)
+          }
         })
       ),
       Stream.runDrain
@@ -151,7 +158,10 @@ const clustersOf = (images: ReadonlyArray<ImageRef>, known: ReadonlyMap<string, 
   if (distance > 0) {
     const hashed = [...byContent.values()].filter((i) => known.has(images[i]!.contentHash))
     const words = hashed.map((i) => fromHex(known.get(images[i]!.contentHash)!.phash)!)
-    const index = HammingIndex.build({ hi: Uint32Array.from(words, (w) => w.hi), lo: Uint32Array.from(words, (w) => w.lo) })
+    const index = HammingIndex.build({
+      hi: Uint32Array.from(words, (w) => w.hi),
+      lo: Uint32Array.from(words, (w) => w.lo)
+    })
     words.forEach((w, id) => {
       for (const hit of index.search(w.hi, w.lo, distance)) union(hashed[id]!, hashed[hit.id]!)
     })
@@ -187,7 +197,9 @@ export const scanLibrary = Effect.fn("dedup.scan")(function*(options: ScanOption
   const posted = yield* PostedIndex
   const images = yield* storage.listImages(options.folder)
   const { counts, failed, known } = yield* hashLibrary(images, options.onProgress)
-  const archive = options.archiveFolder === undefined ? undefined : yield* hashArchive(options.archiveFolder, options.onProgress)
+  const archive = options.archiveFolder === undefined
+    ? undefined
+    : yield* hashArchive(options.archiveFolder, options.onProgress)
   if (archive !== undefined) failed.push(...archive.failed)
   const clusters = clustersOf(images, known, options.distance)
   const postedHashes = yield* state.postedContentHashes
@@ -235,9 +247,16 @@ const hashArchive = (folder: string, onProgress: ScanOptions["onProgress"]) =>
       : yield* state.importPosted({ sha256s: [], contentHashes, source: "archive" })
     for (const image of images) {
       const hash = known.get(image.contentHash)
-      if (hash !== undefined) yield* posted.add({ contentHash: image.contentHash, imageName: image.name, phash: hash.phash })
+      if (hash !== undefined) {
+        yield* posted.add({ contentHash: image.contentHash, imageName: image.name, phash: hash.phash })
+      }
     }
-    const result: ArchiveScan = { folder, images: images.length, hashed: counts.thumbnails + counts.downloads, newly_posted: added }
+    const result: ArchiveScan = {
+      folder,
+      images: images.length,
+      hashed: counts.thumbnails + counts.downloads,
+      newly_posted: added
+    }
     return { result, failed }
   }).pipe(Effect.withSpan("dedup.hash_archive", { attributes: { folder } }))
 
@@ -247,7 +266,10 @@ export const moveDuplicates = (clusters: ScanResult["clusters"], toFolder: strin
     const storage = yield* Storage
     return yield* Effect.forEach(
       clusters.flatMap((cluster) => cluster.slice(1)),
-      (member) => storage.moveWithSidecar(member.path, toFolder, { contentHash: member.content_hash }).pipe(Effect.map((to) => ({ from: member.path, to }))),
+      (member) =>
+        storage.moveWithSidecar(member.path, toFolder, { contentHash: member.content_hash }).pipe(
+          Effect.map((to) => ({ from: member.path, to }))
+        ),
       { concurrency: 4 }
     )
   }).pipe(Effect.withSpan("dedup.move_duplicates"))

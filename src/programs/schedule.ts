@@ -19,10 +19,23 @@ const knownTimeZone = (zone: string) => {
 }
 
 /** A cron expression in a time zone, or what is wrong with it (which of the two, in `field`). */
-export const parseSchedule = (expression: string, timeZone: string): Either.Either<PublishSchedule, { readonly field: "cron" | "timeZone"; readonly message: string }> => {
-  if (!knownTimeZone(timeZone)) return Either.left({ field: "timeZone", message: `unknown time zone ${JSON.stringify(timeZone)} (an IANA name such as Europe/Zurich)` })
+export const parseSchedule = (
+  expression: string,
+  timeZone: string
+): Either.Either<PublishSchedule, { readonly field: "cron" | "timeZone"; readonly message: string }> => {
+  if (!knownTimeZone(timeZone)) {
+    return Either.left({
+      field: "timeZone",
+      message: `unknown time zone ${JSON.stringify(timeZone)} (an IANA name such as Europe/Zurich)`
+    })
+  }
   return Cron.parse(expression, timeZone).pipe(
-    Either.mapLeft((e) => ({ field: "cron" as const, message: `${e.message} in ${JSON.stringify(expression)} (5 fields: minute hour day month weekday; or 6 with seconds first)` })),
+    Either.mapLeft((e) => ({
+      field: "cron" as const,
+      message: `${e.message} in ${
+        JSON.stringify(expression)
+      } (5 fields: minute hour day month weekday; or 6 with seconds first)`
+    })),
     Either.map((cron) => ({ cron, expression, timeZone }))
   )
 }
@@ -43,7 +56,9 @@ export const ScheduleConfig: Config.Config<Option.Option<PublishSchedule>> = Con
     if (text === undefined || text === "") return Either.right(Option.none())
     return parseSchedule(text, timeZone).pipe(
       Either.map(Option.some),
-      Either.mapLeft((e) => ConfigError.InvalidData([e.field === "cron" ? "PUBLISH_SCHEDULE" : "PUBLISH_SCHEDULE_TZ"], e.message))
+      Either.mapLeft((e) =>
+        ConfigError.InvalidData([e.field === "cron" ? "PUBLISH_SCHEDULE" : "PUBLISH_SCHEDULE_TZ"], e.message)
+      )
     )
   })
 )
@@ -63,11 +78,21 @@ export const runOnSchedule = <E, R>(cron: Cron.Cron, run: Effect.Effect<RunResul
       Effect.tap((result) =>
         Effect.logInfo("scheduled_run").pipe(
           Effect.annotateLogs({ image: result.image ?? "none", ok: result.ok, result: result.message }),
-          Effect.zipRight(Metric.increment(Metric.tagged(scheduledRuns, "outcome", !result.ok ? "failed" : result.image === null ? "nothing" : "posted")))
+          Effect.zipRight(
+            Metric.increment(
+              Metric.tagged(
+                scheduledRuns,
+                "outcome",
+                !result.ok ? "failed" : result.image === null ? "nothing" : "posted"
+              )
+            )
+          )
         )
       ),
       Effect.catchAllCause((cause) =>
-        Effect.logWarning("scheduled_run_failed", cause).pipe(Effect.zipRight(Metric.increment(Metric.tagged(scheduledRuns, "outcome", "failed"))))
+        Effect.logWarning("scheduled_run_failed", cause).pipe(
+          Effect.zipRight(Metric.increment(Metric.tagged(scheduledRuns, "outcome", "failed")))
+        )
       )
     )
   }).pipe(Effect.forever)

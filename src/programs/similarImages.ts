@@ -40,7 +40,9 @@ export const similarImages = Effect.fn("dedup.similar")(function*(
   const others = folderImages.filter((i) => i.path !== image.path && known.has(i.contentHash))
   const words = others.map((i) => fromHex(known.get(i.contentHash)!.phash)!)
   const codes = { hi: Uint32Array.from(words, (w) => w.hi), lo: Uint32Array.from(words, (w) => w.lo) }
-  const inFolder = linearScan(codes, others.length, query.hi, query.lo, options.maxDistance).map(({ distance, id }): SimilarImage => ({
+  const inFolder = linearScan(codes, others.length, query.hi, query.lo, options.maxDistance).map((
+    { distance, id }
+  ): SimilarImage => ({
     filename: others[id]!.name,
     content_hash: others[id]!.contentHash,
     phash: known.get(others[id]!.contentHash)!.phash,
@@ -55,7 +57,14 @@ export const similarImages = Effect.fn("dedup.similar")(function*(
     ...inFolder.map((s) => (postedFound.has(s.content_hash) ? { ...s, posted: true } : s)),
     ...posted
       .filter((p) => p.contentHash !== image.contentHash && !folderContent.has(p.contentHash))
-      .map((p): SimilarImage => ({ filename: p.imageName, content_hash: p.contentHash, phash: p.phash, distance: p.distance, posted: true, in_folder: false }))
+      .map((p): SimilarImage => ({
+        filename: p.imageName,
+        content_hash: p.contentHash,
+        phash: p.phash,
+        distance: p.distance,
+        posted: true,
+        in_folder: false
+      }))
   ].sort((a, b) => a.distance - b.distance || a.filename.localeCompare(b.filename)).slice(0, options.limit)
   return Option.some<SimilarResult>({ phash: own.phash, algorithm: PHASH_ALGORITHM, similar })
 })

@@ -112,7 +112,9 @@ export const startDropbox = async (options: DropboxOptions = {}): Promise<Dropbo
   /** One relocation: the moved entry's metadata, or Dropbox's RelocationError. */
   const relocate = (from: string, to: string, rename: boolean): { ok: object } | { error: Reply } => {
     const isFile = files.exists(from)
-    if (!isFile && (!files.folderExists(from) || normalize(from) === "")) return { error: routeError("from_lookup", "not_found") }
+    if (!isFile && (!files.folderExists(from) || normalize(from) === "")) {
+      return { error: routeError("from_lookup", "not_found") }
+    }
     const sameEntry = lower(normalize(from)) === lower(normalize(to))
     let target = normalize(to)
     if (taken(target) && !sameEntry) {
@@ -120,7 +122,14 @@ export const startDropbox = async (options: DropboxOptions = {}): Promise<Dropbo
       target = autorename(target, taken)
     }
     if (isFile) return { ok: fileMetadata(files.move(from, target)!) }
-    if (lower(target).startsWith(`${lower(normalize(from))}/`)) return { error: json({ error_summary: "cant_move_folder_into_itself/..", error: { ".tag": "cant_move_folder_into_itself" } }, 409) }
+    if (lower(target).startsWith(`${lower(normalize(from))}/`)) {
+      return {
+        error: json({
+          error_summary: "cant_move_folder_into_itself/..",
+          error: { ".tag": "cant_move_folder_into_itself" }
+        }, 409)
+      }
+    }
     files.moveFolder(from, target)
     return { ok: folderMetadata(target) }
   }
@@ -133,7 +142,9 @@ export const startDropbox = async (options: DropboxOptions = {}): Promise<Dropbo
     const entries = arg["entries"]
     if (!Array.isArray(entries)) return badRequest("request body: entries: missing required field")
     // Dropbox answers a route error (409 too_many_files) for a batch over its limit.
-    if (entries.length > THUMBNAIL_BATCH_LIMIT) return json({ error_summary: "too_many_files/", error: { ".tag": "too_many_files" } }, 409)
+    if (entries.length > THUMBNAIL_BATCH_LIMIT) {
+      return json({ error_summary: "too_many_files/", error: { ".tag": "too_many_files" } }, 409)
+    }
     const parsed = entries.map(thumbnailArg)
     const invalid = parsed.find((p) => typeof p === "string")
     if (invalid !== undefined) return badRequest(invalid)
@@ -141,7 +152,11 @@ export const startDropbox = async (options: DropboxOptions = {}): Promise<Dropbo
       const { path, spec } = p as Exclude<typeof p, string>
       const file = files.get(path)
       const failure = (error: object) => ({ ".tag": "failure", failure: error })
-      if (file === undefined) return failure((routeError("path", files.folderExists(path) ? "not_file" : "not_found").body as { error: object }).error)
+      if (file === undefined) {
+        return failure(
+          (routeError("path", files.folderExists(path) ? "not_file" : "not_found").body as { error: object }).error
+        )
+      }
       const thumbnail = await renderThumbnail(file, spec)
       return typeof thumbnail === "string"
         ? failure({ ".tag": thumbnail })
@@ -201,7 +216,11 @@ export const startDropbox = async (options: DropboxOptions = {}): Promise<Dropbo
             const kind = files.exists(target) ? "file" : "folder"
             return json({
               error_summary: `path/conflict/${kind}/..`,
-              error: { ".tag": "path", reason: { ".tag": "conflict", conflict: { ".tag": kind } }, upload_session_id: randomUUID() }
+              error: {
+                ".tag": "path",
+                reason: { ".tag": "conflict", conflict: { ".tag": kind } },
+                upload_session_id: randomUUID()
+              }
             }, 409)
           }
           target = autorename(target, taken)
@@ -231,7 +250,9 @@ export const startDropbox = async (options: DropboxOptions = {}): Promise<Dropbo
       case "files/create_folder_v2": {
         let target = normalize(path)
         if (taken(target)) {
-          if (arg["autorename"] !== true) return routeError("path", "conflict", files.exists(target) ? "file" : "folder")
+          if (arg["autorename"] !== true) {
+            return routeError("path", "conflict", files.exists(target) ? "file" : "folder")
+          }
           target = autorename(target, taken)
         }
         files.createFolder(target)
@@ -242,11 +263,16 @@ export const startDropbox = async (options: DropboxOptions = {}): Promise<Dropbo
         return "error" in moved ? moved.error : json({ metadata: moved.ok })
       }
       case "files/move_batch_v2": {
-        const entries = Array.isArray(arg["entries"]) ? arg["entries"] as Array<{ from_path?: unknown; to_path?: unknown }> : []
+        const entries = Array.isArray(arg["entries"])
+          ? arg["entries"] as Array<{ from_path?: unknown; to_path?: unknown }>
+          : []
         const results = entries.map((e) => {
           const moved = relocate(String(e.from_path ?? ""), String(e.to_path ?? ""), arg["autorename"] === true)
           return "error" in moved
-            ? { ".tag": "failure", failure: { ".tag": "relocation_error", relocation_error: (moved.error.body as { error: object }).error } }
+            ? {
+              ".tag": "failure",
+              failure: { ".tag": "relocation_error", relocation_error: (moved.error.body as { error: object }).error }
+            }
             : { ".tag": "success", success: moved.ok }
         })
         const id = `dbjid:${randomBytes(24).toString("base64url")}`

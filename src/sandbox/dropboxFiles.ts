@@ -178,7 +178,9 @@ export class DropboxFiles {
     if (node === undefined || key === "") return undefined
     const removed = this.filesBeneath(key)
     for (const file of removed) this.byPath.delete(lower(file.pathDisplay))
-    for (const nodeKey of [...this.nodes.keys()]) if (nodeKey === key || nodeKey.startsWith(`${key}/`)) this.nodes.delete(nodeKey)
+    for (const nodeKey of [...this.nodes.keys()]) {
+      if (nodeKey === key || nodeKey.startsWith(`${key}/`)) this.nodes.delete(nodeKey)
+    }
     this.nodes.get(parentOf(key))?.folders.delete(key)
     this.weigh(parentOf(key), -node.weight)
     return removed
@@ -202,7 +204,9 @@ export class DropboxFiles {
       .map(([, n]) => n.pathDisplay)
     const files = this.filesBeneath(lower(source))
     this.deleteFolder(source)
-    for (const file of files) this.insert({ ...file, pathDisplay: target + file.pathDisplay.slice(source.length), rev: this.nextIds().rev })
+    for (const file of files) {
+      this.insert({ ...file, pathDisplay: target + file.pathDisplay.slice(source.length), rev: this.nextIds().rev })
+    }
     for (const path of explicit) this.createFolder(target + path.slice(source.length))
     return true
   }
@@ -210,7 +214,9 @@ export class DropboxFiles {
   /** Direct files of a folder, with `name` for convenience. */
   list(folder: string): Array<StoredFile & { readonly name: string }> {
     const node = this.nodes.get(lower(normalize(folder)))
-    return node === undefined ? [] : [...node.files.values()].map((file) => ({ ...file, name: nameOf(file.pathDisplay) }))
+    return node === undefined
+      ? []
+      : [...node.files.values()].map((file) => ({ ...file, name: nameOf(file.pathDisplay) }))
   }
 
   /** Display paths of the direct sub-folders of a folder (implicit: a file's parents exist). */

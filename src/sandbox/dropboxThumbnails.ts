@@ -21,14 +21,21 @@ export const renderThumbnail = async (
   file: StoredFile,
   spec: ThumbnailSpec
 ): Promise<Buffer | "unsupported_extension" | "unsupported_image"> => {
-  if (!THUMBNAIL_EXTENSIONS.has(nameOf(file.pathDisplay).split(".").pop()?.toLowerCase() ?? "")) return "unsupported_extension"
+  if (!THUMBNAIL_EXTENSIONS.has(nameOf(file.pathDisplay).split(".").pop()?.toLowerCase() ?? "")) {
+    return "unsupported_extension"
+  }
   if (file.size > THUMBNAIL_MAX_BYTES) return "unsupported_image"
   try {
     const image = sharp(file.bytes()).autoOrient()
     const { autoOrient } = await image.metadata()
     const transpose = spec.mode !== "strict" && (autoOrient.height > autoOrient.width) !== (spec.height > spec.width)
     const [width, height] = transpose ? [spec.height, spec.width] : [spec.width, spec.height]
-    const resized = image.resize({ width, height, fit: spec.mode === "fitone_bestfit" ? "outside" : "inside", withoutEnlargement: true })
+    const resized = image.resize({
+      width,
+      height,
+      fit: spec.mode === "fitone_bestfit" ? "outside" : "inside",
+      withoutEnlargement: true
+    })
     return await (spec.format === "png" ? resized.png() : resized.jpeg({ quality: 80 })).toBuffer()
   } catch {
     return "unsupported_image"

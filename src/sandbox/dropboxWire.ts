@@ -4,7 +4,10 @@ import type { ThumbnailSpec } from "./dropboxThumbnails.js"
 import type { Reply, Request } from "./http.js"
 
 export const json = (body: object, status = 200): Reply => ({ status, body })
-export const badRequest = (message: string): Reply => ({ status: 400, body: `Error in call to API function: ${message}` })
+export const badRequest = (message: string): Reply => ({
+  status: 400,
+  body: `Error in call to API function: ${message}`
+})
 
 /** Dropbox's 409 body: `{error_summary: "a/b/..", error: {".tag": "a", a: {".tag": "b"}}}`. */
 export const routeError = (tag: string, reason: string, detail?: string): Reply =>
@@ -25,7 +28,10 @@ export const errorReply = (status: number, retryAfter: number | undefined): Repl
       return {
         status: 429,
         headers: { "retry-after": String(retryAfter ?? 1) },
-        body: { error_summary: "too_many_requests/..", error: { reason: { ".tag": "too_many_requests" }, retry_after: retryAfter ?? 1 } }
+        body: {
+          error_summary: "too_many_requests/..",
+          error: { reason: { ".tag": "too_many_requests" }, retry_after: retryAfter ?? 1 }
+        }
       }
     default:
       return { status, body: status >= 500 ? "Internal Server Error" : `Error ${status}` }
@@ -60,7 +66,8 @@ const MIME: Record<string, string> = {
   txt: "text/plain; charset=utf-8",
   json: "application/json"
 }
-export const mimeOf = (path: string) => MIME[nameOf(path).split(".").pop()?.toLowerCase() ?? ""] ?? "application/octet-stream"
+export const mimeOf = (path: string) =>
+  MIME[nameOf(path).split(".").pop()?.toLowerCase() ?? ""] ?? "application/octet-stream"
 
 /** `a.jpg` -> `a (1).jpg`, `a (2).jpg`, ... until `taken` says no. */
 export const autorename = (path: string, taken: (p: string) => boolean) => {
@@ -72,7 +79,8 @@ export const autorename = (path: string, taken: (p: string) => boolean) => {
 }
 
 export const isOverwrite = (mode: unknown) =>
-  mode === "overwrite" || (typeof mode === "object" && mode !== null && (mode as { ".tag"?: unknown })[".tag"] === "overwrite")
+  mode === "overwrite" ||
+  (typeof mode === "object" && mode !== null && (mode as { ".tag"?: unknown })[".tag"] === "overwrite")
 
 /** A union member's tag, sent as `{".tag": "x"}` or, for a void member, as plain `"x"`. */
 const tagOf = (value: unknown): unknown =>
@@ -106,6 +114,8 @@ export const thumbnailArg = (value: unknown): { path: string; spec: ThumbnailSpe
   if (format !== "jpeg" && format !== "png") return `request body: entries: format: unknown tag '${String(format)}'`
   const box = THUMBNAIL_SIZES[String(size)]
   if (box === undefined) return `request body: entries: size: unknown tag '${String(size)}'`
-  if (mode !== "strict" && mode !== "bestfit" && mode !== "fitone_bestfit") return `request body: entries: mode: unknown tag '${String(mode)}'`
+  if (mode !== "strict" && mode !== "bestfit" && mode !== "fitone_bestfit") {
+    return `request body: entries: mode: unknown tag '${String(mode)}'`
+  }
   return { path: entry["path"], spec: { format, width: box[0], height: box[1], mode } }
 }

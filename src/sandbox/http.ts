@@ -75,7 +75,11 @@ const send = (res: ServerResponse, reply: Reply) => {
   const isBuffer = Buffer.isBuffer(reply.body)
   const body = isBuffer || typeof reply.body === "string" ? reply.body as Buffer | string : JSON.stringify(reply.body)
   res.writeHead(reply.status, {
-    "content-type": isBuffer ? "application/octet-stream" : typeof reply.body === "string" ? "text/plain; charset=utf-8" : "application/json",
+    "content-type": isBuffer
+      ? "application/octet-stream"
+      : typeof reply.body === "string"
+      ? "text/plain; charset=utf-8"
+      : "application/json",
     ...reply.headers
   })
   res.end(body)
@@ -97,7 +101,9 @@ export const startEmulator = async (service: Service, options: EmulatorOptions =
         body: await readBody(req)
       }
       const route = service.route(request)
-      if (route === undefined) return send(res, { status: 404, body: { error: `no route ${request.method} ${request.path}` } })
+      if (route === undefined) {
+        return send(res, { status: 404, body: { error: `no route ${request.method} ${request.path}` } })
+      }
       calls[route] = (calls[route] ?? 0) + 1
       const latency = options.latency?.[route] ?? 0
       const injected = faults.get(route)
@@ -113,7 +119,9 @@ export const startEmulator = async (service: Service, options: EmulatorOptions =
         }
         if (fault.truncate) {
           const reply = await service.handle(route, request)
-          const body = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body))
+          const body = Buffer.isBuffer(reply.body)
+            ? reply.body
+            : Buffer.from(typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body))
           res.writeHead(reply.status, { ...reply.headers, "content-length": String(body.length) })
           res.write(body.subarray(0, Math.floor(body.length / 2)))
           return void setTimeout(() => req.socket.destroy(), 20)

@@ -30,16 +30,81 @@ export class Seeded {
   }
 }
 
-const SUBJECTS = ["a lighthouse on a rocky coast", "a quiet mountain lake", "an old street at dusk", "a field of sunflowers", "a harbour with small boats", "a forest path in autumn", "a city skyline at night", "a desert road under a wide sky", "a woman in a linen dress on a pier", "a cyclist crossing an empty square"]
+const SUBJECTS = [
+  "a lighthouse on a rocky coast",
+  "a quiet mountain lake",
+  "an old street at dusk",
+  "a field of sunflowers",
+  "a harbour with small boats",
+  "a forest path in autumn",
+  "a city skyline at night",
+  "a desert road under a wide sky",
+  "a woman in a linen dress on a pier",
+  "a cyclist crossing an empty square"
+]
 const MOODS = ["calm", "nostalgic", "dramatic", "joyful", "serene", "moody", "dreamy", "wistful"]
-const TAGS = ["landscape", "travel", "sunset", "nature", "city", "coast", "autumn", "light", "blue hour", "film", "outdoors", "wanderlust", "golden hour", "streetphotography"]
-const STYLES = ["landscape photography", "street photography", "fine art", "documentary", "minimalist", "editorial portrait"]
+const TAGS = [
+  "landscape",
+  "travel",
+  "sunset",
+  "nature",
+  "city",
+  "coast",
+  "autumn",
+  "light",
+  "blue hour",
+  "film",
+  "outdoors",
+  "wanderlust",
+  "golden hour",
+  "streetphotography"
+]
+const STYLES = [
+  "landscape photography",
+  "street photography",
+  "fine art",
+  "documentary",
+  "minimalist",
+  "editorial portrait"
+]
 const LIGHTING = ["golden hour", "soft overcast light", "blue hour", "hard midday sun", "backlit haze", "window light"]
-const PALETTES = ["teal and orange", "muted pastels", "deep blues and warm highlights", "earthy greens and browns", "monochrome greys"]
-const BACKGROUNDS = ["open sky", "rolling hills", "weathered brick walls", "a blurred city street", "calm water", "a pine forest"]
-const POSES = ["walking away from the camera", "standing still, looking into the distance", "seated, relaxed", "mid-stride, candid", "no people in frame"]
-const CLOTHING = ["a linen shirt and a straw hat", "a wool coat and scarf", "a denim jacket", "a summer dress", "none visible"]
-const CAPTIONS = ["Some places ask you to slow down.", "Light like this never stays long.", "Found a little quiet today.", "Where the road bends, the story starts.", "Colours you can almost hear.", "Saving this one for a grey Monday."]
+const PALETTES = [
+  "teal and orange",
+  "muted pastels",
+  "deep blues and warm highlights",
+  "earthy greens and browns",
+  "monochrome greys"
+]
+const BACKGROUNDS = [
+  "open sky",
+  "rolling hills",
+  "weathered brick walls",
+  "a blurred city street",
+  "calm water",
+  "a pine forest"
+]
+const POSES = [
+  "walking away from the camera",
+  "standing still, looking into the distance",
+  "seated, relaxed",
+  "mid-stride, candid",
+  "no people in frame"
+]
+const CLOTHING = [
+  "a linen shirt and a straw hat",
+  "a wool coat and scarf",
+  "a denim jacket",
+  "a summer dress",
+  "none visible"
+]
+const CAPTIONS = [
+  "Some places ask you to slow down.",
+  "Light like this never stays long.",
+  "Found a little quiet today.",
+  "Where the road bends, the story starts.",
+  "Colours you can almost hear.",
+  "Saving this one for a grey Monday."
+]
 
 const hashtags = (rnd: Seeded) => rnd.some(TAGS, rnd.int(2, 4)).map((t) => `#${t.replace(/\s+/g, "")}`)
 
@@ -48,29 +113,51 @@ const known = (name: string, rnd: Seeded): unknown => {
   const subject = rnd.pick(SUBJECTS)
   switch (name) {
     case "description":
-    case "alt_text": return `${subject[0]!.toUpperCase()}${subject.slice(1)}, photographed in ${rnd.pick(LIGHTING)}.`
+    case "alt_text":
+      return `${subject[0]!.toUpperCase()}${subject.slice(1)}, photographed in ${rnd.pick(LIGHTING)}.`
     case "title":
-    case "headline": return rnd.pick(CAPTIONS).replace(/\.$/, "")
-    case "mood": return rnd.pick(MOODS)
+    case "headline":
+      return rnd.pick(CAPTIONS).replace(/\.$/, "")
+    case "mood":
+      return rnd.pick(MOODS)
     case "tags":
-    case "keywords": return rnd.some(TAGS, rnd.int(3, 6))
-    case "hashtags": return hashtags(rnd)
-    case "aesthetic_terms": return rnd.some(["cinematic", "airy", "grainy", "crisp", "dreamy", "timeless"], 2)
-    case "nsfw": return false
-    case "safety_labels": return []
-    case "subject": return subject
-    case "style": return rnd.pick(STYLES)
-    case "lighting": return rnd.pick(LIGHTING)
+    case "keywords":
+      return rnd.some(TAGS, rnd.int(3, 6))
+    case "hashtags":
+      return hashtags(rnd)
+    case "aesthetic_terms":
+      return rnd.some(["cinematic", "airy", "grainy", "crisp", "dreamy", "timeless"], 2)
+    case "nsfw":
+      return false
+    case "safety_labels":
+      return []
+    case "subject":
+      return subject
+    case "style":
+      return rnd.pick(STYLES)
+    case "lighting":
+      return rnd.pick(LIGHTING)
     case "color_palette":
-    case "colors": return rnd.pick(PALETTES)
-    case "camera": return rnd.pick(["35mm", "wide angle", "telephoto", "50mm prime"])
-    case "composition": return rnd.pick(["rule of thirds", "centered", "leading lines", "symmetry"])
-    case "background": return rnd.pick(BACKGROUNDS)
-    case "pose": return rnd.pick(POSES)
-    case "clothing_or_accessories": return rnd.pick(CLOTHING)
-    case "caption": return `${rnd.pick(CAPTIONS)} ${hashtags(rnd).join(" ")}`
-    case "sd_caption": return `${subject}, ${rnd.pick(LIGHTING)}, ${rnd.pick(STYLES)}, ${rnd.pick(PALETTES)}, highly detailed, 35mm photo`
-    default: return undefined
+    case "colors":
+      return rnd.pick(PALETTES)
+    case "camera":
+      return rnd.pick(["35mm", "wide angle", "telephoto", "50mm prime"])
+    case "composition":
+      return rnd.pick(["rule of thirds", "centered", "leading lines", "symmetry"])
+    case "background":
+      return rnd.pick(BACKGROUNDS)
+    case "pose":
+      return rnd.pick(POSES)
+    case "clothing_or_accessories":
+      return rnd.pick(CLOTHING)
+    case "caption":
+      return `${rnd.pick(CAPTIONS)} ${hashtags(rnd).join(" ")}`
+    case "sd_caption":
+      return `${subject}, ${rnd.pick(LIGHTING)}, ${rnd.pick(STYLES)}, ${
+        rnd.pick(PALETTES)
+      }, highly detailed, 35mm photo`
+    default:
+      return undefined
   }
 }
 
@@ -86,7 +173,9 @@ const resolve = (schema: JsonSchema, root: JsonSchema): JsonSchema => {
   const ref = schema["$ref"]
   if (typeof ref !== "string" || !ref.startsWith("#/")) return schema
   let target: unknown = root
-  for (const part of ref.slice(2).split("/")) target = (target as JsonSchema | undefined)?.[part.replace(/~1/g, "/").replace(/~0/g, "~")]
+  for (const part of ref.slice(2).split("/")) {
+    target = (target as JsonSchema | undefined)?.[part.replace(/~1/g, "/").replace(/~0/g, "~")]
+  }
   return typeof target === "object" && target !== null ? resolve(target as JsonSchema, root) : {}
 }
 
@@ -134,13 +223,18 @@ export const sampleOf = (schema: JsonSchema, rnd: Seeded, name = "", root: JsonS
       const min = num(s, "minItems") ?? 0
       const max = num(s, "maxItems") ?? Number.POSITIVE_INFINITY
       const items = (s["items"] ?? {}) as JsonSchema
-      const base = Array.isArray(guess) && resolve(items, root)["type"] === "string" ? guess : [0, 1, 2].map(() => sampleOf(items, rnd, name, root))
+      const base = Array.isArray(guess) && resolve(items, root)["type"] === "string"
+        ? guess
+        : [0, 1, 2].map(() => sampleOf(items, rnd, name, root))
       const out = base.slice(0, max)
       while (out.length < min) out.push(sampleOf(items, rnd, name, root))
       return out
     }
     case "string":
-      return fitString(typeof guess === "string" ? guess : `${name.replace(/_/g, " ") || "value"}: ${rnd.pick(MOODS)}`, s)
+      return fitString(
+        typeof guess === "string" ? guess : `${name.replace(/_/g, " ") || "value"}: ${rnd.pick(MOODS)}`,
+        s
+      )
     case "boolean":
       return typeof guess === "boolean" ? guess : false
     case "integer":

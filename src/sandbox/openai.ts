@@ -33,7 +33,13 @@ const imageOf = (messages: ReadonlyArray<unknown>): OpenAiRequest["image"] => {
     for (const part of content) {
       const url = (part as { image_url?: { url?: unknown; detail?: unknown } }).image_url
       const match = typeof url?.url === "string" ? /^data:([^;,]+);base64,(.*)$/s.exec(url.url) : null
-      if (match !== null) return { mimeType: match[1]!, bytes: Buffer.from(match[2]!, "base64"), detail: typeof url!.detail === "string" ? url!.detail : undefined }
+      if (match !== null) {
+        return {
+          mimeType: match[1]!,
+          bytes: Buffer.from(match[2]!, "base64"),
+          detail: typeof url!.detail === "string" ? url!.detail : undefined
+        }
+      }
     }
   }
   return undefined
@@ -45,7 +51,9 @@ const messageTexts = (messages: ReadonlyArray<unknown>) =>
     const text = typeof content === "string"
       ? content
       : Array.isArray(content)
-      ? content.map((part) => (part as { type?: string; text?: string }).type === "text" ? String((part as { text?: string }).text ?? "") : "").join("")
+      ? content.map((part) =>
+        (part as { type?: string; text?: string }).type === "text" ? String((part as { text?: string }).text ?? "") : ""
+      ).join("")
       : ""
     return { role: String(role ?? ""), text }
   })
@@ -78,12 +86,22 @@ export const startOpenAi = async (options: OpenAiOptions): Promise<OpenAiEmulato
     errorReply: (status, retryAfter) =>
       status === 429
         ? {
-          ...error(429, `Rate limit reached for requests. Please try again in ${retryAfter ?? 1}s.`, "requests", "rate_limit_exceeded"),
+          ...error(
+            429,
+            `Rate limit reached for requests. Please try again in ${retryAfter ?? 1}s.`,
+            "requests",
+            "rate_limit_exceeded"
+          ),
           headers: { "retry-after": String(retryAfter ?? 1) }
         }
         : status === 401
         ? error(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
-        : error(status, status >= 500 ? "The server had an error processing your request." : `HTTP ${status}`, status >= 500 ? "server_error" : "invalid_request_error", null),
+        : error(
+          status,
+          status >= 500 ? "The server had an error processing your request." : `HTTP ${status}`,
+          status >= 500 ? "server_error" : "invalid_request_error",
+          null
+        ),
     handle: async (route, request) => {
       if (request.headers.authorization !== `Bearer ${options.apiKey}`) {
         return error(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
@@ -95,10 +113,21 @@ export const startOpenAi = async (options: OpenAiOptions): Promise<OpenAiEmulato
           : error(404, `The model '${id}' does not exist`, "invalid_request_error", "model_not_found")
       }
       const body = jsonBody(request)
-      if (typeof body["model"] !== "string") return error(400, "you must provide a model parameter", "invalid_request_error", null)
-      if (!Array.isArray(body["messages"])) return error(400, "Missing required parameter: 'messages'.", "invalid_request_error", "missing_required_parameter")
+      if (typeof body["model"] !== "string") {
+        return error(400, "you must provide a model parameter", "invalid_request_error", null)
+      }
+      if (!Array.isArray(body["messages"])) {
+        return error(
+          400,
+          "Missing required parameter: 'messages'.",
+          "invalid_request_error",
+          "missing_required_parameter"
+        )
+      }
       const messages = JSON.stringify(body["messages"] ?? [])
-      const format = body["response_format"] as { type?: string; json_schema?: { name?: string; schema?: object } } | undefined
+      const format = body["response_format"] as
+        | { type?: string; json_schema?: { name?: string; schema?: object } }
+        | undefined
       const schema = format?.type === "json_schema" ? format.json_schema : undefined
       const maxTokens = body["max_completion_tokens"]
       const image = imageOf(body["messages"] as Array<unknown>)
@@ -128,8 +157,17 @@ export const startOpenAi = async (options: OpenAiOptions): Promise<OpenAiEmulato
           object: "chat.completion",
           created: Math.floor(Date.now() / 1000),
           model: String(body["model"] ?? ""),
-          choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, finish_reason: "stop", logprobs: null }],
-          usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens }
+          choices: [{
+            index: 0,
+            message: { role: "assistant", content, refusal: null },
+            finish_reason: "stop",
+            logprobs: null
+          }],
+          usage: {
+            prompt_tokens: promptTokens,
+            completion_tokens: completionTokens,
+            total_tokens: promptTokens + completionTokens
+          }
         }
       }
     }

@@ -19,14 +19,21 @@ export interface OtlpCollector {
   readonly close: () => Promise<void>
 }
 
-type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number; arrayValue?: { values?: Array<AnyValue> } }
+type AnyValue = {
+  stringValue?: string
+  intValue?: string | number
+  boolValue?: boolean
+  doubleValue?: number
+  arrayValue?: { values?: Array<AnyValue> }
+}
 type KeyValue = { key: string; value: AnyValue }
 
 const valueOf = (v: AnyValue): unknown =>
   v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.doubleValue ??
     (v.arrayValue ? (v.arrayValue.values ?? []).map(valueOf) : undefined)
 
-const attributes = (list: Array<KeyValue> | undefined) => Object.fromEntries((list ?? []).map((kv) => [kv.key, valueOf(kv.value)]))
+const attributes = (list: Array<KeyValue> | undefined) =>
+  Object.fromEntries((list ?? []).map((kv) => [kv.key, valueOf(kv.value)]))
 
 /** An OTLP/HTTP (JSON) collector on 127.0.0.1 that keeps what it receives. */
 export const startOtlpCollector = async (): Promise<OtlpCollector> => {
@@ -41,7 +48,14 @@ export const startOtlpCollector = async (): Promise<OtlpCollector> => {
       ;(bodies[path] ??= []).push(text)
       if (path === "/v1/traces") {
         try {
-          const body = JSON.parse(text) as { resourceSpans?: Array<{ resource?: { attributes?: Array<KeyValue> }; scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }> }
+          const body = JSON.parse(text) as {
+            resourceSpans?: Array<
+              {
+                resource?: { attributes?: Array<KeyValue> }
+                scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }>
+              }
+            >
+          }
           for (const rs of body.resourceSpans ?? []) {
             const resource = attributes(rs.resource?.attributes)
             for (const ss of rs.scopeSpans ?? []) {
@@ -72,9 +86,10 @@ export const startOtlpCollector = async (): Promise<OtlpCollector> => {
     url: `http://127.0.0.1:${port}`,
     spans,
     bodies,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      server.closeAllConnections()
-    })
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
   }
 }

@@ -1,7 +1,10 @@
 import sharp from "sharp"
 import { Seeded } from "./jsonSchemaSample.js"
 
-const SIZES: ReadonlyArray<readonly [number, number]> = [[1600, 1200], [1080, 1350], [1200, 800], [1440, 1440], [2048, 1152]]
+const SIZES: ReadonlyArray<readonly [number, number]> = [[1600, 1200], [1080, 1350], [1200, 800], [1440, 1440], [
+  2048,
+  1152
+]]
 const PALETTES: ReadonlyArray<readonly [string, string, string]> = [
   ["#0b1d3a", "#f29e4c", "#2e4057"],
   ["#87ceeb", "#fdfd96", "#2f4f2f"],
@@ -17,13 +20,18 @@ const scene = (width: number, height: number, rnd: Seeded): string => {
   const sunX = Math.round(width * (0.2 + rnd.next() * 0.6))
   const sunY = Math.round(height * (0.15 + rnd.next() * 0.3))
   const hill = (base: number, amp: number) => {
-    const points = Array.from({ length: 9 }, (_, i) => `${Math.round((width * i) / 8)},${Math.round(height * base - rnd.next() * height * amp)}`)
+    const points = Array.from(
+      { length: 9 },
+      (_, i) => `${Math.round((width * i) / 8)},${Math.round(height * base - rnd.next() * height * amp)}`
+    )
     return `0,${height} ${points.join(" ")} ${width},${height}`
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
   <defs><linearGradient id="s" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${sky}"/><stop offset="1" stop-color="${glow}"/></linearGradient></defs>
   <rect width="100%" height="100%" fill="url(#s)"/>
-  <circle cx="${sunX}" cy="${sunY}" r="${Math.round(Math.min(width, height) * (0.05 + rnd.next() * 0.06))}" fill="#fff6d5" opacity="0.9"/>
+  <circle cx="${sunX}" cy="${sunY}" r="${
+    Math.round(Math.min(width, height) * (0.05 + rnd.next() * 0.06))
+  }" fill="#fff6d5" opacity="0.9"/>
   <polygon points="${hill(0.7, 0.25)}" fill="${land}" opacity="0.7"/>
   <polygon points="${hill(0.85, 0.15)}" fill="${land}"/>
 </svg>`

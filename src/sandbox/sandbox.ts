@@ -1,11 +1,11 @@
+import { ConfigProvider, Effect } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { ConfigProvider, Effect } from "effect"
 import { type DropboxEmulator, startDropbox } from "./dropbox.js"
+import { type InstagramEmulator, startInstagram } from "./instagram.js"
 import { type OpenAiEmulator, startOpenAi } from "./openai.js"
 import { generateSamplePhotos } from "./photos.js"
-import { type InstagramEmulator, startInstagram } from "./instagram.js"
 import { type SmtpCapture, startSmtp } from "./smtp.js"
 import { startTelegram, type TelegramEmulator } from "./telegram.js"
 
@@ -76,9 +76,16 @@ export const startSandbox = (options: SandboxOptions) =>
           ...(options.latency?.dropbox ? { latency: options.latency.dropbox } : {})
         }),
         startOpenAi({ apiKey: c.openAiKey, ...(options.latency?.openai ? { latency: options.latency.openai } : {}) }),
-        startTelegram({ token: c.telegramToken, ...(options.latency?.telegram ? { latency: options.latency.telegram } : {}) }),
+        startTelegram({
+          token: c.telegramToken,
+          ...(options.latency?.telegram ? { latency: options.latency.telegram } : {})
+        }),
         startSmtp({ user: c.emailSender, password: c.emailPassword }),
-        startInstagram({ userId: c.instagramUserId, token: c.instagramToken, ...(options.latency?.instagram ? { latency: options.latency.instagram } : {}) }),
+        startInstagram({
+          userId: c.instagramUserId,
+          token: c.instagramToken,
+          ...(options.latency?.instagram ? { latency: options.latency.instagram } : {})
+        }),
         generateSamplePhotos(options.images)
       ])
       for (const photo of photos) dropbox.files.put(`${SANDBOX_FOLDER}/${photo.name}`, photo.bytes)
@@ -103,7 +110,13 @@ export const startSandbox = (options: SandboxOptions) =>
     }),
     (sandbox) =>
       Effect.promise(async () => {
-        await Promise.all([sandbox.dropbox.close(), sandbox.openai.close(), sandbox.telegram.close(), sandbox.smtp.close(), sandbox.instagram.close()])
+        await Promise.all([
+          sandbox.dropbox.close(),
+          sandbox.openai.close(),
+          sandbox.telegram.close(),
+          sandbox.smtp.close(),
+          sandbox.instagram.close()
+        ])
         await rm(sandbox.stateDir, { recursive: true, force: true })
       })
   )

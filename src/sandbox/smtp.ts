@@ -1,5 +1,5 @@
-import type { AddressInfo } from "node:net"
 import { simpleParser } from "mailparser"
+import type { AddressInfo } from "node:net"
 import { SMTPServer } from "smtp-server"
 
 export interface CapturedMail {
@@ -7,7 +7,9 @@ export interface CapturedMail {
   readonly to: ReadonlyArray<string>
   readonly subject: string
   readonly text: string
-  readonly attachments: ReadonlyArray<{ readonly filename: string; readonly contentType: string; readonly content: Buffer }>
+  readonly attachments: ReadonlyArray<
+    { readonly filename: string; readonly contentType: string; readonly content: Buffer }
+  >
 }
 
 export interface SmtpCapture {
@@ -43,14 +45,20 @@ export const startSmtp = async (options: {
         if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs))
         if (rejection !== undefined && rejection.left > 0) {
           rejection.left -= 1
-          return callback(Object.assign(new Error(`rejected by the sandbox (${rejection.code})`), { responseCode: rejection.code }))
+          return callback(
+            Object.assign(new Error(`rejected by the sandbox (${rejection.code})`), { responseCode: rejection.code })
+          )
         }
         messages.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
           to: session.envelope.rcptTo.map((r) => r.address),
           subject: mail.subject ?? "",
           text: mail.text ?? "",
-          attachments: mail.attachments.map((a) => ({ filename: a.filename ?? "", contentType: a.contentType, content: a.content }))
+          attachments: mail.attachments.map((a) => ({
+            filename: a.filename ?? "",
+            contentType: a.contentType,
+            content: a.content
+          }))
         })
         callback()
       }, (error: Error) => callback(error))

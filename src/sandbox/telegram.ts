@@ -3,7 +3,12 @@ import { type Emulator, type EmulatorOptions, type Reply, type Request, startEmu
 export interface TelegramOptions extends EmulatorOptions {
   readonly token: string
   /** The chats `getChat` / `getChatMember` know and the bot's status in each (default: any chat is a channel where the bot is an administrator allowed to post). */
-  readonly chats?: Readonly<Record<string, { readonly type: string; readonly title: string; readonly status: string; readonly canPost?: boolean }>>
+  readonly chats?: Readonly<
+    Record<
+      string,
+      { readonly type: string; readonly title: string; readonly status: string; readonly canPost?: boolean }
+    >
+  >
 }
 
 export interface TelegramMessage {
@@ -27,7 +32,9 @@ const fail = (status: number, description: string, extra: object = {}): Reply =>
 const errorReply = (status: number, retryAfter: number | undefined): Reply =>
   status === 429
     ? {
-      ...fail(429, `Too Many Requests: retry after ${retryAfter ?? 1}`, { parameters: { retry_after: retryAfter ?? 1 } }),
+      ...fail(429, `Too Many Requests: retry after ${retryAfter ?? 1}`, {
+        parameters: { retry_after: retryAfter ?? 1 }
+      }),
       headers: { "retry-after": String(retryAfter ?? 1) }
     }
     : status === 401
@@ -108,8 +115,20 @@ export const startTelegram = async (options: TelegramOptions): Promise<TelegramE
           date: Math.floor(Date.now() / 1000),
           chat: chatOf(chatId),
           photo: [
-            { file_id: `AgACAgQAAx0sandbox-${id}-s`, file_unique_id: `AQADs${id}`, width: 320, height: 240, file_size: Math.ceil(photoBytes / 16) },
-            { file_id: `AgACAgQAAx0sandbox-${id}-m`, file_unique_id: `AQADm${id}`, width: 1280, height: 960, file_size: photoBytes }
+            {
+              file_id: `AgACAgQAAx0sandbox-${id}-s`,
+              file_unique_id: `AQADs${id}`,
+              width: 320,
+              height: 240,
+              file_size: Math.ceil(photoBytes / 16)
+            },
+            {
+              file_id: `AgACAgQAAx0sandbox-${id}-m`,
+              file_unique_id: `AQADm${id}`,
+              width: 1280,
+              height: 960,
+              file_size: photoBytes
+            }
           ],
           ...(caption !== "" ? { caption } : {})
         }
@@ -125,16 +144,28 @@ export const startTelegram = async (options: TelegramOptions): Promise<TelegramE
       if (request.path !== `/bot${options.token}/${route}`) return fail(401, "Unauthorized")
       switch (route) {
         case "sendPhoto":
-          return request.method === "POST" ? sendPhoto(request) : fail(400, "Bad Request: there is no photo in the request")
+          return request.method === "POST"
+            ? sendPhoto(request)
+            : fail(400, "Bad Request: there is no photo in the request")
         case "getMe":
           return {
             status: 200,
-            body: { ok: true, result: { id: Number(options.token.split(":")[0]) || 1, is_bot: true, first_name: "Sandbox", username: "publisher_sandbox_bot" } }
+            body: {
+              ok: true,
+              result: {
+                id: Number(options.token.split(":")[0]) || 1,
+                is_bot: true,
+                first_name: "Sandbox",
+                username: "publisher_sandbox_bot"
+              }
+            }
           }
         case "getChat":
         case "getChatMember": {
           const chatId = request.query.get("chat_id") ?? ""
-          const chat = options.chats === undefined ? { type: "channel", title: "Sandbox channel", status: "administrator", canPost: true } : options.chats[chatId]
+          const chat = options.chats === undefined
+            ? { type: "channel", title: "Sandbox channel", status: "administrator", canPost: true }
+            : options.chats[chatId]
           if (chat === undefined) return fail(400, "Bad Request: chat not found")
           return {
             status: 200,
@@ -142,7 +173,11 @@ export const startTelegram = async (options: TelegramOptions): Promise<TelegramE
               ok: true,
               result: route === "getChat"
                 ? { id: -1001234567890, type: chat.type, title: chat.title }
-                : { status: chat.status, user: { id: Number(options.token.split(":")[0]) || 1, is_bot: true }, ...(chat.status === "administrator" ? { can_post_messages: chat.canPost ?? true } : {}) }
+                : {
+                  status: chat.status,
+                  user: { id: Number(options.token.split(":")[0]) || 1, is_bot: true },
+                  ...(chat.status === "administrator" ? { can_post_messages: chat.canPost ?? true } : {})
+                }
             }
           }
         }

@@ -35,8 +35,7 @@ export const transientSchedule = <E extends RetryHint>(times = 4) =>
  * span how many retries it took (`retry_count`) and the status of a final failure (`http.status`).
  */
 export const retryTransient =
-  (times = 4) =>
-  <A, E extends RetryHint, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  (times = 4) => <A, E extends RetryHint, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.suspend(() => {
       let attempts = 0
       return Effect.suspend(() => {
@@ -44,7 +43,9 @@ export const retryTransient =
         return self
       }).pipe(
         Effect.retry(transientSchedule<E>(times)),
-        Effect.tapError((error) => (error.status !== undefined ? Effect.annotateCurrentSpan("http.status", error.status) : Effect.void)),
+        Effect.tapError((
+          error
+        ) => (error.status !== undefined ? Effect.annotateCurrentSpan("http.status", error.status) : Effect.void)),
         Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("retry_count", Math.max(0, attempts - 1))))
       )
     })

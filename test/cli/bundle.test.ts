@@ -1,10 +1,10 @@
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { execFile, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs"
 import { readdir, readFile, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { VERSION } from "../../src/cli/version.js"
 import { root } from "../support/cli.js"
 
@@ -22,8 +22,13 @@ const bundle = (args: ReadonlyArray<string> = [], tag?: string) =>
     execFile(
       process.execPath,
       [script, ...args],
-      { cwd: project, env: { ...process.env, PUBLISHER_DIST_DIR: out, ...(tag === undefined ? {} : { PUBLISHER_BUILD_TAG: tag }) }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
+      {
+        cwd: project,
+        env: { ...process.env, PUBLISHER_DIST_DIR: out, ...(tag === undefined ? {} : { PUBLISHER_BUILD_TAG: tag }) },
+        timeout: 60_000
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
     )
   })
 
@@ -55,7 +60,13 @@ afterAll(() => {
 describe("scripts/bundle.mjs", () => {
   it("builds the CLI, the worker, their source maps and the fingerprint; the CLI runs", async () => {
     const names = await readdir(out)
-    expect(names.sort()).toEqual([".build-fingerprint", "phash-worker.mjs", "phash-worker.mjs.map", "publisher.mjs", "publisher.mjs.map"])
+    expect(names.sort()).toEqual([
+      ".build-fingerprint",
+      "phash-worker.mjs",
+      "phash-worker.mjs.map",
+      "publisher.mjs",
+      "publisher.mjs.map"
+    ])
     const fingerprint = (await readFile(join(out, ".build-fingerprint"), "utf8")).trim()
     expect(fingerprint).toMatch(/^[0-9a-f]{64}$/)
     const main = await readFile(join(out, "publisher.mjs"), "utf8")
@@ -64,14 +75,21 @@ describe("scripts/bundle.mjs", () => {
     expect(main.trimEnd().endsWith("//# sourceMappingURL=publisher.mjs.map")).toBe(true)
     expect((await stat(join(out, "publisher.mjs"))).mode & 0o111).not.toBe(0)
     const version = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile(process.execPath, [join(out, "publisher.mjs"), "--version"], { cwd: project, timeout: 60_000 }, (error, stdout) =>
-        resolve({ code: error ? 1 : 0, stdout })))
+      execFile(
+        process.execPath,
+        [join(out, "publisher.mjs"), "--version"],
+        { cwd: project, timeout: 60_000 },
+        (error, stdout) => resolve({ code: error ? 1 : 0, stdout })
+      )
+    )
     expect(version.code).toBe(0)
     expect(version.stdout).toContain(VERSION)
   })
 
   it("--if-changed leaves the outputs alone when the sources did not change, rebuilds when the fingerprint differs", async () => {
-    const files = ["publisher.mjs", "phash-worker.mjs", "publisher.mjs.map", ".build-fingerprint"].map((name) => join(out, name))
+    const files = ["publisher.mjs", "phash-worker.mjs", "publisher.mjs.map", ".build-fingerprint"].map((name) =>
+      join(out, name)
+    )
     const before = await Promise.all(files.map(identity))
     const same = await bundle(["--if-changed"])
     expect(same).toEqual({ code: 0, stdout: "", stderr: "" })

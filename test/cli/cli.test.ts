@@ -1,6 +1,6 @@
+import { describe, expect, it } from "@effect/vitest"
 import { readdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { describe, expect, it } from "@effect/vitest"
 import packageJson from "../../package.json" with { type: "json" }
 import { VERSION } from "../../src/cli/version.js"
 import { cli, root } from "../support/cli.js"
@@ -18,7 +18,18 @@ describe("publisher CLI", () => {
   })
 
   it("--help works on every command", async () => {
-    for (const args of [["--help"], ["run", "--help"], ["sandbox", "--help"], ["state", "import", "--help"], ["state", "export", "--help"], ["config", "--help"], ["check", "--help"], ["schedule", "--help"]]) {
+    for (
+      const args of [
+        ["--help"],
+        ["run", "--help"],
+        ["sandbox", "--help"],
+        ["state", "import", "--help"],
+        ["state", "export", "--help"],
+        ["config", "--help"],
+        ["check", "--help"],
+        ["schedule", "--help"]
+      ]
+    ) {
       const { code, stdout } = await cli(args)
       expect(code, args.join(" ")).toBe(0)
       expect(stdout.length).toBeGreaterThan(20)
@@ -47,7 +58,9 @@ describe("publisher CLI", () => {
     const dir = await tempDir("publisher-cli-")
     const bad = await cli(["config"], { LOG_LEVEL: "loud" }, dir)
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/^error: invalid configuration variable LOG_LEVEL: must be one of All, Trace, Debug, Info, Warning, Error, Fatal, None/)
+    expect(bad.stderr).toMatch(
+      /^error: invalid configuration variable LOG_LEVEL: must be one of All, Trace, Debug, Info, Warning, Error, Fatal, None/
+    )
     expect((await cli(["config"], { LOG_LEVEL: "Warning" }, dir)).code).toBe(0)
   })
 
@@ -83,7 +96,10 @@ describe("publisher CLI", () => {
   it("state export writes publisher_v2's posted.json (sorted keys and hashes), atomically; it imports back unchanged", async () => {
     const dir = await tempDir("publisher-cli-")
     const fixture = join(root, "test/fixtures/publisher_v2/posted.json")
-    const source = JSON.parse(await readFile(fixture, "utf8")) as { hashes: Array<string>; dropbox_content_hashes?: Array<string> }
+    const source = JSON.parse(await readFile(fixture, "utf8")) as {
+      hashes: Array<string>
+      dropbox_content_hashes?: Array<string>
+    }
     expect((await cli(["state", "import", fixture], { PUBLISHER_STATE_DB: join(dir, "a.db") })).code).toBe(0)
     const written = await cli(["state", "export", join(dir, "posted.json")], { PUBLISHER_STATE_DB: join(dir, "a.db") })
     expect(written.code).toBe(0)
@@ -92,14 +108,19 @@ describe("publisher CLI", () => {
     expect(Object.keys(JSON.parse(text) as object)).toEqual(["dropbox_content_hashes", "hashes"])
     const exported = JSON.parse(text) as { hashes: Array<string>; dropbox_content_hashes: Array<string> }
     expect(exported.hashes).toEqual(source.hashes.map((h) => h.toLowerCase()).sort())
-    expect(exported.dropbox_content_hashes).toEqual([...(source.dropbox_content_hashes ?? [])].map((h) => h.toLowerCase()).sort())
+    expect(exported.dropbox_content_hashes).toEqual(
+      [...(source.dropbox_content_hashes ?? [])].map((h) => h.toLowerCase()).sort()
+    )
     expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toEqual([])
     // To standard output, and back into a fresh state.
     const printed = await cli(["state", "export"], { PUBLISHER_STATE_DB: join(dir, "a.db") })
     expect(printed.stdout.trim()).toBe(text.trim())
-    expect((await cli(["state", "import", join(dir, "posted.json")], { PUBLISHER_STATE_DB: join(dir, "b.db") })).stdout).toMatch(/3 new of 3 hashes/)
+    expect((await cli(["state", "import", join(dir, "posted.json")], { PUBLISHER_STATE_DB: join(dir, "b.db") })).stdout)
+      .toMatch(/3 new of 3 hashes/)
     // A folder that does not exist: exit 2, nothing half-written.
-    const failed = await cli(["state", "export", join(dir, "missing", "posted.json")], { PUBLISHER_STATE_DB: join(dir, "a.db") })
+    const failed = await cli(["state", "export", join(dir, "missing", "posted.json")], {
+      PUBLISHER_STATE_DB: join(dir, "a.db")
+    })
     expect(failed.code).toBe(2)
     expect(failed.stderr).toMatch(/cannot write/)
   })
@@ -139,10 +160,20 @@ describe("publisher CLI: where the configuration comes from (issue #13)", () => 
     const dir = await tempDir("publisher-cli-")
     await writeFile(join(dir, "my.env"), "IMAGE_FOLDER=/Photos\nSTORAGE=nonsense\n")
     await writeFile(join(dir, "v2.ini"), "[Content]\ntelegram = sometimes\n")
-    for (const args of [["--env", "my.env", "run", "--preview"], ["run", "--preview", "--env", "my.env"], ["run", "--preview", "--env=my.env"]]) {
+    for (
+      const args of [["--env", "my.env", "run", "--preview"], ["run", "--preview", "--env", "my.env"], [
+        "run",
+        "--preview",
+        "--env=my.env"
+      ]]
+    ) {
       const { code, stderr } = await cli(args, {}, dir)
       expect(code, args.join(" ")).toBe(2)
-      expect(stderr, args.join(" ")).toContain(`invalid configuration variable STORAGE: Expected one of (dropbox, local) but received "nonsense" (from .env (${join(dir, "my.env")}))`)
+      expect(stderr, args.join(" ")).toContain(
+        `invalid configuration variable STORAGE: Expected one of (dropbox, local) but received "nonsense" (from .env (${
+          join(dir, "my.env")
+        }))`
+      )
       expect(stderr, args.join(" ")).not.toMatch(/IMAGE_FOLDER/)
     }
     for (const args of [["--config", "v2.ini", "run", "--preview"], ["run", "--preview", "--config", "v2.ini"]]) {
@@ -161,7 +192,9 @@ describe("publisher CLI: where the configuration comes from (issue #13)", () => 
     await writeFile(join(dir, ".env"), "IMAGE_FOLDER=/Photos\nSTORAGE=local\n")
     const bad = await cli(["run", "--preview"], { STORAGE: "lokal" }, dir)
     expect(bad.code).toBe(2)
-    expect(bad.stderr.trim()).toBe(`error: invalid configuration variable STORAGE: Expected one of (dropbox, local) but received "lokal" (from the environment)`)
+    expect(bad.stderr.trim()).toBe(
+      `error: invalid configuration variable STORAGE: Expected one of (dropbox, local) but received "lokal" (from the environment)`
+    )
     await writeFile(join(dir, ".env"), "IMAGE_FOLDER=/Photos\nSTORAGE=nonsense\n")
     const good = await cli(["run", "--preview"], { STORAGE: "dropbox" }, dir)
     expect(good.stderr).not.toMatch(/STORAGE/)
@@ -170,8 +203,16 @@ describe("publisher CLI: where the configuration comes from (issue #13)", () => 
   it("PORT=abc is one line naming PORT and what it expects, exit 2", async () => {
     const dir = await tempDir("publisher-cli-")
     await writeFile(join(dir, ".env"), "HOST=127.0.0.1\n")
-    const { code, stderr } = await cli(["serve"], { PORT: "abc", web_admin_pw: "x", STORAGE: "local", IMAGE_FOLDER: dir, OPENAI_API_KEY: "x" }, dir)
+    const { code, stderr } = await cli(["serve"], {
+      PORT: "abc",
+      web_admin_pw: "x",
+      STORAGE: "local",
+      IMAGE_FOLDER: dir,
+      OPENAI_API_KEY: "x"
+    }, dir)
     expect(code).toBe(2)
-    expect(stderr.trim().split("\n")).toEqual([`error: invalid configuration variable PORT: Expected an integer value but received "abc" (from the environment)`])
+    expect(stderr.trim().split("\n")).toEqual([
+      `error: invalid configuration variable PORT: Expected an integer value but received "abc" (from the environment)`
+    ])
   })
 })

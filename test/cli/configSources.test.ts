@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Config, ConfigError, ConfigProvider, Effect, Either } from "effect"
-import { describeConfigError } from "../../src/cli/failure.js"
+import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { envConfigLayer, layeredProvider, originOf } from "../../src/cli/envFile.js"
+import { describeConfigError } from "../../src/cli/failure.js"
 
 const Storage = Config.literal("dropbox", "local")("STORAGE").pipe(Config.withDefault("dropbox" as const))
 const Port = Config.integer("PORT").pipe(
@@ -13,8 +13,14 @@ const Port = Config.integer("PORT").pipe(
   Config.withDefault(8000)
 )
 
-const env = (entries: Record<string, string>) => ({ provider: ConfigProvider.fromMap(new Map(Object.entries(entries)), { pathDelim: "_" }), from: () => "from the environment" })
-const file = (entries: Record<string, string>) => ({ provider: ConfigProvider.fromMap(new Map(Object.entries(entries)), { pathDelim: "_" }), from: () => "from .env (/app/.env)" })
+const env = (entries: Record<string, string>) => ({
+  provider: ConfigProvider.fromMap(new Map(Object.entries(entries)), { pathDelim: "_" }),
+  from: () => "from the environment"
+})
+const file = (entries: Record<string, string>) => ({
+  provider: ConfigProvider.fromMap(new Map(Object.entries(entries)), { pathDelim: "_" }),
+  from: () => "from .env (/app/.env)"
+})
 
 const lines = <A>(provider: ConfigProvider.ConfigProvider, config: Config.Config<A>) =>
   provider.load(config).pipe(Effect.either, Effect.map(Either.mapLeft(describeConfigError)))
@@ -65,7 +71,10 @@ describe("layeredProvider (the environment, then the env file)", () => {
 describe("envConfigLayer (the entry point's configuration)", () => {
   it.live("the environment wins over the env file for every variable; the file fills in the rest", () =>
     Effect.gen(function*() {
-      const dir = yield* Effect.acquireRelease(Effect.promise(() => mkdtemp(join(tmpdir(), "publisher-sources-"))), (d) => Effect.promise(() => rm(d, { recursive: true, force: true })))
+      const dir = yield* Effect.acquireRelease(
+        Effect.promise(() => mkdtemp(join(tmpdir(), "publisher-sources-"))),
+        (d) => Effect.promise(() => rm(d, { recursive: true, force: true }))
+      )
       const path = join(dir, "my.env")
       yield* Effect.promise(() => writeFile(path, "STORAGE=local\nPORT=9000\n"))
       const read = <A>(environment: Record<string, string>, config: Config.Config<A>) =>

@@ -8,7 +8,9 @@ describe("publisher dedup hash", () => {
   it("prints `<16 hex>  <file>` per file in argument order", async () => {
     const result = await cli(["dedup", "hash", join(fixtures, "peppers.png"), join(fixtures, "imagehash.png")])
     expect(result.code).toBe(0)
-    expect(result.stdout).toBe(`92a71cdc79d980e3  ${join(fixtures, "peppers.png")}\nba8c84536bd3c366  ${join(fixtures, "imagehash.png")}\n`)
+    expect(result.stdout).toBe(
+      `92a71cdc79d980e3  ${join(fixtures, "peppers.png")}\nba8c84536bd3c366  ${join(fixtures, "imagehash.png")}\n`
+    )
   })
 
   it("a file that is not an image: named on stderr, the others still printed, exit 1", async () => {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import { Command, Options } from "@effect/cli"
+import { describe, expect, it } from "@effect/vitest"
 import { envFileFromArgs, globalOptionsFromArgs, optionsTakingValues } from "../../src/cli/envFile.js"
 
 describe("envFileFromArgs (--env before or after the command)", () => {
@@ -26,11 +26,12 @@ describe("globalOptionsFromArgs", () => {
   const takesValue = (option: string) => ["--select", "--caption", "-c"].includes(option)
 
   it("takes --env and --config out of the arguments, wherever they are", () => {
-    expect(globalOptionsFromArgs(["run", "--preview", "--env", "my.env", "--config=v2.ini", "--json"], takesValue)).toEqual({
-      env: "my.env",
-      config: "v2.ini",
-      args: ["run", "--preview", "--json"]
-    })
+    expect(globalOptionsFromArgs(["run", "--preview", "--env", "my.env", "--config=v2.ini", "--json"], takesValue))
+      .toEqual({
+        env: "my.env",
+        config: "v2.ini",
+        args: ["run", "--preview", "--json"]
+      })
     expect(globalOptionsFromArgs(["--config", "v2.ini", "--env", "a.env", "run"], takesValue)).toEqual({
       env: "a.env",
       config: "v2.ini",
@@ -44,8 +45,16 @@ describe("globalOptionsFromArgs", () => {
       config: undefined,
       args: ["sandbox", "--caption", "--env", "-c", "--config"]
     })
-    expect(globalOptionsFromArgs(["run", "--", "--env", "x.env"], takesValue)).toEqual({ env: undefined, config: undefined, args: ["run", "--", "--env", "x.env"] })
-    expect(globalOptionsFromArgs(["run", "--env"], takesValue)).toEqual({ env: undefined, config: undefined, args: ["run", "--env"] })
+    expect(globalOptionsFromArgs(["run", "--", "--env", "x.env"], takesValue)).toEqual({
+      env: undefined,
+      config: undefined,
+      args: ["run", "--", "--env", "x.env"]
+    })
+    expect(globalOptionsFromArgs(["run", "--env"], takesValue)).toEqual({
+      env: undefined,
+      config: undefined,
+      args: ["run", "--env"]
+    })
   })
 })
 
@@ -57,7 +66,9 @@ describe("optionsTakingValues", () => {
       runs: Options.integer("runs").pipe(Options.withDefault(1)),
       preview: Options.boolean("preview")
     })
-    const root = Command.make("publisher", { env: Options.file("env").pipe(Options.optional) }).pipe(Command.withSubcommands([child]))
+    const root = Command.make("publisher", { env: Options.file("env").pipe(Options.optional) }).pipe(
+      Command.withSubcommands([child])
+    )
     const names = optionsTakingValues(root)
     expect([...names].sort()).toEqual(["--caption", "--env", "--runs", "--select", "-c"])
   })

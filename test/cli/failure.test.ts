@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Config, ConfigProvider, Effect, Exit } from "effect"
-import { UsageError } from "../../src/domain/Errors.js"
 import { explainFailure } from "../../src/cli/failure.js"
+import { UsageError } from "../../src/domain/Errors.js"
 import { WebConfig } from "../../src/http/config.js"
 import { CaptionHistoryConfig } from "../../src/programs/prepare.js"
 import { FolderConfig } from "../../src/programs/RunOptions.js"
@@ -30,7 +30,9 @@ describe("explainFailure", () => {
 
   it("names an invalid variable", () => {
     const cause = failureOf(
-      Config.integer("AI_RATE_PER_MINUTE").pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["AI_RATE_PER_MINUTE", "lots"]]))))
+      Config.integer("AI_RATE_PER_MINUTE").pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["AI_RATE_PER_MINUTE", "lots"]])))
+      )
     )
     expect(explainFailure(cause)).toEqual({
       code: 2,
@@ -59,7 +61,8 @@ describe("explainFailure", () => {
     const base = new Map([["IMAGE_FOLDER", "/Photos"], ["OPENAI_API_KEY", "k"]])
     for (const [config, name, value] of cases) {
       const provider = ConfigProvider.fromMap(new Map([...base, [name, value]]))
-      expect(Exit.isSuccess(Effect.runSyncExit(config.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(base)))))).toBe(true)
+      expect(Exit.isSuccess(Effect.runSyncExit(config.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(base))))))
+        .toBe(true)
       const explained = explainFailure(failureOf(config.pipe(Effect.withConfigProvider(provider))))
       expect(explained.code).toBe(2)
       expect(explained.lines[0]).toMatch(new RegExp(`^error: invalid configuration variable ${name}: `))

@@ -1,9 +1,9 @@
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs"
 import { rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { root } from "../support/cli.js"
 
 // Issue #13: the package as a user gets it. `npm pack` of this checkout, then
@@ -39,14 +39,20 @@ let packed: Array<string> = []
 
 type Result = { code: number; stdout: string; stderr: string }
 
-const run = (file: string, args: ReadonlyArray<string>, options: { cwd: string; env: NodeJS.ProcessEnv; timeout: number }) =>
+const run = (
+  file: string,
+  args: ReadonlyArray<string>,
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeout: number }
+) =>
   new Promise<Result>((resolve) => {
     execFile(file, args, { ...options, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
       resolve({
         code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
         stdout,
         // A command killed by its timeout says so (execFile's error has no code then).
-        stderr: error?.killed ? `${[file, ...args].join(" ")}: killed (${error.signal}) after ${options.timeout} ms\n${stderr}` : stderr
+        stderr: error?.killed
+          ? `${[file, ...args].join(" ")}: killed (${error.signal}) after ${options.timeout} ms\n${stderr}`
+          : stderr
       }))
   })
 
@@ -54,10 +60,12 @@ const run = (file: string, args: ReadonlyArray<string>, options: { cwd: string; 
 const npmEnv = (): NodeJS.ProcessEnv =>
   Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== "INIT_CWD"))
 
-const npm = (args: ReadonlyArray<string>, cwd: string, timeout = INSTALL_TIMEOUT) => run("npm", args, { cwd, env: npmEnv(), timeout })
+const npm = (args: ReadonlyArray<string>, cwd: string, timeout = INSTALL_TIMEOUT) =>
+  run("npm", args, { cwd, env: npmEnv(), timeout })
 
 /** Options for the installing commands: the test's cache folder, no network when the cache has it. */
-const withCache = () => ["--cache", cache, "--prefer-offline", "--no-audit", "--no-fund", "--allow-scripts=better-sqlite3"]
+const withCache =
+  () => ["--cache", cache, "--prefer-offline", "--no-audit", "--no-fund", "--allow-scripts=better-sqlite3"]
 
 /** `publisher` as the user runs it: from elsewhere, with a HOME of its own and nothing else set. */
 const publisherEnv = (extra: Record<string, string> = {}) => ({ PATH: process.env["PATH"] ?? "", HOME: home, ...extra })
@@ -83,7 +91,9 @@ describe.skipIf(!enabled)("installing the package (npm pack) [PUBLISHER_TEST_INS
     for (const path of [prefix, elsewhere, home, cache, join(dir, "pack")]) mkdirSync(path)
     // The user's package cache, shared (cacache is safe to share between processes); the link is
     // removed with the folder, not what it points to.
-    const [userCache, userConfig] = await Promise.all(["cache", "userconfig"].map(async (key) => (await npm(["config", "get", key], elsewhere, 60_000)).stdout.trim()))
+    const [userCache, userConfig] = await Promise.all(
+      ["cache", "userconfig"].map(async (key) => (await npm(["config", "get", key], elsewhere, 60_000)).stdout.trim())
+    )
     userconfig = userConfig ?? ""
     if (userCache !== undefined && userCache !== "") {
       mkdirSync(join(userCache, "_cacache"), { recursive: true })
@@ -93,13 +103,15 @@ describe.skipIf(!enabled)("installing the package (npm pack) [PUBLISHER_TEST_INS
     // --ignore-scripts: the tests' global setup has just built dist/ from the sources under test
     // (`prepare` would only check that again, or rebuild dist/ under the other CLI tests' feet
     // when src/ is being edited).
-    const pack = await npm(["pack", "--json", "--ignore-scripts", "--pack-destination", join(dir, "pack")], root, 120_000)
+    const pack = await npm(
+      ["pack", "--json", "--ignore-scripts", "--pack-destination", join(dir, "pack")],
+      root,
+      120_000
+    )
     expect(pack, pack.stderr).toMatchObject({ code: 0 })
     const [info] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>
     tarball = join(dir, "pack", info!.filename)
-    packed = info!.files.map((f) => f.path).sort()
-
-    // The two installs side by side: each spends most of its time compiling better-sqlite3.
+    packed = info!.files.map((f) => f.path).sort() // The two installs side by side: each spends most of its time compiling better-sqlite3.
     ;[installed, npxVersion] = await Promise.all([
       npm(["install", "-g", "--prefix", prefix, ...withCache(), tarball], elsewhere),
       npx(["--version"])
@@ -114,13 +126,19 @@ describe.skipIf(!enabled)("installing the package (npm pack) [PUBLISHER_TEST_INS
 
   it("the tarball holds the bundles and package.json, not the sources", () => {
     expect(packed).toEqual(expect.arrayContaining(["package.json", "dist/publisher.mjs", "dist/phash-worker.mjs"]))
-    expect(packed.filter((path) => !path.startsWith("dist/") && !["package.json", "README.md", "LICENSE"].includes(path))).toEqual([])
+    expect(
+      packed.filter((path) => !path.startsWith("dist/") && !["package.json", "README.md", "LICENSE"].includes(path))
+    ).toEqual([])
     expect(tarball.endsWith(`publisher-${version}.tgz`)).toBe(true)
   })
 
   it("npm install -g: `publisher --version` prints package.json's version", async () => {
     expect(installed, installed.stderr).toMatchObject({ code: 0 })
-    const result = await run(join(prefix, "bin", "publisher"), ["--version"], { cwd: elsewhere, env: publisherEnv(), timeout: 60_000 })
+    const result = await run(join(prefix, "bin", "publisher"), ["--version"], {
+      cwd: elsewhere,
+      env: publisherEnv(),
+      timeout: 60_000
+    })
     expect(result, result.stderr).toMatchObject({ code: 0 })
     expect(result.stdout.trim()).toBe(version)
   })

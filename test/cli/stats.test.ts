@@ -1,6 +1,6 @@
+import { describe, expect, it } from "@effect/vitest"
 import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { describe, expect, it } from "@effect/vitest"
 import { cli } from "../support/cli.js"
 import { useTempDirs } from "../support/tempDir.js"
 
@@ -21,8 +21,13 @@ describe("publisher stats on logs of real sandbox runs", () => {
     expect(table.stdout).toMatch(/no target breached/)
 
     const json = await cli(["stats", "--json", logFile])
-    const report = JSON.parse(json.stdout) as { rows: Array<{ metric: string; count: number; target?: { breached: boolean } }> }
-    expect(report.rows.find((r) => r.metric === "workflow_total_ms")).toMatchObject({ count: 3, target: { breached: false } })
+    const report = JSON.parse(json.stdout) as {
+      rows: Array<{ metric: string; count: number; target?: { breached: boolean } }>
+    }
+    expect(report.rows.find((r) => r.metric === "workflow_total_ms")).toMatchObject({
+      count: 3,
+      target: { breached: false }
+    })
 
     const htmlFile = join(dir, "report.html")
     const html = await cli(["stats", "--html", htmlFile, logFile])

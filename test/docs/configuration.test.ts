@@ -23,7 +23,8 @@ const sourceFiles = (dir: string): Array<string> =>
   })
 
 /** Comments out: a line-leading block comment (JSDoc) and `//` comments (not `https://` in strings). */
-const stripComments = (text: string) => text.replace(/^[ \t]*\/\*[\s\S]*?\*\//gm, "").replace(/(^|[ \t])\/\/.*$/gm, "$1")
+const stripComments = (text: string) =>
+  text.replace(/^[ \t]*\/\*[\s\S]*?\*\//gm, "").replace(/(^|[ \t])\/\/.*$/gm, "$1")
 
 /** The string literals at the start of an argument list: `"A", "B", 3` gives A, B. */
 const leadingStrings = (args: string): Array<string> => {
@@ -47,7 +48,8 @@ const CONSTRUCTOR =
  * (or rest parameter `names`) and whose body reads it through `Config.`, `process.env`, or another
  * such reader (`env`, publisher_v2's environment lookup, included).
  */
-const HELPER = /\b(export )?const (\w+) = (?:<[^>]*>)?\(\s*(\.\.\.)?(name|names)\s*:[^)]*\)[^=]*=>([\s\S]*?)(?=\n(?:export |const |\/\*\*|\S)|\n\s*\n)/g
+const HELPER =
+  /\b(export )?const (\w+) = (?:<[^>]*>)?\(\s*(\.\.\.)?(name|names)\s*:[^)]*\)[^=]*=>([\s\S]*?)(?=\n(?:export |const |\/\*\*|\S)|\n\s*\n)/g
 
 interface Found {
   readonly names: Map<string, Set<string>>
@@ -81,9 +83,18 @@ const extractSettings = (sources: ReadonlyArray<Source>): Found => {
     changed = false
     for (const { file, text } of files) {
       for (const m of text.matchAll(HELPER)) {
-        const [, exported, helper, rest, param, body] = m as unknown as [string, string | undefined, string, string | undefined, string, string]
+        const [, exported, helper, rest, param, body] = m as unknown as [
+          string,
+          string | undefined,
+          string,
+          string | undefined,
+          string,
+          string
+        ]
         if (helpers.has(`${file}:${helper}`)) continue
-        const callsReader = [...readers].filter((r) => inScope(r, file)).some((r) => new RegExp(`\\b${r}\\(\\s*${param}\\b|${param}\\.map\\(${r}\\)`).test(body))
+        const callsReader = [...readers].filter((r) => inScope(r, file)).some((r) =>
+          new RegExp(`\\b${r}\\(\\s*${param}\\b|${param}\\.map\\(${r}\\)`).test(body)
+        )
         if (/\bConfig\.|process\.env/.test(body) || callsReader) {
           helpers.set(`${file}:${helper}`, file)
           readers.add(helper)
@@ -119,7 +130,8 @@ const extractSettings = (sources: ReadonlyArray<Source>): Found => {
 }
 
 /** The variables with a row in the reference: a table row whose first cell is one `NAME`. */
-const documentedRows = (markdown: string) => [...markdown.matchAll(/^\|\s*`([A-Za-z_][A-Za-z0-9_]*)`\s*\|/gm)].map((m) => m[1]!)
+const documentedRows = (markdown: string) =>
+  [...markdown.matchAll(/^\|\s*`([A-Za-z_][A-Za-z0-9_]*)`\s*\|/gm)].map((m) => m[1]!)
 
 /** The variables of .env.example: `NAME=` or `# NAME=` at a line's start. */
 const exampleLines = (text: string) => [...text.matchAll(/^#? ?([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]!)
@@ -157,8 +169,21 @@ describe("the extraction of setting names", () => {
       { file: "b.ts", text: `export const G = [named("EXPORTED_HELPER"), flag("LOCAL_HELPER_ELSEWHERE")]` }
     ])
     expect([...names.keys()].sort()).toEqual([
-      "BRACKET", "DOTTED", "EXPORTED_HELPER", "EXTRA", "FIRST", "FLAG", "KEY_VAR", "LISTED", "LITERAL", "NESTED", "ON_VAR", "PLAIN",
-      "SECOND", "WRAPPED", "folder_lower"
+      "BRACKET",
+      "DOTTED",
+      "EXPORTED_HELPER",
+      "EXTRA",
+      "FIRST",
+      "FLAG",
+      "KEY_VAR",
+      "LISTED",
+      "LITERAL",
+      "NESTED",
+      "ON_VAR",
+      "PLAIN",
+      "SECOND",
+      "WRAPPED",
+      "folder_lower"
     ])
   })
 })
@@ -171,17 +196,32 @@ describe("configuration reference", () => {
 
   it("finds the settings and the helpers that read them", () => {
     // A sanity floor: the extraction must see the well-known ones, through each rule.
-    for (const name of ["IMAGE_FOLDER", "STORAGE", "WEB_SECURE_COOKIES", "AUTH0_CLIENT_ID", "TELEGRAM_ENABLED", "PUBLISHERS", "CONFIG_PATH", "ENV_PATH"]) {
+    for (
+      const name of [
+        "IMAGE_FOLDER",
+        "STORAGE",
+        "WEB_SECURE_COOKIES",
+        "AUTH0_CLIENT_ID",
+        "TELEGRAM_ENABLED",
+        "PUBLISHERS",
+        "CONFIG_PATH",
+        "ENV_PATH"
+      ]
+    ) {
       expect(names.has(name), `${name} not extracted`).toBe(true)
     }
-    for (const helper of ["flag", "secret", "list", "firstSet", "setting"]) expect([...helpers.keys()].some((k) => k.endsWith(`:${helper}`)), `helper ${helper} not found`).toBe(true)
+    for (const helper of ["flag", "secret", "list", "firstSet", "setting"]) {
+      expect([...helpers.keys()].some((k) => k.endsWith(`:${helper}`)), `helper ${helper} not found`).toBe(true)
+    }
     expect(readNames.length).toBeGreaterThan(100)
   })
 
-  for (const [file, entries] of [
-    ["docs/configuration.md", documentedRows(read("docs/configuration.md"))],
-    [".env.example", exampleLines(read(".env.example"))]
-  ] as const) {
+  for (
+    const [file, entries] of [
+      ["docs/configuration.md", documentedRows(read("docs/configuration.md"))],
+      [".env.example", exampleLines(read(".env.example"))]
+    ] as const
+  ) {
     it(`${file} lists every setting the code reads, once`, () => {
       const listed = new Set(entries)
       const missing = readNames.filter((n) => !listed.has(n)).map(where)
@@ -191,7 +231,12 @@ describe("configuration reference", () => {
 
     it(`${file} lists nothing the code no longer reads`, () => {
       const stale = [...new Set(entries)].filter((n) => !known.has(n)).sort()
-      expect(stale, `in ${file} but read nowhere in src/ (remove it, or add it to DOCUMENTED_ONLY with a reason):\n  ${stale.join("\n  ")}`).toEqual([])
+      expect(
+        stale,
+        `in ${file} but read nowhere in src/ (remove it, or add it to DOCUMENTED_ONLY with a reason):\n  ${
+          stale.join("\n  ")
+        }`
+      ).toEqual([])
     })
   }
 })

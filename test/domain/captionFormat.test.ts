@@ -20,13 +20,36 @@ const word = fc.oneof(
   { arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: 12 }), weight: 4 },
   { arbitrary: fc.string({ unit: "binary", minLength: 1, maxLength: 6 }), weight: 1 },
   {
-    arbitrary: fc.constantFrom("—", "–", "“quoted”", "it’s", "…", "😀", "👩‍👩‍👧", "e\u0301", "#sunset", "#café", "#日本", "a#b", "\uD83D", "\uDE00x", "#️⃣"),
+    arbitrary: fc.constantFrom(
+      "—",
+      "–",
+      "“quoted”",
+      "it’s",
+      "…",
+      "😀",
+      "👩‍👩‍👧",
+      "e\u0301",
+      "#sunset",
+      "#café",
+      "#日本",
+      "a#b",
+      "\uD83D",
+      "\uDE00x",
+      "#️⃣"
+    ),
     weight: 2
   },
-  { arbitrary: fc.string({ unit: fc.constantFrom("a", "b", "é", "😀", "\u0301"), minLength: 1, maxLength: 30 }).map((s) => `#${s}`), weight: 3 }
+  {
+    arbitrary: fc.string({ unit: fc.constantFrom("a", "b", "é", "😀", "\u0301"), minLength: 1, maxLength: 30 }).map((
+      s
+    ) => `#${s}`),
+    weight: 3
+  }
 )
 const separator = fc.constantFrom(" ", " ", " ", "\n", "  ", "\t", "\u00A0", "\u2009", "\u202F", "\u200B", " \n\n ")
-const caption = fc.array(fc.tuple(word, separator), { maxLength: 500, size: "max" }).map((pairs) => pairs.map(([w, s]) => w + s).join(""))
+const caption = fc.array(fc.tuple(word, separator), { maxLength: 500, size: "max" }).map((pairs) =>
+  pairs.map(([w, s]) => w + s).join("")
+)
 const platforms: ReadonlyArray<Platform> = ["instagram", "telegram", "email"]
 const runs = { numRuns: 120 }
 
@@ -87,7 +110,9 @@ describe("formatCaption (examples)", () => {
   })
 
   it("email: no hashtags, plain punctuation, 240 characters, ASCII ellipsis", () => {
-    expect(formatCaption("email", "Dawn — “quiet” it’s…\u00A0here #sunrise #calm")).toBe("Dawn - \"quiet\" it's... here")
+    expect(formatCaption("email", "Dawn — “quiet” it’s…\u00A0here #sunrise #calm")).toBe(
+      "Dawn - \"quiet\" it's... here"
+    )
     expect(formatCaption("email", "Dusk over #sea. #calm")).toBe("Dusk over.")
     const long = formatCaption("email", "word ".repeat(100))
     expect(codePoints(long)).toBeLessThanOrEqual(240)
@@ -106,61 +131,81 @@ describe("formatCaption (examples)", () => {
 
 describe("formatCaption (properties)", () => {
   it("for any caption, on every platform: within the limit as the platform counts, no cut hashtag, no lone surrogate; Instagram at most 30 hashtags; email without hashtags or typographic characters", () => {
-    fc.assert(fc.property(caption, (text) => {
-      const inputTags = new Set(text.match(HASHTAG) ?? [])
-      for (const platform of platforms) {
-        const rule = PLATFORM_CAPTION_RULES[platform]
-        const out = formatCaption(platform, text)
-        expect(rule.count(out), `${platform} length`).toBeLessThanOrEqual(rule.limit)
-        expect(LONE_SURROGATE.test(out), `${platform} lone surrogate`).toBe(false)
-        for (const tag of out.match(HASHTAG) ?? []) expect(inputTags.has(tag), `${platform} cut hashtag ${tag}`).toBe(true)
-        if (platform === "instagram") expect(countHashtags(out), "instagram hashtags").toBeLessThanOrEqual(30)
-        if (platform === "email") {
-          expect(out.match(HASHTAG), "email hashtags").toBeNull()
-          expect(TYPOGRAPHIC.test(out), "email typography").toBe(false)
+    fc.assert(
+      fc.property(caption, (text) => {
+        const inputTags = new Set(text.match(HASHTAG) ?? [])
+        for (const platform of platforms) {
+          const rule = PLATFORM_CAPTION_RULES[platform]
+          const out = formatCaption(platform, text)
+          expect(rule.count(out), `${platform} length`).toBeLessThanOrEqual(rule.limit)
+          expect(LONE_SURROGATE.test(out), `${platform} lone surrogate`).toBe(false)
+          for (const tag of out.match(HASHTAG) ?? []) {
+            expect(inputTags.has(tag), `${platform} cut hashtag ${tag}`).toBe(true)
+          }
+          if (platform === "instagram") expect(countHashtags(out), "instagram hashtags").toBeLessThanOrEqual(30)
+          if (platform === "email") {
+            expect(out.match(HASHTAG), "email hashtags").toBeNull()
+            expect(TYPOGRAPHIC.test(out), "email typography").toBe(false)
+          }
         }
-      }
-    }), { numRuns: 200 })
+      }),
+      { numRuns: 200 }
+    )
   })
 
   it("a caption that fits comes back unchanged (trimmed; email normalised; Instagram hashtags capped)", () => {
-    const short = fc.array(fc.tuple(word, separator), { maxLength: 60 }).map((pairs) => pairs.map(([w, s]) => w + s).join(""))
-    fc.assert(fc.property(short, (raw) => {
-      const text = raw.replace(new RegExp(LONE_SURROGATE, "g"), "")
-      if (text.trim().length <= 1024) expect(formatCaption("telegram", text)).toBe(text.trim())
-      if (codePoints(text.trim()) <= 2200 && countHashtags(text) <= 30) expect(formatCaption("instagram", text)).toBe(text.trim())
-      const plain = stripHashtags(normalisePunctuation(text))
-      if (codePoints(plain) <= 240) expect(formatCaption("email", text)).toBe(plain)
-    }), { numRuns: 300 })
+    const short = fc.array(fc.tuple(word, separator), { maxLength: 60 }).map((pairs) =>
+      pairs.map(([w, s]) => w + s).join("")
+    )
+    fc.assert(
+      fc.property(short, (raw) => {
+        const text = raw.replace(new RegExp(LONE_SURROGATE, "g"), "")
+        if (text.trim().length <= 1024) expect(formatCaption("telegram", text)).toBe(text.trim())
+        if (codePoints(text.trim()) <= 2200 && countHashtags(text) <= 30) {
+          expect(formatCaption("instagram", text)).toBe(text.trim())
+        }
+        const plain = stripHashtags(normalisePunctuation(text))
+        if (codePoints(plain) <= 240) expect(formatCaption("email", text)).toBe(plain)
+      }),
+      { numRuns: 300 }
+    )
   })
 
   it("fitCaption with any limit: within it, whole hashtags, whole surrogate pairs", () => {
     const longWords = fc.array(fc.tuple(fc.oneof(word, word.map((w) => w.repeat(8))), separator), { maxLength: 12 })
       .map((pairs) => pairs.map(([w, s]) => w + s).join(""))
-    fc.assert(fc.property(longWords, fc.integer({ min: 0, max: 60 }), (text, limit) => {
-      const out = fitCaption(text, limit)
-      expect(out.length).toBeLessThanOrEqual(limit)
-      expect(LONE_SURROGATE.test(out)).toBe(false)
-      const inputTags = new Set(text.match(HASHTAG) ?? [])
-      for (const tag of out.match(HASHTAG) ?? []) expect(inputTags.has(tag)).toBe(true)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(longWords, fc.integer({ min: 0, max: 60 }), (text, limit) => {
+        const out = fitCaption(text, limit)
+        expect(out.length).toBeLessThanOrEqual(limit)
+        expect(LONE_SURROGATE.test(out)).toBe(false)
+        const inputTags = new Set(text.match(HASHTAG) ?? [])
+        for (const tag of out.match(HASHTAG) ?? []) expect(inputTags.has(tag)).toBe(true)
+      }),
+      { numRuns: 300 }
+    )
   })
 
   it("a cut caption is a prefix of the input's words, an ellipsis, then some of its trailing hashtags", () => {
-    fc.assert(fc.property(caption, (raw) => {
-      const text = raw.replace(new RegExp(LONE_SURROGATE, "g"), "").trim()
-      const out = formatCaption("telegram", text)
-      if (out === text) return
-      const at = out.lastIndexOf("…")
-      if (at === -1) {
-        // Only trailing hashtags were dropped.
-        expect(text.startsWith(out)).toBe(true)
-      } else {
-        expect(text.startsWith(out.slice(0, at))).toBe(true)
-        const tail = out.slice(at + 1)
-        expect(tail === "" || text.endsWith(tail) || text.includes(tail)).toBe(true)
-        for (const token of tail.split(/\s+/).filter((t) => t !== "")) expect(token).toMatch(/^#[\p{L}\p{N}\p{M}_]+$/u)
-      }
-    }), runs)
+    fc.assert(
+      fc.property(caption, (raw) => {
+        const text = raw.replace(new RegExp(LONE_SURROGATE, "g"), "").trim()
+        const out = formatCaption("telegram", text)
+        if (out === text) return
+        const at = out.lastIndexOf("…")
+        if (at === -1) {
+          // Only trailing hashtags were dropped.
+          expect(text.startsWith(out)).toBe(true)
+        } else {
+          expect(text.startsWith(out.slice(0, at))).toBe(true)
+          const tail = out.slice(at + 1)
+          expect(tail === "" || text.endsWith(tail) || text.includes(tail)).toBe(true)
+          for (const token of tail.split(/\s+/).filter((t) => t !== "")) {
+            expect(token).toMatch(/^#[\p{L}\p{N}\p{M}_]+$/u)
+          }
+        }
+      }),
+      runs
+    )
   })
 })

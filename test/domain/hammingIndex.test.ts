@@ -6,7 +6,10 @@ const word = fc.integer({ min: 0, max: 0xffffffff })
 const code = fc.tuple(word, word)
 
 /** Codes near a few centres (what photos and their copies look like), plus unrelated ones. */
-const clustered = fc.tuple(fc.array(code, { minLength: 1, maxLength: 8 }), fc.array(fc.tuple(fc.nat(), fc.array(fc.integer({ min: 0, max: 63 }), { maxLength: 12 })), { maxLength: 300 }))
+const clustered = fc.tuple(
+  fc.array(code, { minLength: 1, maxLength: 8 }),
+  fc.array(fc.tuple(fc.nat(), fc.array(fc.integer({ min: 0, max: 63 }), { maxLength: 12 })), { maxLength: 300 })
+)
   .map(([centres, members]) =>
     members.map(([c, flips]) => {
       let [hi, lo] = centres[c % centres.length]!
@@ -23,12 +26,18 @@ const toCodes = (codes: ReadonlyArray<readonly [number, number]>) => ({
   lo: Uint32Array.from(codes, ([, lo]) => lo)
 })
 
-const reference = (codes: ReadonlyArray<readonly [number, number]>, [hi, lo]: readonly [number, number], radius: number): Array<Neighbour> =>
+const reference = (
+  codes: ReadonlyArray<readonly [number, number]>,
+  [hi, lo]: readonly [number, number],
+  radius: number
+): Array<Neighbour> =>
   linearScan(toCodes(codes), codes.length, hi, lo, radius).sort((a, b) => a.distance - b.distance || a.id - b.id)
 
 /** Distance by BigInt, independent of the index's popcount. */
 const bigDistance = (a: readonly [number, number], b: readonly [number, number]) =>
-  [...(((BigInt(a[0]) << 32n) | BigInt(a[1])) ^ ((BigInt(b[0]) << 32n) | BigInt(b[1]))).toString(2)].filter((c) => c === "1").length
+  [...(((BigInt(a[0]) << 32n) | BigInt(a[1])) ^ ((BigInt(b[0]) << 32n) | BigInt(b[1]))).toString(2)].filter((c) =>
+    c === "1"
+  ).length
 
 describe("HammingIndex: exact radius search (multi-index hashing)", () => {
   it("the linear scan reference agrees with BigInt distances", () => {
@@ -39,30 +48,51 @@ describe("HammingIndex: exact radius search (multi-index hashing)", () => {
   })
 
   it("random codes, random radii 0..64: same ids and distances as a linear scan", () => {
-    fc.assert(fc.property(fc.array(code, { maxLength: 400 }), code, fc.integer({ min: 0, max: 64 }), (codes, q, r) => {
-      expect(HammingIndex.build(toCodes(codes)).search(q[0], q[1], r)).toEqual(reference(codes, q, r))
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(fc.array(code, { maxLength: 400 }), code, fc.integer({ min: 0, max: 64 }), (codes, q, r) => {
+        expect(HammingIndex.build(toCodes(codes)).search(q[0], q[1], r)).toEqual(reference(codes, q, r))
+      }),
+      { numRuns: 300 }
+    )
   })
 
   it("clustered codes and duplicates, queried from inside the clusters", () => {
-    fc.assert(fc.property(clustered, fc.nat(), fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 63 }), (codes, pick, r, flip) => {
-      fc.pre(codes.length > 0)
-      const [hi, lo] = codes[pick % codes.length]!
-      const q = flip < 32 ? [(hi ^ (1 << flip)) >>> 0, lo] as const : [hi, (lo ^ (1 << (flip - 32))) >>> 0] as const
-      const index = HammingIndex.build(toCodes([...codes, ...codes.slice(0, 5)]))
-      expect(index.search(q[0], q[1], r)).toEqual(reference([...codes, ...codes.slice(0, 5)], q, r))
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(
+        clustered,
+        fc.nat(),
+        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: 0, max: 63 }),
+        (codes, pick, r, flip) => {
+          fc.pre(codes.length > 0)
+          const [hi, lo] = codes[pick % codes.length]!
+          const q = flip < 32 ? [(hi ^ (1 << flip)) >>> 0, lo] as const : [hi, (lo ^ (1 << (flip - 32))) >>> 0] as const
+          const index = HammingIndex.build(toCodes([...codes, ...codes.slice(0, 5)]))
+          expect(index.search(q[0], q[1], r)).toEqual(reference([...codes, ...codes.slice(0, 5)], q, r))
+        }
+      ),
+      { numRuns: 300 }
+    )
   })
 
   it("codes added after the build are found, across the rebuild of the tables", () => {
-    fc.assert(fc.property(clustered, fc.array(code, { maxLength: 50 }), code, fc.integer({ min: 0, max: 12 }), (initial, added, q, r) => {
-      const index = HammingIndex.build(toCodes(initial))
-      for (const [hi, lo] of added) index.add(hi, lo)
-      const all = [...initial, ...added]
-      expect(index.size).toBe(all.length)
-      expect(index.search(q[0], q[1], r)).toEqual(reference(all, q, r))
-      if (all.length > 0) expect(index.search(all[0]![0], all[0]![1], r)).toEqual(reference(all, all[0]!, r))
-    }), { numRuns: 200 })
+    fc.assert(
+      fc.property(
+        clustered,
+        fc.array(code, { maxLength: 50 }),
+        code,
+        fc.integer({ min: 0, max: 12 }),
+        (initial, added, q, r) => {
+          const index = HammingIndex.build(toCodes(initial))
+          for (const [hi, lo] of added) index.add(hi, lo)
+          const all = [...initial, ...added]
+          expect(index.size).toBe(all.length)
+          expect(index.search(q[0], q[1], r)).toEqual(reference(all, q, r))
+          if (all.length > 0) expect(index.search(all[0]![0], all[0]![1], r)).toEqual(reference(all, all[0]!, r))
+        }
+      ),
+      { numRuns: 200 }
+    )
   })
 
   it("many additions fold into the tables (rebuild) and stay exact", () => {
@@ -92,9 +122,16 @@ describe("HammingIndex: exact radius search (multi-index hashing)", () => {
       // Plant a code at distance exactly r from the query.
       const q = [rnd(), rnd()] as const
       let [hi, lo] = q
-      for (let bit = 0; bit < r; bit++) bit % 2 === 0 ? (hi = (hi ^ (1 << (bit * 3))) >>> 0) : (lo = (lo ^ (1 << (bit * 3))) >>> 0)
+      for (let bit = 0; bit < r; bit++) {
+        bit % 2 === 0
+          ? (hi = (hi ^ (1 << (bit * 3))) >>> 0)
+          : (lo = (lo ^ (1 << (bit * 3))) >>> 0)
+      }
       const id = index.add(hi, lo)
-      const all = [...codes, ...Array.from({ length: index.size - n }, (_, i) => index.code(n + i)).map((c) => [c.hi, c.lo] as const)]
+      const all = [
+        ...codes,
+        ...Array.from({ length: index.size - n }, (_, i) => index.code(n + i)).map((c) => [c.hi, c.lo] as const)
+      ]
       const found = index.search(q[0], q[1], r)
       expect(found).toEqual(reference(all, q, r))
       expect(found).toContainEqual({ id, distance: r })
@@ -102,9 +139,19 @@ describe("HammingIndex: exact radius search (multi-index hashing)", () => {
   })
 
   it("nearest: the k closest within the limit, nearest first", () => {
-    fc.assert(fc.property(clustered, code, fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 20 }), (codes, q, k, max) => {
-      expect(HammingIndex.build(toCodes(codes)).nearest(q[0], q[1], k, max)).toEqual(reference(codes, q, max).slice(0, k))
-    }))
+    fc.assert(
+      fc.property(
+        clustered,
+        code,
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 0, max: 20 }),
+        (codes, q, k, max) => {
+          expect(HammingIndex.build(toCodes(codes)).nearest(q[0], q[1], k, max)).toEqual(
+            reference(codes, q, max).slice(0, k)
+          )
+        }
+      )
+    )
   })
 
   it("an empty index finds nothing; a negative radius finds nothing", () => {

@@ -54,7 +54,9 @@ describe("INI files as configparser reads them", () => {
     expect(Either.getOrThrow(ini.get("Dropbox", "folder_remove"))).toBe("reject#not a comment")
     expect(Either.getOrThrow(ini.get("Content", "hashtag_string"))).toBe("")
     expect(Either.getOrThrow(ini.get("Content", "base"))).toBe("/Photos")
-    expect(Either.getOrThrow(ini.get("openAI", "system_prompt"))).toBe("You write captions.\nKeep them short; 100% honest.\n\nReally.")
+    expect(Either.getOrThrow(ini.get("openAI", "system_prompt"))).toBe(
+      "You write captions.\nKeep them short; 100% honest.\n\nReally."
+    )
     expect(Either.getOrThrow(ini.get("openAI", "role_prompt"))).toBe("Caption:")
     expect(Either.getOrThrow(ini.get("openAI", "missing"))).toBeUndefined()
     expect(Either.getOrThrow(ini.get("Email", "sender"))).toBeUndefined()

@@ -1,7 +1,7 @@
-import { execFileSync, spawnSync } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
+import { execFileSync, spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { parseIni } from "../../src/domain/Ini.js"
 
 const SCRIPT = fileURLToPath(new URL("../support/ini_reader.py", import.meta.url))
@@ -21,18 +21,42 @@ const generate = (count: number, seed: number): Array<string> => {
   const pick = <A>(xs: ReadonlyArray<A>) => xs[rnd(xs.length)]!
   const keys = ["image_folder", "archive", "Telegram", "hashtag_string", "system_prompt", "model", "x", "base"]
   const sections = ["Dropbox", "Content", "openAI", "DEFAULT", "Email", "content"]
-  const pieces = ["abc", " ", "#tag", " #tag", ";c", " ;c", "100%%", "%(base)s", "%", "=", ":", "  ", "/P/x", "true", "a b"]
+  const pieces = [
+    "abc",
+    " ",
+    "#tag",
+    " #tag",
+    ";c",
+    " ;c",
+    "100%%",
+    "%(base)s",
+    "%",
+    "=",
+    ":",
+    "  ",
+    "/P/x",
+    "true",
+    "a b"
+  ]
   const value = () => Array.from({ length: rnd(4) }, () => pick(pieces)).join("")
   const line = () => {
     switch (rnd(10)) {
-      case 0: return ""
-      case 1: return pick(["# comment", "; comment", "  # indented comment"])
-      case 2: return `[${pick(sections)}]${pick(["", " ; c", " x"])}`
-      case 3: return `   ${value()}`
-      default: return `${pick(["", " "])}${pick(keys)}${pick([" = ", "=", ": ", " : "])}${value()}`
+      case 0:
+        return ""
+      case 1:
+        return pick(["# comment", "; comment", "  # indented comment"])
+      case 2:
+        return `[${pick(sections)}]${pick(["", " ; c", " x"])}`
+      case 3:
+        return `   ${value()}`
+      default:
+        return `${pick(["", " "])}${pick(keys)}${pick([" = ", "=", ": ", " : "])}${value()}`
     }
   }
-  return Array.from({ length: count }, () => [`[${pick(sections)}]`, ...Array.from({ length: 1 + rnd(7) }, line)].join("\n"))
+  return Array.from(
+    { length: count },
+    () => [`[${pick(sections)}]`, ...Array.from({ length: 1 + rnd(7) }, line)].join("\n")
+  )
 }
 
 type Python = { readonly error: string } | { readonly ok: Record<string, Record<string, string>> }
@@ -41,7 +65,13 @@ describe("INI reading against Python's configparser (publisher_v2's reader)", ()
   // .ci/run installs python3; elsewhere the test needs it too.
   it.skipIf(!python)("2,000 generated files: the same errors, sections, options and values", () => {
     const cases = generate(2000, 20261201)
-    const theirs = JSON.parse(execFileSync("python3", [SCRIPT], { input: JSON.stringify(cases), encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] })) as Array<Python>
+    const theirs = JSON.parse(
+      execFileSync("python3", [SCRIPT], {
+        input: JSON.stringify(cases),
+        encoding: "utf8",
+        stdio: ["pipe", "pipe", "pipe"]
+      })
+    ) as Array<Python>
     let errors = 0
     let values = 0
     cases.forEach((text, i) => {

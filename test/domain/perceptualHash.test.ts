@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
+import { createHash } from "node:crypto"
 import {
   bitsAboveMedian,
   fromHex,
@@ -31,7 +31,14 @@ describe("imagehash pHash, bit for bit with Pillow 9.4 + SciPy", () => {
   it("luma is Pillow's rounded ITU-R 601-2 in 16-bit fixed point", () => {
     const pixels = new Uint8Array([255, 255, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 12, 200, 77])
     const grey = toLuma({ width: 6, height: 1, channels: 3, data: pixels })
-    expect(Array.from(grey)).toEqual([255, 0, 76, 150, 29, Math.floor((12 * 19595 + 200 * 38470 + 77 * 7471 + 0x8000) / 65536)])
+    expect(Array.from(grey)).toEqual([
+      255,
+      0,
+      76,
+      150,
+      29,
+      Math.floor((12 * 19595 + 200 * 38470 + 77 * 7471 + 0x8000) / 65536)
+    ])
   })
 
   it("bits: coefficient 0 is the most significant, ties with the median are 0", () => {
@@ -52,12 +59,16 @@ describe("hex and Hamming helpers", () => {
       expect(fromHex(hex)).toEqual({ hi, lo })
       expect(fromHex(hex.toUpperCase())).toEqual({ hi, lo })
     }))
-    for (const bad of ["", "abc", "g".repeat(16), "0".repeat(17), " 0000000000000000"]) expect(fromHex(bad)).toBeUndefined()
+    for (const bad of ["", "abc", "g".repeat(16), "0".repeat(17), " 0000000000000000"]) {
+      expect(fromHex(bad)).toBeUndefined()
+    }
   })
 
   it("popcount and distance agree with counting bits one by one", () => {
     fc.assert(fc.property(word, word, word, word, (ah, al, bh, bl) => {
-      const naive = [...((BigInt(ah) << 32n | BigInt(al)) ^ (BigInt(bh) << 32n | BigInt(bl))).toString(2)].filter((c) => c === "1").length
+      const naive = [...((BigInt(ah) << 32n | BigInt(al)) ^ (BigInt(bh) << 32n | BigInt(bl))).toString(2)].filter((c) =>
+        c === "1"
+      ).length
       expect(hammingDistance({ hi: ah, lo: al }, { hi: bh, lo: bl })).toBe(naive)
       expect(popcount32(ah)).toBe([...ah.toString(2)].filter((c) => c === "1").length)
     }))

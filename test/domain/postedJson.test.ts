@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import fc from "fast-check"
+import { readFileSync } from "node:fs"
 import { decodePostedJson, parsePostedJson } from "../../src/domain/PostedJson.js"
 
 const fixture = readFileSync(new URL("../fixtures/publisher_v2/posted.json", import.meta.url), "utf8")
@@ -46,7 +46,10 @@ describe("publisher_v2 posted.json", () => {
   })
 
   it("lower-cases, trims and de-duplicates; accepts a byte-order mark", () => {
-    const text = JSON.stringify({ hashes: [a.toUpperCase(), a, ` ${b} `], dropbox_content_hashes: [c, c.toUpperCase()] })
+    const text = JSON.stringify({
+      hashes: [a.toUpperCase(), a, ` ${b} `],
+      dropbox_content_hashes: [c, c.toUpperCase()]
+    })
     expect(parsed(text)).toEqual({ sha256s: [a, b], contentHashes: [c] })
     expect(parsed(`\uFEFF${JSON.stringify([a])}`)).toEqual({ sha256s: [a], contentHashes: [] })
   })
@@ -62,13 +65,19 @@ describe("publisher_v2 posted.json", () => {
     )
     expect(message("42")).toMatch(/must be a JSON list .*, not a number \(42\)/)
     expect(message("null")).toMatch(/, not null$/)
-    expect(message(JSON.stringify({ hashes: "x" }))).toBe(`posted.json: "hashes" must be a list of SHA-256 hex strings, not a string ("x")`)
-    expect(message(JSON.stringify({ hashes: [], dropbox_content_hashes: {} }))).toMatch(/"dropbox_content_hashes" must be a list .*not an object/)
+    expect(message(JSON.stringify({ hashes: "x" }))).toBe(
+      `posted.json: "hashes" must be a list of SHA-256 hex strings, not a string ("x")`
+    )
+    expect(message(JSON.stringify({ hashes: [], dropbox_content_hashes: {} }))).toMatch(
+      /"dropbox_content_hashes" must be a list .*not an object/
+    )
   })
 
   it("a bad entry is named by its position and value", () => {
     expect(message(JSON.stringify([a, "xyz"]))).toBe(`posted.json: entry [1] is "xyz", not a SHA-256 (64 hex digits)`)
-    expect(message(JSON.stringify({ hashes: [a, a.slice(1)] }))).toMatch(/^posted\.json: entry hashes\[1\] is "a{63}", not a SHA-256/)
+    expect(message(JSON.stringify({ hashes: [a, a.slice(1)] }))).toMatch(
+      /^posted\.json: entry hashes\[1\] is "a{63}", not a SHA-256/
+    )
     expect(message(JSON.stringify({ hashes: [a], dropbox_content_hashes: [b, 7] }))).toBe(
       "posted.json: entry dropbox_content_hashes[1] is 7, not a SHA-256 (64 hex digits)"
     )
@@ -79,10 +88,12 @@ describe("publisher_v2 posted.json", () => {
 
   it("decodes any list of hex hashes, whatever the case, to the same set", () => {
     const hash = fc.stringMatching(/^[0-9a-fA-F]{64}$/)
-    fc.assert(fc.property(fc.array(hash, { maxLength: 20 }), fc.array(hash, { maxLength: 20 }), (sha256s, contentHashes) => {
-      const result = Either.getOrThrow(decodePostedJson({ hashes: sha256s, dropbox_content_hashes: contentHashes }))
-      expect(new Set(result.sha256s)).toEqual(new Set(sha256s.map((h) => h.toLowerCase())))
-      expect(result.contentHashes).toHaveLength(new Set(contentHashes.map((h) => h.toLowerCase())).size)
-    }))
+    fc.assert(
+      fc.property(fc.array(hash, { maxLength: 20 }), fc.array(hash, { maxLength: 20 }), (sha256s, contentHashes) => {
+        const result = Either.getOrThrow(decodePostedJson({ hashes: sha256s, dropbox_content_hashes: contentHashes }))
+        expect(new Set(result.sha256s)).toEqual(new Set(sha256s.map((h) => h.toLowerCase())))
+        expect(result.contentHashes).toHaveLength(new Set(contentHashes.map((h) => h.toLowerCase())).size)
+      })
+    )
   })
 })

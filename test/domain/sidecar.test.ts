@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Option } from "effect"
+import { readFileSync } from "node:fs"
 import { cachedFromSidecar, renderSidecar } from "../../src/domain/CaptionSidecar.js"
 import { formatSidecar, parseSidecar, sidecarString, sidecarStrings } from "../../src/domain/Sidecar.js"
 import { image, sampleAnalysis, sampleCaptions } from "../support/fakes.js"
@@ -23,7 +23,13 @@ describe("publisher_v2 sidecar", () => {
     expect(sidecar.sdCaption).toMatch(/^a woman in a red coat walking along a rainy harbour at dusk/)
     expect(Option.getOrThrow(sidecarString(sidecar, "image_file"))).toBe("sample.jpg")
     expect(Option.getOrThrow(sidecarString(sidecar, "dropbox_file_id"))).toBe("id:a4ayc_80_OEAAAAAAAAAXw")
-    expect(Option.getOrThrow(sidecarStrings(sidecar, "tags"))).toEqual(["harbour", "rain", "red coat", "dusk", "street"])
+    expect(Option.getOrThrow(sidecarStrings(sidecar, "tags"))).toEqual([
+      "harbour",
+      "rain",
+      "red coat",
+      "dusk",
+      "street"
+    ])
     expect(Option.getOrThrow(sidecarStrings(sidecar, "moderation"))).toEqual([])
     expect(Option.getOrThrow(sidecarString(sidecar, "art_style"))).toBe("street photography")
   })
@@ -52,7 +58,8 @@ describe("publisher_v2 sidecar", () => {
   })
 
   it("SIDECAR_ARTIST_ALIAS goes after model_version, as publisher_v2 wrote artist_alias; without it there is no such line", () => {
-    const keys = (text: string) => text.split("\n").filter((l) => l.startsWith("# ") && l !== "# ---").map((l) => l.slice(2).split(":")[0])
+    const keys = (text: string) =>
+      text.split("\n").filter((l) => l.startsWith("# ") && l !== "# ---").map((l) => l.slice(2).split(":")[0])
     const withAlias = renderSidecar({ ...written, artistAlias: "Ana Light" })
     expect(keys(withAlias).slice(5, 8)).toEqual(["sd_caption_version", "model_version", "artist_alias"])
     expect(withAlias).toContain("# artist_alias: Ana Light\n")

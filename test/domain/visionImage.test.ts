@@ -4,20 +4,44 @@ import { planVisionImage } from "../../src/domain/VisionImage.js"
 
 describe("planVisionImage", () => {
   it("scales the long side down to the limit, keeping the aspect ratio", () => {
-    expect(planVisionImage({ format: "jpeg", width: 6000, height: 4000 }, 1024)).toEqual({ _tag: "Resize", width: 1024, height: 683 })
-    expect(planVisionImage({ format: "png", width: 1000, height: 3000 }, 1024)).toEqual({ _tag: "Resize", width: 341, height: 1024 })
+    expect(planVisionImage({ format: "jpeg", width: 6000, height: 4000 }, 1024)).toEqual({
+      _tag: "Resize",
+      width: 1024,
+      height: 683
+    })
+    expect(planVisionImage({ format: "png", width: 1000, height: 3000 }, 1024)).toEqual({
+      _tag: "Resize",
+      width: 341,
+      height: 1024
+    })
   })
 
   it("sends a small upright image of an accepted format as it is; converts or turns the others", () => {
     expect(planVisionImage({ format: "jpeg", width: 1024, height: 768 }, 1024)).toEqual({ _tag: "Original" })
-    expect(planVisionImage({ format: "webp", width: 500, height: 500, orientation: 1 }, 1024)).toEqual({ _tag: "Original" })
-    expect(planVisionImage({ format: "tiff", width: 500, height: 400 }, 1024)).toEqual({ _tag: "Resize", width: 500, height: 400 })
-    expect(planVisionImage({ format: "jpeg", width: 800, height: 600, orientation: 6 }, 1024)).toEqual({ _tag: "Resize", width: 600, height: 800 })
-    expect(planVisionImage({ format: "jpeg", width: 4000, height: 3000, orientation: 8 }, 1000)).toEqual({ _tag: "Resize", width: 750, height: 1000 })
+    expect(planVisionImage({ format: "webp", width: 500, height: 500, orientation: 1 }, 1024)).toEqual({
+      _tag: "Original"
+    })
+    expect(planVisionImage({ format: "tiff", width: 500, height: 400 }, 1024)).toEqual({
+      _tag: "Resize",
+      width: 500,
+      height: 400
+    })
+    expect(planVisionImage({ format: "jpeg", width: 800, height: 600, orientation: 6 }, 1024)).toEqual({
+      _tag: "Resize",
+      width: 600,
+      height: 800
+    })
+    expect(planVisionImage({ format: "jpeg", width: 4000, height: 3000, orientation: 8 }, 1000)).toEqual({
+      _tag: "Resize",
+      width: 750,
+      height: 1000
+    })
   })
 
   it("0 sends every image as it is", () => {
-    expect(planVisionImage({ format: "tiff", width: 9000, height: 9000, orientation: 6 }, 0)).toEqual({ _tag: "Original" })
+    expect(planVisionImage({ format: "tiff", width: 9000, height: 9000, orientation: 6 }, 0)).toEqual({
+      _tag: "Original"
+    })
   })
 
   it("never exceeds the limit, never enlarges, and keeps the ratio within a pixel", () => {

@@ -17,11 +17,39 @@ const basic = `Basic ${Buffer.from(`${USER}:${PASS}`).toString("base64")}`
 
 /** What each level lets each caller do: "allowed" (the handler answers), or the refusal's status. */
 const expected: Record<AccessLevel, Record<Caller, "allowed" | 401 | 403>> = {
-  public: { anonymous: "allowed", "wrong bearer": "allowed", bearer: "allowed", basic: "allowed", session: "allowed", "anonymous, AUTO_VIEW": "allowed" },
-  viewer: { anonymous: 401, "wrong bearer": 401, bearer: "allowed", basic: "allowed", session: "allowed", "anonymous, AUTO_VIEW": "allowed" },
-  private: { anonymous: 401, "wrong bearer": 401, bearer: "allowed", basic: "allowed", session: "allowed", "anonymous, AUTO_VIEW": 401 },
+  public: {
+    anonymous: "allowed",
+    "wrong bearer": "allowed",
+    bearer: "allowed",
+    basic: "allowed",
+    session: "allowed",
+    "anonymous, AUTO_VIEW": "allowed"
+  },
+  viewer: {
+    anonymous: 401,
+    "wrong bearer": 401,
+    bearer: "allowed",
+    basic: "allowed",
+    session: "allowed",
+    "anonymous, AUTO_VIEW": "allowed"
+  },
+  private: {
+    anonymous: 401,
+    "wrong bearer": 401,
+    bearer: "allowed",
+    basic: "allowed",
+    session: "allowed",
+    "anonymous, AUTO_VIEW": 401
+  },
   // The API credential does not act as the admin: changes need a person logged in.
-  admin: { anonymous: 403, "wrong bearer": 403, bearer: 403, basic: 403, session: "allowed", "anonymous, AUTO_VIEW": 403 }
+  admin: {
+    anonymous: 403,
+    "wrong bearer": 403,
+    bearer: 403,
+    basic: 403,
+    session: "allowed",
+    "anonymous, AUTO_VIEW": 403
+  }
 }
 
 /** A valid body for each endpoint that takes one (a new one with a payload needs its entry). */
@@ -43,12 +71,28 @@ const endpoints = Object.values(PublisherApi.groups).flatMap((group) =>
 ).sort((a, b) => Number(a.name === "logout") - Number(b.name === "logout"))
 
 const config = { WEB_AUTH_USER: USER, WEB_AUTH_PASS: PASS }
-const callers: ReadonlyArray<Caller> = ["anonymous", "wrong bearer", "bearer", "basic", "session", "anonymous, AUTO_VIEW"]
+const callers: ReadonlyArray<Caller> = [
+  "anonymous",
+  "wrong bearer",
+  "bearer",
+  "basic",
+  "session",
+  "anonymous, AUTO_VIEW"
+]
 
 const requestAs = async (caller: Caller) => {
-  const api = makeApi({ images: [image("a.jpg"), image("b.jpg")], platforms: ["telegram"] }, caller === "anonymous, AUTO_VIEW" ? { ...config, AUTO_VIEW: "true" } : config)
+  const api = makeApi(
+    { images: [image("a.jpg"), image("b.jpg")], platforms: ["telegram"] },
+    caller === "anonymous, AUTO_VIEW" ? { ...config, AUTO_VIEW: "true" } : config
+  )
   const cookie = caller === "session" ? await api.login() : ""
-  const authorization = caller === "bearer" ? `Bearer ${TOKEN}` : caller === "basic" ? basic : caller === "wrong bearer" ? "Bearer not-the-token" : ""
+  const authorization = caller === "bearer"
+    ? `Bearer ${TOKEN}`
+    : caller === "basic"
+    ? basic
+    : caller === "wrong bearer"
+    ? "Bearer not-the-token"
+    : ""
   // A login ends the session the browser sent (a new id at every login): it is sent none here.
   return (method: string, path: string, body?: unknown) =>
     api.call(method, path, {
@@ -62,7 +106,11 @@ describe("access control, generated from the HttpApi definition", () => {
     expect(endpoints.filter((e) => e.access._tag === "None").map((e) => `${e.method} ${e.path}`)).toEqual([])
     expect(endpoints.filter((e) => e.hasPayload && !(e.name in payloads)).map((e) => e.name)).toEqual([])
     // Private by default: nothing that shows a photo is public.
-    expect(endpoints.filter((e) => e.path.startsWith("/api/images") && e.access._tag === "Some" && e.access.value === "public")).toEqual([])
+    expect(
+      endpoints.filter((e) =>
+        e.path.startsWith("/api/images") && e.access._tag === "Some" && e.access.value === "public"
+      )
+    ).toEqual([])
   })
 
   for (const caller of callers) {
@@ -122,14 +170,28 @@ describe("access control, generated from the HttpApi definition", () => {
     const { call } = makeApi({ images: [image("a.jpg")] })
     for (const endpoint of endpoints) {
       for (const host of ["evil.example", "publisher.test.evil.example", "10.0.0.1:8000"]) {
-        expect((await call(endpoint.method, endpoint.path, { headers: { host, origin: `http://${host}` }, ...(payloads[endpoint.name] !== undefined ? { body: payloads[endpoint.name] } : {}) })).status, `${endpoint.name} ${host}`).toBe(421)
+        expect(
+          (await call(endpoint.method, endpoint.path, {
+            headers: { host, origin: `http://${host}` },
+            ...(payloads[endpoint.name] !== undefined ? { body: payloads[endpoint.name] } : {})
+          })).status,
+          `${endpoint.name} ${host}`
+        ).toBe(421)
       }
     }
   })
 
   it("deny by default: with no API credential configured, only a session opens the viewing endpoints", async () => {
     const { call, login } = makeApi({ images: [image("a.jpg")] }, { WEB_AUTH_TOKEN: "" })
-    for (const path of ["/api/images/list", "/api/images/random", "/api/images/a.jpg", "/api/images/a.jpg/thumbnail", "/api/images/a.jpg/similar"]) {
+    for (
+      const path of [
+        "/api/images/list",
+        "/api/images/random",
+        "/api/images/a.jpg",
+        "/api/images/a.jpg/thumbnail",
+        "/api/images/a.jpg/similar"
+      ]
+    ) {
       expect((await call("GET", path, { headers: { authorization: "" } })).status, path).toBe(401)
       expect((await call("GET", path, { headers: { authorization: "Bearer anything" } })).status, path).toBe(401)
     }

@@ -10,20 +10,34 @@ const images = [image("a.jpg"), image("b.jpg")]
 describe("requests from browsers", () => {
   it("Host allowlist (DNS rebinding): loopback, WEB_ALLOWED_HOSTS and PUBLIC_URL's host are answered, any other is 421", async () => {
     const { call } = makeApi({ images }, { WEB_ALLOWED_HOSTS: "photos.lan, Other.Example" })
-    for (const host of ["127.0.0.1:8000", "localhost", "[::1]:8000", "127.1.2.3", "photos.lan:8000", "other.example", "publisher.test"]) {
+    for (
+      const host of [
+        "127.0.0.1:8000",
+        "localhost",
+        "[::1]:8000",
+        "127.1.2.3",
+        "photos.lan:8000",
+        "other.example",
+        "publisher.test"
+      ]
+    ) {
       expect((await call("GET", "/health", { headers: { host } })).status, host).toBe(200)
     }
     for (const host of ["evil.example", "publisher.test.evil.example", "photos.lan.evil", "192.168.1.5:8000"]) {
       const response = await call("GET", "/api/images/list", { headers: { host } })
       expect(response.status, host).toBe(421)
-      expect(await response.json()).toMatchObject({ error: "Misdirected request", detail: expect.stringMatching(/WEB_ALLOWED_HOSTS or set PUBLIC_URL/) })
+      expect(await response.json()).toMatchObject({
+        error: "Misdirected request",
+        detail: expect.stringMatching(/WEB_ALLOWED_HOSTS or set PUBLIC_URL/)
+      })
     }
   })
 
   it("CSRF: only the configured origin (scheme included) may change anything; no Origin, null, foreign ones and foreign Referers are 403", async () => {
     const { call, login, rec } = makeApi({ images })
     const cookie = await login()
-    const keep = (headers: Record<string, string>) => call("POST", "/api/images/a.jpg/keep", { headers: { cookie, ...headers } })
+    const keep = (headers: Record<string, string>) =>
+      call("POST", "/api/images/a.jpg/keep", { headers: { cookie, ...headers } })
     const refused: Array<[string, Record<string, string>]> = [
       ["no Origin or Referer", {}],
       ["Origin null", { origin: "null" }],
@@ -45,7 +59,10 @@ describe("requests from browsers", () => {
   it("loopback origins are accepted when they are the request's own host (no PUBLIC_URL needed on this machine)", async () => {
     const { call } = makeApi({ images }, { PUBLIC_URL: "" })
     const login = (headers: Record<string, string>) =>
-      call("POST", "/api/admin/login", { body: { password: PASSWORD }, headers: { host: "127.0.0.1:8000", ...headers } })
+      call("POST", "/api/admin/login", {
+        body: { password: PASSWORD },
+        headers: { host: "127.0.0.1:8000", ...headers }
+      })
     expect((await login({ origin: "http://127.0.0.1:8000" })).status).toBe(200)
     expect((await login({ origin: "http://127.0.0.1:9999" })).status).toBe(403)
     expect((await login({ origin: "http://localhost:8000" })).status).toBe(403)
@@ -55,7 +72,10 @@ describe("requests from browsers", () => {
     const { call, login, rec } = makeApi({ images })
     const cookie = await login()
     for (const type of ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"]) {
-      const response = await call("POST", "/api/images/a.jpg/publish", { raw: "platforms=telegram", headers: { cookie, origin: ORIGIN, "content-type": type } })
+      const response = await call("POST", "/api/images/a.jpg/publish", {
+        raw: "platforms=telegram",
+        headers: { cookie, origin: ORIGIN, "content-type": type }
+      })
       expect(response.status, type).toBe(415)
     }
     expect(rec.published).toEqual([])
@@ -67,12 +87,15 @@ describe("requests from browsers", () => {
       expect((await call("GET", path)).headers.get("x-content-type-options"), path).toBe("nosniff")
     }
     expect((await call("GET", "/api/images/list")).headers.get("cache-control")).toBe("no-store")
-    expect((await call("GET", "/api/images/list", { headers: { authorization: "" } })).headers.get("cache-control")).toBe("no-store")
+    expect((await call("GET", "/api/images/list", { headers: { authorization: "" } })).headers.get("cache-control"))
+      .toBe("no-store")
     const page = await call("GET", "/")
     const csp = page.headers.get("content-security-policy")!
     expect(csp).toContain("script-src 'self'")
     expect(csp).not.toContain("unsafe-inline")
-    for (const directive of ["frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'", "form-action 'self'"]) expect(csp).toContain(directive)
+    for (const directive of ["frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'", "form-action 'self'"]) {
+      expect(csp).toContain(directive)
+    }
     // Dropbox storage: its temporary link hosts, nothing else.
     expect(csp).toMatch(/img-src 'self' https:\/\/\*\.dl\.dropboxusercontent\.com(;|$)/)
     expect(page.headers.get("x-frame-options")).toBe("DENY")
@@ -97,11 +120,18 @@ describe("requests from browsers", () => {
     const { call, login } = makeApi({ images })
     const first = await login()
     expect(first).toMatch(/^__Host-publisher_admin=/)
-    const again = await call("POST", "/api/admin/login", { body: { password: PASSWORD }, headers: { origin: ORIGIN, cookie: first } })
+    const again = await call("POST", "/api/admin/login", {
+      body: { password: PASSWORD },
+      headers: { origin: ORIGIN, cookie: first }
+    })
     const second = (again.headers.get("set-cookie") ?? "").split(";")[0]!
     expect(second).not.toBe(first)
-    expect(await (await call("GET", "/api/admin/status", { headers: { cookie: first } })).json()).toMatchObject({ admin: false })
-    expect(await (await call("GET", "/api/admin/status", { headers: { cookie: second } })).json()).toMatchObject({ admin: true })
+    expect(await (await call("GET", "/api/admin/status", { headers: { cookie: first } })).json()).toMatchObject({
+      admin: false
+    })
+    expect(await (await call("GET", "/api/admin/status", { headers: { cookie: second } })).json()).toMatchObject({
+      admin: true
+    })
     const out = await call("POST", "/api/admin/logout", { headers: { cookie: second, origin: ORIGIN } })
     expect(out.headers.get("clear-site-data")).toBe("\"cache\"")
     const plain = makeApi({ images }, { WEB_SECURE_COOKIES: "false" })
@@ -127,8 +157,13 @@ describe("requests from browsers", () => {
 
   it("login throttle: 429 with Retry-After after five failures from a client", async () => {
     const { call } = makeApi({ images })
-    for (let i = 0; i < 5; i++) await call("POST", "/api/admin/login", { body: { password: "guess" }, headers: { origin: ORIGIN } })
-    const blocked = await call("POST", "/api/admin/login", { body: { password: PASSWORD }, headers: { origin: ORIGIN } })
+    for (let i = 0; i < 5; i++) {
+      await call("POST", "/api/admin/login", { body: { password: "guess" }, headers: { origin: ORIGIN } })
+    }
+    const blocked = await call("POST", "/api/admin/login", {
+      body: { password: PASSWORD },
+      headers: { origin: ORIGIN }
+    })
     expect(blocked.status).toBe(429)
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0)
     expect(Number(blocked.headers.get("retry-after"))).toBeLessThanOrEqual(60)
@@ -151,6 +186,8 @@ describe("requests from browsers", () => {
     expect(clientAddress("10.0.0.2", "198.51.100.1", ["10.0.0.1"])).toBe("10.0.0.2")
     expect(clientAddress("10.0.0.1", "198.51.100.1", ["10.0.0.1"])).toBe("198.51.100.1")
     // A client's forged entries are on the left; the nearest untrusted hop is the client.
-    expect(clientAddress("::ffff:10.0.0.1", "1.2.3.4, 198.51.100.1, 10.0.0.5", ["10.0.0.1", "10.0.0.5"])).toBe("198.51.100.1")
+    expect(clientAddress("::ffff:10.0.0.1", "1.2.3.4, 198.51.100.1, 10.0.0.5", ["10.0.0.1", "10.0.0.5"])).toBe(
+      "198.51.100.1"
+    )
   })
 })

@@ -13,17 +13,27 @@ const results: ReadonlyArray<CheckResult> = [
 describe("GET /api/admin/check", () => {
   it("needs an admin session (an API token is not enough)", async () => {
     let runs = 0
-    const { call } = makeApi({ images: [image("a.jpg")] }, {}, { checks: Effect.sync(() => runs++).pipe(Effect.as(results)), schedule: undefined })
+    const { call } = makeApi({ images: [image("a.jpg")] }, {}, {
+      checks: Effect.sync(() => runs++).pipe(Effect.as(results)),
+      schedule: undefined
+    })
     expect((await call("GET", "/api/admin/check")).status).toBe(403)
     expect(runs).toBe(0)
   })
 
   it("answers every check, ok false when one failed (off is not a failure), and the schedule's next time", async () => {
     const cron = Either.getOrThrow(Cron.parse("0 9 * * *", "UTC"))
-    const { admin } = makeApi({ images: [image("a.jpg")] }, {}, { checks: Effect.succeed(results), schedule: { expression: "0 9 * * *", timeZone: "UTC", next: (now) => Cron.next(cron, now) } })
+    const { admin } = makeApi({ images: [image("a.jpg")] }, {}, {
+      checks: Effect.succeed(results),
+      schedule: { expression: "0 9 * * *", timeZone: "UTC", next: (now) => Cron.next(cron, now) }
+    })
     const response = await admin("GET", "/api/admin/check")
     expect(response.status).toBe(200)
-    const body = await response.json() as { ok: boolean; checks: Array<CheckResult>; schedule: { expression: string; time_zone: string; next_run_at: string } }
+    const body = await response.json() as {
+      ok: boolean
+      checks: Array<CheckResult>
+      schedule: { expression: string; time_zone: string; next_run_at: string }
+    }
     expect(body.ok).toBe(false)
     expect(body.checks).toEqual(results)
     expect(body.schedule).toMatchObject({ expression: "0 9 * * *", time_zone: "UTC" })
@@ -33,7 +43,10 @@ describe("GET /api/admin/check", () => {
   })
 
   it("without a schedule: null; all ok: ok true", async () => {
-    const { admin } = makeApi({ images: [image("a.jpg")] }, {}, { checks: Effect.succeed([results[0]!, results[2]!]), schedule: undefined })
+    const { admin } = makeApi({ images: [image("a.jpg")] }, {}, {
+      checks: Effect.succeed([results[0]!, results[2]!]),
+      schedule: undefined
+    })
     const body = await (await admin("GET", "/api/admin/check")).json() as { ok: boolean; schedule: unknown }
     expect(body).toMatchObject({ ok: true, schedule: null })
   })

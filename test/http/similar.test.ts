@@ -2,8 +2,19 @@ import { describe, expect, it } from "@effect/vitest"
 import { image } from "../support/fakes.js"
 import { makeApi } from "../support/webApi.js"
 
-const images = [image("a.jpg"), image("b.jpg"), image("c.jpg"), image("same-as-a.jpg", "hash-a.jpg"), image("broken.jpg")]
-const phashes = { "a.jpg": "0000000000000000", "b.jpg": "0000000000000007", "c.jpg": "ffffffffffffffff", "broken.jpg": "0000000000000001" }
+const images = [
+  image("a.jpg"),
+  image("b.jpg"),
+  image("c.jpg"),
+  image("same-as-a.jpg", "hash-a.jpg"),
+  image("broken.jpg")
+]
+const phashes = {
+  "a.jpg": "0000000000000000",
+  "b.jpg": "0000000000000007",
+  "c.jpg": "ffffffffffffffff",
+  "broken.jpg": "0000000000000001"
+}
 const posted = [{ contentHash: "hash-old.jpg", imageName: "old.jpg", phash: "0000000000000003" }]
 
 describe("GET /api/images/{filename}/similar", () => {
@@ -18,15 +29,45 @@ describe("GET /api/images/{filename}/similar", () => {
       algorithm: "imagehash-phash-8x8",
       max_distance: 12,
       similar: [
-        { filename: "same-as-a.jpg", content_hash: "hash-a.jpg", phash: "0000000000000000", distance: 0, posted: false, in_folder: true },
-        { filename: "broken.jpg", content_hash: "hash-broken.jpg", phash: "0000000000000001", distance: 1, posted: false, in_folder: true },
-        { filename: "old.jpg", content_hash: "hash-old.jpg", phash: "0000000000000003", distance: 2, posted: true, in_folder: false },
-        { filename: "b.jpg", content_hash: "hash-b.jpg", phash: "0000000000000007", distance: 3, posted: false, in_folder: true }
+        {
+          filename: "same-as-a.jpg",
+          content_hash: "hash-a.jpg",
+          phash: "0000000000000000",
+          distance: 0,
+          posted: false,
+          in_folder: true
+        },
+        {
+          filename: "broken.jpg",
+          content_hash: "hash-broken.jpg",
+          phash: "0000000000000001",
+          distance: 1,
+          posted: false,
+          in_folder: true
+        },
+        {
+          filename: "old.jpg",
+          content_hash: "hash-old.jpg",
+          phash: "0000000000000003",
+          distance: 2,
+          posted: true,
+          in_folder: false
+        },
+        {
+          filename: "b.jpg",
+          content_hash: "hash-b.jpg",
+          phash: "0000000000000007",
+          distance: 3,
+          posted: false,
+          in_folder: true
+        }
       ]
     })
     // Four distinct contents in the folder, each downloaded and hashed once (the fakes give no thumbnails).
     expect(rec.downloads.sort()).toEqual(["/photos/a.jpg", "/photos/b.jpg", "/photos/broken.jpg", "/photos/c.jpg"])
-    const narrow = await (await call("GET", "/api/images/a.jpg/similar?limit=2&max_distance=1")).json() as { similar: Array<{ filename: string }> }
+    const narrow = await (await call("GET", "/api/images/a.jpg/similar?limit=2&max_distance=1")).json() as {
+      similar: Array<{ filename: string }>
+    }
     expect(narrow.similar.map((s) => s.filename)).toEqual(["same-as-a.jpg", "broken.jpg"])
     expect(rec.downloads).toHaveLength(4) // the hashes came from State
   })

@@ -6,7 +6,9 @@ describe("concurrent runs (real SDK layers against the emulators)", () => {
   it.live("two runs started together: one posts, the other is told another run is publishing; nothing is posted twice", () =>
     inSandbox({ images: 1 }, (sandbox) =>
       Effect.gen(function*() {
-        const [a, b] = yield* Effect.all([Effect.either(runOnce()), Effect.either(runOnce())], { concurrency: "unbounded" })
+        const [a, b] = yield* Effect.all([Effect.either(runOnce()), Effect.either(runOnce())], {
+          concurrency: "unbounded"
+        })
         const done = [a, b].filter(Either.isRight).map((r) => r.right)
         const busy = [a, b].filter(Either.isLeft).map((r) => r.left)
         expect(done.map((r) => r.image)).toEqual(["photo-001.jpg"])
@@ -16,6 +18,5 @@ describe("concurrent runs (real SDK layers against the emulators)", () => {
         const next = yield* runOnce()
         expect(next.image).toBeNull()
         expect(sandbox.telegram.messages).toHaveLength(1)
-      })
-    ))
+      })))
 })

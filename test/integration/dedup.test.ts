@@ -1,10 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import sharp from "sharp"
+import { PHASH_ALGORITHM, PHASH_VERSION } from "../../src/domain/PerceptualHash.js"
 import { FolderConfig } from "../../src/programs/RunOptions.js"
 import { moveDuplicates, scanLibrary } from "../../src/programs/scanLibrary.js"
 import { callsSince, type Sandbox } from "../../src/sandbox/sandbox.js"
-import { PHASH_ALGORITHM, PHASH_VERSION } from "../../src/domain/PerceptualHash.js"
 import { State } from "../../src/services/state/State.js"
 import { inSandbox, runOnce } from "./sandboxRuns.js"
 
@@ -15,7 +15,10 @@ const addCopies = (sandbox: Sandbox) =>
     const meta = await sharp(original).metadata()
     const resized = await sharp(original).resize(Math.round(meta.width / 2)).jpeg({ quality: 70 }).toBuffer()
     sandbox.dropbox.files.put(`${sandbox.folder}/zz-resized-photo-001.jpg`, resized)
-    sandbox.dropbox.files.put(`${sandbox.folder}/zz-same-as-photo-002.jpg`, sandbox.dropbox.files.get(`${sandbox.folder}/photo-002.jpg`)!.bytes())
+    sandbox.dropbox.files.put(
+      `${sandbox.folder}/zz-same-as-photo-002.jpg`,
+      sandbox.dropbox.files.get(`${sandbox.folder}/photo-002.jpg`)!.bytes()
+    )
   })
 
 describe("near-duplicates against the emulators (real SDK layers, real hashing)", () => {
@@ -48,13 +51,23 @@ describe("near-duplicates against the emulators (real SDK layers, real hashing)"
 
         // distance 0: identical files only.
         const exact = yield* scanLibrary({ folder: sandbox.folder, distance: 0 })
-        expect(exact.clusters.map((c) => c.map((m) => m.image))).toEqual([["photo-002.jpg", "zz-same-as-photo-002.jpg"]])
+        expect(exact.clusters.map((c) => c.map((m) => m.image))).toEqual([[
+          "photo-002.jpg",
+          "zz-same-as-photo-002.jpg"
+        ]])
 
         const moved = yield* moveDuplicates(scan.clusters, `${sandbox.folder}/duplicates`)
-        expect(moved.map((m) => m.to).sort()).toEqual([`${sandbox.folder}/duplicates/zz-resized-photo-001.jpg`, `${sandbox.folder}/duplicates/zz-same-as-photo-002.jpg`])
-        expect(sandbox.dropbox.files.list(sandbox.folder).map((f) => f.name).sort()).toEqual(["photo-001.jpg", "photo-002.jpg", "photo-003.jpg", "photo-004.jpg"])
-      })
-    ))
+        expect(moved.map((m) => m.to).sort()).toEqual([
+          `${sandbox.folder}/duplicates/zz-resized-photo-001.jpg`,
+          `${sandbox.folder}/duplicates/zz-same-as-photo-002.jpg`
+        ])
+        expect(sandbox.dropbox.files.list(sandbox.folder).map((f) => f.name).sort()).toEqual([
+          "photo-001.jpg",
+          "photo-002.jpg",
+          "photo-003.jpg",
+          "photo-004.jpg"
+        ])
+      })))
 
   it.live("runs never post a resized copy of a posted photo; it is recorded and skipped without a download", () =>
     inSandbox({ images: 2, config: { NEAR_DUPLICATE_DISTANCE: "8" } }, (sandbox) =>
@@ -84,8 +97,7 @@ describe("near-duplicates against the emulators (real SDK layers, real hashing)"
         expect(sandbox.telegram.messages).toHaveLength(2)
         const state = yield* State
         expect((yield* state.nearDuplicateContentHashes).size).toBe(1)
-      })
-    ))
+      })))
 
   it.live("scan: photos in the archive (posted before hashes were kept) count as posted; runs then skip copies of them", () =>
     inSandbox({ images: 2, config: { NEAR_DUPLICATE_DISTANCE: "8" } }, (sandbox) =>
@@ -100,14 +112,28 @@ describe("near-duplicates against the emulators (real SDK layers, real hashing)"
         sandbox.dropbox.files.put(`${archiveFolder}/photo-001.jpg`, original)
         expect((yield* state.postedContentHashes).size).toBe(0)
 
-        const missing = yield* scanLibrary({ folder: sandbox.folder, archiveFolder: `${sandbox.folder}/no-such-folder`, distance: 8 })
-        expect(missing.archive).toEqual({ folder: `${sandbox.folder}/no-such-folder`, images: 0, hashed: 0, newly_posted: 0 })
+        const missing = yield* scanLibrary({
+          folder: sandbox.folder,
+          archiveFolder: `${sandbox.folder}/no-such-folder`,
+          distance: 8
+        })
+        expect(missing.archive).toEqual({
+          folder: `${sandbox.folder}/no-such-folder`,
+          images: 0,
+          hashed: 0,
+          newly_posted: 0
+        })
         expect(missing.posted_matches).toEqual([])
 
         const scan = yield* scanLibrary({ folder: sandbox.folder, archiveFolder, distance: 8 })
         expect(scan.archive).toEqual({ folder: archiveFolder, images: 1, hashed: 1, newly_posted: 1 })
-        expect(scan.posted_matches).toMatchObject([{ image: "zz-resized-photo-001.jpg", near_duplicate_of: "photo-001.jpg" }])
-        expect((yield* state.postedImageHashes(PHASH_ALGORITHM, PHASH_VERSION)).map((p) => p.imageName)).toEqual(["photo-001.jpg"])
+        expect(scan.posted_matches).toMatchObject([{
+          image: "zz-resized-photo-001.jpg",
+          near_duplicate_of: "photo-001.jpg"
+        }])
+        expect((yield* state.postedImageHashes(PHASH_ALGORITHM, PHASH_VERSION)).map((p) => p.imageName)).toEqual([
+          "photo-001.jpg"
+        ])
         // Idempotent: a second scan hashes and records nothing new.
         const again = yield* scanLibrary({ folder: sandbox.folder, archiveFolder, distance: 8 })
         expect(again.archive).toEqual({ folder: archiveFolder, images: 1, hashed: 0, newly_posted: 0 })
@@ -116,10 +142,13 @@ describe("near-duplicates against the emulators (real SDK layers, real hashing)"
         const first = yield* runOnce()
         const second = yield* runOnce()
         expect([first.image, second.image]).toEqual(["photo-002.jpg", null])
-        expect([...first.skipped, ...second.skipped]).toMatchObject([{ image: "zz-resized-photo-001.jpg", code: "near_duplicate", near_duplicate_of: "photo-001.jpg" }])
+        expect([...first.skipped, ...second.skipped]).toMatchObject([{
+          image: "zz-resized-photo-001.jpg",
+          code: "near_duplicate",
+          near_duplicate_of: "photo-001.jpg"
+        }])
         expect(sandbox.telegram.messages).toHaveLength(1)
-      })
-    ))
+      })))
 
   it.live("a broken file in the folder (a truncated download) is skipped and remembered; the good photo is posted", () =>
     inSandbox({ images: 1 }, (sandbox) =>
@@ -130,12 +159,14 @@ describe("near-duplicates against the emulators (real SDK layers, real hashing)"
         const results = [yield* runOnce(), yield* runOnce(), yield* runOnce()]
         expect(results.map((r) => r.image)).toEqual(["photo-001.jpg", null, null])
         const skipped = results.flatMap((r) => r.skipped)
-        expect(skipped.filter((s) => s.code === "unusable").map((s) => s.image).sort()).toEqual(["aa-broken.jpg", "ab-notes.jpg"])
+        expect(skipped.filter((s) => s.code === "unusable").map((s) => s.image).sort()).toEqual([
+          "aa-broken.jpg",
+          "ab-notes.jpg"
+        ])
         expect((yield* (yield* State).unusableContentHashes).size).toBe(2)
         // Each broken file was downloaded at most once: later runs skip it by content_hash.
         expect(sandbox.dropbox.calls["files/download"]).toBeLessThanOrEqual(3)
         expect(results[2]!.message).toMatch(/^No new images/)
         expect(sandbox.telegram.messages).toHaveLength(1)
-      })
-    ))
+      })))
 })

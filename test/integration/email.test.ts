@@ -22,7 +22,10 @@ const post = (caption: string, tags = sampleAnalysis.tags): Post => ({
 
 const withEmail = <A, E>(
   config: Record<string, string>,
-  body: (smtp: SmtpCapture, publish: (p: Post) => Effect.Effect<{ postId: string | undefined }, PublishError>) => Effect.Effect<A, E>
+  body: (
+    smtp: SmtpCapture,
+    publish: (p: Post) => Effect.Effect<{ postId: string | undefined }, PublishError>
+  ) => Effect.Effect<A, E>
 ) =>
   Effect.acquireUseRelease(
     Effect.promise(() => startSmtp({ user: SENDER, password: PASSWORD })),
@@ -60,11 +63,15 @@ describe("email publisher (nodemailer against a real SMTP server)", () => {
         expect(mail.attachments[0]!.filename).toBe("harbour.jpg")
         expect(mail.attachments[0]!.contentType).toBe("image/jpeg")
         expect(Buffer.compare(mail.attachments[0]!.content, Buffer.from(photo))).toBe(0)
-      })
-    ))
+      })))
 
   it.live("subject mode and caption target follow publisher_v2; confirmation goes back to the sender", () =>
-    withEmail({ EMAIL_SUBJECT_MODE: "private", EMAIL_CAPTION_TARGET: "body", EMAIL_CONFIRMATION_TO_SENDER: "true", EMAIL_CONFIRMATION_TAGS_COUNT: "2" }, (smtp, publish) =>
+    withEmail({
+      EMAIL_SUBJECT_MODE: "private",
+      EMAIL_CAPTION_TARGET: "body",
+      EMAIL_CONFIRMATION_TO_SENDER: "true",
+      EMAIL_CONFIRMATION_TAGS_COUNT: "2"
+    }, (smtp, publish) =>
       Effect.gen(function*() {
         yield* publish(post("Evening", ["#Sea-Side", "sea side", "Boats!", "dusk"]))
         expect(smtp.messages.map((m) => m.to)).toEqual([["upload@service.test"], [SENDER]])
@@ -72,16 +79,17 @@ describe("email publisher (nodemailer against a real SMTP server)", () => {
         expect(smtp.messages[0]!.text.trim()).toBe("Evening")
         expect(smtp.messages[1]!.text).toContain("Image tags: sea side, boats")
         expect(smtp.messages[1]!.attachments).toHaveLength(1)
-      })
-    ))
+      })))
 
   it.live("EMAIL_CONFIRMATION_TO sends the confirmation there instead of to the sender", () =>
-    withEmail({ EMAIL_CONFIRMATION_TO_SENDER: "true", EMAIL_CONFIRMATION_TO: "a@admins.test, b@admins.test" }, (smtp, publish) =>
-      Effect.gen(function*() {
-        yield* publish(post("Evening", ["dusk"]))
-        expect(smtp.messages.map((m) => m.to)).toEqual([["upload@service.test"], ["a@admins.test", "b@admins.test"]])
-        expect(smtp.messages[1]!.text).toContain("Image tags: dusk")
-      })
+    withEmail(
+      { EMAIL_CONFIRMATION_TO_SENDER: "true", EMAIL_CONFIRMATION_TO: "a@admins.test, b@admins.test" },
+      (smtp, publish) =>
+        Effect.gen(function*() {
+          yield* publish(post("Evening", ["dusk"]))
+          expect(smtp.messages.map((m) => m.to)).toEqual([["upload@service.test"], ["a@admins.test", "b@admins.test"]])
+          expect(smtp.messages[1]!.text).toContain("Image tags: dusk")
+        })
     ))
 
   it.live("a temporary refusal (451) is retried; a permanent one (554) is a typed error, not retried", () =>
@@ -94,8 +102,7 @@ describe("email publisher (nodemailer against a real SMTP server)", () => {
         const error = yield* publish(post("second")).pipe(Effect.flip)
         expect(error).toMatchObject({ platform: "email", status: 554, transient: false })
         expect(smtp.messages).toHaveLength(1)
-      })
-    ))
+      })))
 
   it.live("a wrong password is a permanent error that does not show the password", () =>
     withEmail({ EMAIL_PASSWORD: "wrong-password-value" }, (smtp, publish) =>
@@ -105,15 +112,23 @@ describe("email publisher (nodemailer against a real SMTP server)", () => {
         expect(error.transient).toBe(false)
         expect(JSON.stringify(error)).not.toContain("wrong-password-value")
         expect(smtp.messages).toEqual([])
-      })
-    ))
+      })))
 })
 
 describe("email layout", () => {
   it("places the caption as publisher_v2 did", () => {
-    expect(emailLayout("Cap", { captionTarget: "subject", subjectMode: "normal" })).toEqual({ subject: "Cap", body: "Cap" })
-    expect(emailLayout("Cap", { captionTarget: "both", subjectMode: "avatar" })).toEqual({ subject: "Avatar: Cap", body: "Cap" })
-    expect(emailLayout("Cap", { captionTarget: "body", subjectMode: "normal" })).toEqual({ subject: "Photo upload", body: "Cap" })
+    expect(emailLayout("Cap", { captionTarget: "subject", subjectMode: "normal" })).toEqual({
+      subject: "Cap",
+      body: "Cap"
+    })
+    expect(emailLayout("Cap", { captionTarget: "both", subjectMode: "avatar" })).toEqual({
+      subject: "Avatar: Cap",
+      body: "Cap"
+    })
+    expect(emailLayout("Cap", { captionTarget: "body", subjectMode: "normal" })).toEqual({
+      subject: "Photo upload",
+      body: "Cap"
+    })
   })
 
   it("cleans confirmation tags", () => {

@@ -19,14 +19,19 @@ import { makeTelegramPublisher } from "../../src/services/publishers/TelegramPub
 import { makeDropboxStorage } from "../../src/services/storage/DropboxLive.js"
 import { Storage } from "../../src/services/storage/Storage.js"
 import { configLayer } from "../support/config.js"
-import { instagramTestLayer } from "../support/instagramLayer.js"
 import { image, sampleAnalysis } from "../support/fakes.js"
+import { instagramTestLayer } from "../support/instagramLayer.js"
 
 const HTML_503 =
   "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-const HTML_502 = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+const HTML_502 =
+  "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
 
-const html = (status: number, body = status === 502 ? HTML_502 : HTML_503): Fault => ({ status, body, contentType: "text/html" })
+const html = (status: number, body = status === 502 ? HTML_502 : HTML_503): Fault => ({
+  status,
+  body,
+  contentType: "text/html"
+})
 
 /** The words of the old messages, and what a page must never put in one. */
 const expectNoOldWords = (message: string) => {
@@ -68,7 +73,9 @@ const withTelegram = <A, E>(body: (telegram: TelegramEmulator, publisher: Platfo
     Effect.promise(() => startTelegram({ token: TOKEN })),
     (telegram) =>
       makeTelegramPublisher.pipe(
-        Effect.provide(configLayer({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHANNEL_ID: "@channel", TELEGRAM_API_URL: telegram.url })),
+        Effect.provide(
+          configLayer({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHANNEL_ID: "@channel", TELEGRAM_API_URL: telegram.url })
+        ),
         Effect.flatMap((publisher) => body(telegram, publisher))
       ),
     (telegram) => Effect.promise(() => telegram.close())
@@ -87,7 +94,9 @@ describe("Telegram: an answer that is not JSON", () => {
       Effect.gen(function*() {
         telegram.inject("sendPhoto", html(503))
         const error = yield* publisher.publish(telegramPost).pipe(Effect.flip)
-        expect(error.message).toBe(`sendPhoto: HTTP 503 from ${hostPort(telegram.url)} (not JSON); the photo may have been posted`)
+        expect(error.message).toBe(
+          `sendPhoto: HTTP 503 from ${hostPort(telegram.url)} (not JSON); the photo may have been posted`
+        )
         expectNoOldWords(error.message)
         expectNoToken(error)
         // As before (when it read as a lost connection): uncertain, never retried automatically.
@@ -118,7 +127,9 @@ describe("Telegram: an answer that is not JSON", () => {
           telegram.inject("sendPhoto", { ...fault, times: 1 })
           const calls = telegram.calls["sendPhoto"] ?? 0
           const error = yield* publisher.publish(telegramPost).pipe(Effect.flip)
-          expect(error.message).toBe(`sendPhoto: HTTP ${status} from ${host} (not JSON); the photo may have been posted`)
+          expect(error.message).toBe(
+            `sendPhoto: HTTP ${status} from ${host} (not JSON); the photo may have been posted`
+          )
           expectNoOldWords(error.message)
           expectNoToken(error)
           expect(error).toMatchObject({ status, transient: false, uncertain: true })
@@ -158,7 +169,9 @@ describe("Telegram: an answer that is not JSON", () => {
 const jpeg = (width: number, height: number) =>
   sharp({ create: { width, height, channels: 3, background: { r: 40, g: 90, b: 160 } } }).jpeg().toBuffer()
 
-const withInstagram = <A, E>(body: (instagram: InstagramEmulator, publish: () => Effect.Effect<unknown, PublishError>) => Effect.Effect<A, E>) =>
+const withInstagram = <A, E>(
+  body: (instagram: InstagramEmulator, publish: () => Effect.Effect<unknown, PublishError>) => Effect.Effect<A, E>
+) =>
   Effect.acquireUseRelease(
     Effect.promise(async () => ({
       dropbox: await startDropbox({ accessToken: "dbx" }),
@@ -258,7 +271,9 @@ const withDropbox = <A, E>(body: (dropbox: DropboxEmulator) => Effect.Effect<A, 
   )
 
 const expectNoDropboxSecret = (error: StorageError) => {
-  for (const secret of [credentials.appSecret, credentials.refreshToken]) expect(JSON.stringify(error)).not.toContain(secret)
+  for (const secret of [credentials.appSecret, credentials.refreshToken]) {
+    expect(JSON.stringify(error)).not.toContain(secret)
+  }
 }
 
 describe("Dropbox: an answer that is not JSON", () => {
@@ -271,15 +286,28 @@ describe("Dropbox: an answer that is not JSON", () => {
         expectNoOldWords(error.message)
         expectNoDropboxSecret(error)
         // As before (`HTTP 503 <html>...`): transient, not "not found".
-        expect(error).toMatchObject({ _tag: "StorageError", operation: "list", status: 503, transient: true, notFound: false })
+        expect(error).toMatchObject({
+          _tag: "StorageError",
+          operation: "list",
+          status: 503,
+          transient: true,
+          notFound: false
+        })
         expect(dropbox.calls["files/list_folder"]).toBe(2)
 
         // A JSON 503 is classified the same way, with its error_summary.
         dropbox.clearFaults()
-        dropbox.inject("files/list_folder", { status: 503, body: { error_summary: "internal_error/..", error: { ".tag": "internal_error" } } })
+        dropbox.inject("files/list_folder", {
+          status: 503,
+          body: { error_summary: "internal_error/..", error: { ".tag": "internal_error" } }
+        })
         const own = yield* (yield* Storage).listImages("/Photos").pipe(Effect.flip)
         expect(own.message).toBe("Dropbox list /Photos: HTTP 503 internal_error/..")
-        expect({ transient: own.transient, notFound: own.notFound, status: own.status }).toEqual({ transient: error.transient, notFound: error.notFound, status: error.status })
+        expect({ transient: own.transient, notFound: own.notFound, status: own.status }).toEqual({
+          transient: error.transient,
+          notFound: error.notFound,
+          status: error.status
+        })
       })
     ))
 
@@ -296,7 +324,10 @@ describe("Dropbox: an answer that is not JSON", () => {
         expect(dropbox.calls["files/download"]).toBe(2)
 
         dropbox.clearFaults()
-        dropbox.inject("files/download", { status: 503, body: "upstream connect error or disconnect/reset before headers" })
+        dropbox.inject("files/download", {
+          status: 503,
+          body: "upstream connect error or disconnect/reset before headers"
+        })
         const text = yield* storage.download("/Photos/a.jpg").pipe(Effect.flip)
         expect(text.message).toBe(`Dropbox download /Photos/a.jpg: HTTP 503 from ${hostPort(dropbox.url)} (not JSON)`)
         expect(text).toMatchObject({ status: 503, transient: true })
@@ -324,7 +355,9 @@ describe("Dropbox: an answer that is not JSON", () => {
       Effect.gen(function*() {
         dropbox.inject("files/list_folder", { status: 400 })
         const error = yield* (yield* Storage).listImages("/Photos").pipe(Effect.flip)
-        expect(error.message).toBe("Dropbox list /Photos: HTTP 400 Error in call to API function: request body: could not decode input as JSON")
+        expect(error.message).toBe(
+          "Dropbox list /Photos: HTTP 400 Error in call to API function: request body: could not decode input as JSON"
+        )
         expect(error).toMatchObject({ status: 400, transient: false })
         expect(dropbox.calls["files/list_folder"]).toBe(1)
       })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 import { makeOidcClient, type OidcClient, OidcConfig, type OidcSettings } from "../../src/http/oidc.js"
 import { startOidcProvider, type TestProvider } from "../support/oidcProvider.js"
 
@@ -101,7 +101,9 @@ describe("OpenID Connect login against a real provider (oidc-provider on 127.0.0
   it.live("an ID token for another nonce is refused", () =>
     Effect.gen(function*() {
       const { login, callback } = yield* signIn
-      expect((yield* failureOf(oidc.finish(callback, { ...login, nonce: "another-nonce" }))).reason).toBe("invalid_token")
+      expect((yield* failureOf(oidc.finish(callback, { ...login, nonce: "another-nonce" }))).reason).toBe(
+        "invalid_token"
+      )
     }))
 
   it.live("a wrong client secret is told as such (the code exchange refused)", () =>
@@ -118,7 +120,9 @@ describe("OpenID Connect login against a real provider (oidc-provider on 127.0.0
   it.live("the provider's error answer (access_denied) is told as such", () =>
     Effect.gen(function*() {
       const login = yield* oidc.begin
-      const callback = new URL(`${provider.redirectUrl}?error=access_denied&error_description=User+cancelled&state=${login.state}`)
+      const callback = new URL(
+        `${provider.redirectUrl}?error=access_denied&error_description=User+cancelled&state=${login.state}`
+      )
       const error = yield* failureOf(oidc.finish(callback, login))
       expect(error).toMatchObject({ reason: "provider_error" })
       expect(error.message).toContain("access_denied (User cancelled)")
@@ -143,7 +147,10 @@ describe("OpenID Connect login against a real provider (oidc-provider on 127.0.0
 describe("OpenID Connect login against a provider that conforms strictly (email from userinfo)", () => {
   it.live("the email comes from userinfo when the ID token has none", () =>
     Effect.gen(function*() {
-      const provider = yield* Effect.acquireRelease(Effect.promise(() => startOidcProvider({ idTokenClaimsInIdToken: false })), (p) => Effect.promise(p.close))
+      const provider = yield* Effect.acquireRelease(
+        Effect.promise(() => startOidcProvider({ idTokenClaimsInIdToken: false })),
+        (p) => Effect.promise(p.close)
+      )
       const oidc = yield* makeOidcClient(yield* settingsFor(provider))
       const login = yield* oidc.begin
       const callback = yield* Effect.promise(() => provider.login(login.url))
@@ -163,19 +170,31 @@ describe("discovery", () => {
   }
   const listening = (server: Server) =>
     Effect.acquireRelease(
-      Effect.promise(() => new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)))),
-      () => Effect.promise(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
+      Effect.promise(() =>
+        new Promise<number>((resolve) =>
+          server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port))
+        )
+      ),
+      () =>
+        Effect.promise(() =>
+          new Promise<void>((resolve) => {
+            server.closeAllConnections()
+            server.close(() => resolve())
+          })
+        )
     )
 
   it.live("a provider that is not there, or does not answer in time, is named", () =>
     Effect.gen(function*() {
       // A port that was free a moment ago: nothing listens there.
       const closed = yield* Effect.scoped(listening(createServer()))
-      const silent = yield* listening(createServer(() => { /* never answers */ }))
+      const silent = yield* listening(createServer(() => {/* never answers */}))
       const refused = yield* failureOf(makeOidcClient({ ...base, issuer: new URL(`http://127.0.0.1:${closed}/`) }))
       expect(refused._tag).toBe("OidcError")
       expect(refused.message).toContain(`OpenID provider http://127.0.0.1:${closed}/ did not answer discovery`)
-      const slow = yield* failureOf(makeOidcClient({ ...base, issuer: new URL(`http://127.0.0.1:${silent}/`) }, { timeout: "200 millis" }))
+      const slow = yield* failureOf(
+        makeOidcClient({ ...base, issuer: new URL(`http://127.0.0.1:${silent}/`) }, { timeout: "200 millis" })
+      )
       expect(slow.message).toContain("no answer within 0.2 s")
     }).pipe(Effect.scoped))
 
@@ -183,10 +202,17 @@ describe("discovery", () => {
     Effect.gen(function*() {
       const port = yield* listening(createServer((_req, res) => {
         res.setHeader("content-type", "application/json")
-        res.end(JSON.stringify({ issuer: "https://elsewhere.example.com/", authorization_endpoint: "https://elsewhere.example.com/authorize" }))
+        res.end(
+          JSON.stringify({
+            issuer: "https://elsewhere.example.com/",
+            authorization_endpoint: "https://elsewhere.example.com/authorize"
+          })
+        )
       }))
       const error = yield* failureOf(makeOidcClient({ ...base, issuer: new URL(`http://127.0.0.1:${port}/`) }))
-      expect(error.message).toContain("names another issuer in its discovery document: set OIDC_ISSUER to exactly the provider's issuer")
+      expect(error.message).toContain(
+        "names another issuer in its discovery document: set OIDC_ISSUER to exactly the provider's issuer"
+      )
     }).pipe(Effect.scoped))
 
   it.live("http is refused for an issuer off loopback, before any request", () =>
@@ -204,14 +230,16 @@ describe("OidcConfig", () => {
 
   it.effect("publisher_v2's Auth0 names are read as they are", () =>
     Effect.gen(function*() {
-      const settings = Option.getOrThrow(Either.getOrThrow(yield* readConfig({
-        AUTH0_DOMAIN: "tenant.eu.auth0.com",
-        AUTH0_CLIENT_ID: "auth0-client",
-        AUTH0_CLIENT_SECRET: "auth0-secret-0123456789",
-        AUTH0_CALLBACK_URL: "https://publisher.example.com/auth/callback",
-        AUTH0_AUDIENCE: "https://api.example.com",
-        ADMIN_LOGIN_EMAILS: "Boss@Example.com,ops@example.com"
-      })))
+      const settings = Option.getOrThrow(Either.getOrThrow(
+        yield* readConfig({
+          AUTH0_DOMAIN: "tenant.eu.auth0.com",
+          AUTH0_CLIENT_ID: "auth0-client",
+          AUTH0_CLIENT_SECRET: "auth0-secret-0123456789",
+          AUTH0_CALLBACK_URL: "https://publisher.example.com/auth/callback",
+          AUTH0_AUDIENCE: "https://api.example.com",
+          ADMIN_LOGIN_EMAILS: "Boss@Example.com,ops@example.com"
+        })
+      ))
       expect(settings.issuer.href).toBe("https://tenant.eu.auth0.com/")
       expect(settings.clientId).toBe("auth0-client")
       expect(Redacted.isRedacted(Option.getOrThrow(settings.clientSecret))).toBe(true)
@@ -234,16 +262,28 @@ describe("OidcConfig", () => {
 
   it.effect("a missing client id is named, with what to set", () =>
     Effect.gen(function*() {
-      const result = yield* readConfig({ OIDC_ISSUER: "https://login.example.com/", OIDC_REDIRECT_URL: "https://p.example.com/cb", OIDC_ALLOWED_EMAILS: "a@example.com" })
+      const result = yield* readConfig({
+        OIDC_ISSUER: "https://login.example.com/",
+        OIDC_REDIRECT_URL: "https://p.example.com/cb",
+        OIDC_ALLOWED_EMAILS: "a@example.com"
+      })
       expect(Either.isLeft(result)).toBe(true)
-      expect(String(Either.getLeft(result).pipe(Option.getOrThrow))).toMatch(/OIDC_CLIENT_ID is not set \(nor publisher_v2's AUTH0_CLIENT_ID\): set it to the client id/)
+      expect(String(Either.getLeft(result).pipe(Option.getOrThrow))).toMatch(
+        /OIDC_CLIENT_ID is not set \(nor publisher_v2's AUTH0_CLIENT_ID\): set it to the client id/
+      )
     }))
 
   it.effect("an empty or missing allow list is refused (deny by default)", () =>
     Effect.gen(function*() {
-      const env = { OIDC_ISSUER: "https://login.example.com/", OIDC_CLIENT_ID: "c", OIDC_REDIRECT_URL: "https://p.example.com/cb" }
+      const env = {
+        OIDC_ISSUER: "https://login.example.com/",
+        OIDC_CLIENT_ID: "c",
+        OIDC_REDIRECT_URL: "https://p.example.com/cb"
+      }
       const empty = yield* readConfig({ ...env, OIDC_ALLOWED_EMAILS: " , " })
-      expect(String(Option.getOrThrow(Either.getLeft(empty)))).toContain("OIDC_ALLOWED_EMAILS lists no address: set OIDC_ALLOWED_EMAILS to the admins' email addresses")
+      expect(String(Option.getOrThrow(Either.getLeft(empty)))).toContain(
+        "OIDC_ALLOWED_EMAILS lists no address: set OIDC_ALLOWED_EMAILS to the admins' email addresses"
+      )
       const missing = yield* readConfig(env)
       expect(String(Option.getOrThrow(Either.getLeft(missing)))).toContain("OIDC_ALLOWED_EMAILS is not set")
       const bad = yield* readConfig({ ...env, OIDC_ALLOWED_EMAILS: "admin" })
@@ -252,9 +292,18 @@ describe("OidcConfig", () => {
 
   it.effect("a missing redirect URL, or a plain-http issuer off loopback, is named", () =>
     Effect.gen(function*() {
-      const noRedirect = yield* readConfig({ OIDC_ISSUER: "https://login.example.com/", OIDC_CLIENT_ID: "c", OIDC_ALLOWED_EMAILS: "a@example.com" })
+      const noRedirect = yield* readConfig({
+        OIDC_ISSUER: "https://login.example.com/",
+        OIDC_CLIENT_ID: "c",
+        OIDC_ALLOWED_EMAILS: "a@example.com"
+      })
       expect(String(Option.getOrThrow(Either.getLeft(noRedirect)))).toContain("OIDC_REDIRECT_URL is not set")
-      const http = yield* readConfig({ OIDC_ISSUER: "http://login.example.com/", OIDC_CLIENT_ID: "c", OIDC_REDIRECT_URL: "https://p.example.com/cb", OIDC_ALLOWED_EMAILS: "a@example.com" })
+      const http = yield* readConfig({
+        OIDC_ISSUER: "http://login.example.com/",
+        OIDC_CLIENT_ID: "c",
+        OIDC_REDIRECT_URL: "https://p.example.com/cb",
+        OIDC_ALLOWED_EMAILS: "a@example.com"
+      })
       expect(String(Option.getOrThrow(Either.getLeft(http)))).toContain("OIDC_ISSUER must be an https URL")
     }))
 })

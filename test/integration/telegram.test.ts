@@ -5,8 +5,8 @@ import { CaptionPair } from "../../src/domain/Analysis.js"
 import type { PublishError } from "../../src/domain/Errors.js"
 import { startTelegram, type TelegramEmulator } from "../../src/sandbox/telegram.js"
 import type { Post } from "../../src/services/publishers/Publisher.js"
-import { makeTelegramPublisher } from "../../src/services/publishers/TelegramPublisher.js"
 import { telegramRefuses } from "../../src/services/publishers/telegramImage.js"
+import { makeTelegramPublisher } from "../../src/services/publishers/TelegramPublisher.js"
 import { configLayer } from "../support/config.js"
 import { image, sampleAnalysis } from "../support/fakes.js"
 
@@ -20,12 +20,20 @@ const post = (caption: string): Post => ({
   analysis: sampleAnalysis
 })
 
-const withTelegram = <A, E>(token: string, body: (telegram: TelegramEmulator, publish: (p: Post) => Effect.Effect<{ postId: string | undefined }, PublishError>) => Effect.Effect<A, E>) =>
+const withTelegram = <A, E>(
+  token: string,
+  body: (
+    telegram: TelegramEmulator,
+    publish: (p: Post) => Effect.Effect<{ postId: string | undefined }, PublishError>
+  ) => Effect.Effect<A, E>
+) =>
   Effect.acquireUseRelease(
     Effect.promise(() => startTelegram({ token: TOKEN })),
     (telegram) =>
       makeTelegramPublisher.pipe(
-        Effect.provide(configLayer({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHANNEL_ID: "@channel", TELEGRAM_API_URL: telegram.url })),
+        Effect.provide(
+          configLayer({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHANNEL_ID: "@channel", TELEGRAM_API_URL: telegram.url })
+        ),
         Effect.flatMap((publisher) => body(telegram, publisher.publish))
       ),
     (telegram) => Effect.promise(() => telegram.close())
@@ -37,9 +45,13 @@ describe("Telegram publisher (multipart sendPhoto against the emulator)", () => 
       Effect.gen(function*() {
         const receipt = yield* publish(post("Hello #world"))
         expect(receipt.postId).toBe("1")
-        expect(telegram.messages).toEqual([{ message_id: 1, chat_id: "@channel", caption: "Hello #world", photoBytes: 2048 }])
-      })
-    ))
+        expect(telegram.messages).toEqual([{
+          message_id: 1,
+          chat_id: "@channel",
+          caption: "Hello #world",
+          photoBytes: 2048
+        }])
+      })))
 
   it.live("cuts a caption to Telegram's 1,024-character limit", () =>
     withTelegram(TOKEN, (telegram, publish) =>
@@ -48,8 +60,7 @@ describe("Telegram publisher (multipart sendPhoto against the emulator)", () => 
         const sent = telegram.messages[0]!.caption
         expect(sent.length).toBeLessThanOrEqual(1024)
         expect(sent.endsWith("…")).toBe(true)
-      })
-    ))
+      })))
 
   it.live("a permanent refusal is a typed error with Telegram's description, not retried", () =>
     withTelegram(TOKEN, (telegram, publish) =>
@@ -59,8 +70,7 @@ describe("Telegram publisher (multipart sendPhoto against the emulator)", () => 
         expect(error).toMatchObject({ platform: "telegram", status: 400, transient: false })
         expect(error.message).toMatch(/Bad Request/)
         expect(telegram.calls["sendPhoto"]).toBe(1)
-      })
-    ))
+      })))
 
   it.live("a wrong token fails without putting the token in the error", () =>
     withTelegram("42:wrong-token", (telegram, publish) =>
@@ -69,8 +79,7 @@ describe("Telegram publisher (multipart sendPhoto against the emulator)", () => 
         expect(error.status).toBe(401)
         expect(JSON.stringify(error)).not.toContain("wrong-token")
         expect(telegram.messages).toEqual([])
-      })
-    ))
+      })))
 
   it.live("a connection lost after sending is uncertain and not retried (no double post)", () =>
     withTelegram(TOKEN, (telegram, publish) =>
@@ -79,8 +88,7 @@ describe("Telegram publisher (multipart sendPhoto against the emulator)", () => 
         const error = yield* publish(post("x")).pipe(Effect.flip)
         expect(error).toMatchObject({ uncertain: true, transient: false })
         expect(telegram.calls["sendPhoto"]).toBe(1)
-      })
-    ))
+      })))
 
   it.live("a 5xx is uncertain too: Telegram may have posted", () =>
     withTelegram(TOKEN, (telegram, publish) =>
@@ -89,8 +97,7 @@ describe("Telegram publisher (multipart sendPhoto against the emulator)", () => 
         const error = yield* publish(post("x")).pipe(Effect.flip)
         expect(error).toMatchObject({ uncertain: true, status: 502 })
         expect(telegram.calls["sendPhoto"]).toBe(1)
-      })
-    ))
+      })))
 
   it.live("a photo Telegram would refuse (over 10,000 px in width + height) is sent as a fitted JPEG", () =>
     withTelegram(TOKEN, (telegram, publish) =>
@@ -101,8 +108,7 @@ describe("Telegram publisher (multipart sendPhoto against the emulator)", () => 
         yield* publish({ ...post("wide"), bytes: huge, mimeType: "image/png" })
         expect(telegram.messages).toHaveLength(1)
         expect(telegram.messages[0]!.photoBytes).toBeLessThan(huge.length)
-      })
-    ))
+      })))
 })
 
 describe("Telegram photo limits", () => {
@@ -120,7 +126,9 @@ describe("Telegram check (getMe, getChat, getChatMember; nothing posted)", () =>
       Effect.promise(() => startTelegram({ token: TOKEN, ...(chats === undefined ? {} : { chats }) })),
       (telegram) =>
         makeTelegramPublisher.pipe(
-          Effect.provide(configLayer({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHANNEL_ID: "@channel", TELEGRAM_API_URL: telegram.url })),
+          Effect.provide(
+            configLayer({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHANNEL_ID: "@channel", TELEGRAM_API_URL: telegram.url })
+          ),
           Effect.flatMap((publisher) => Effect.either(publisher.check)),
           Effect.map((result) => ({ result, messages: telegram.messages.length, calls: { ...telegram.calls } }))
         ),
@@ -129,19 +137,33 @@ describe("Telegram check (getMe, getChat, getChatMember; nothing posted)", () =>
 
   it.live("a bot that is an administrator allowed to post in the channel passes, posting nothing", () =>
     Effect.gen(function*() {
-      const { calls, messages, result } = yield* checkWith({ "@channel": { type: "channel", title: "Film", status: "administrator" } })
-      expect(result._tag === "Right" && result.right).toBe("bot @publisher_sandbox_bot posts to \"Film\" (channel, administrator)")
+      const { calls, messages, result } = yield* checkWith({
+        "@channel": { type: "channel", title: "Film", status: "administrator" }
+      })
+      expect(result._tag === "Right" && result.right).toBe(
+        "bot @publisher_sandbox_bot posts to \"Film\" (channel, administrator)"
+      )
       expect(messages).toBe(0)
       expect(calls).toEqual({ getMe: 1, getChat: 1, getChatMember: 1 })
     }))
 
   it.live("fails, saying why: a bad token, an unknown chat, a channel member or an administrator without the right to post", () =>
     Effect.gen(function*() {
-      const message = (r: { result: { _tag: string; left?: { message: string } } }) => r.result._tag === "Left" ? r.result.left!.message : "passed"
+      const message = (r: { result: { _tag: string; left?: { message: string } } }) =>
+        r.result._tag === "Left" ? r.result.left!.message : "passed"
       expect(message(yield* checkWith(undefined, "42:wrong"))).toBe("Telegram getMe: Unauthorized")
-      expect(message(yield* checkWith({ "@other": { type: "channel", title: "Other", status: "administrator" } }))).toBe("Telegram getChat: Bad Request: chat not found")
-      expect(message(yield* checkWith({ "@channel": { type: "channel", title: "Film", status: "member" } }))).toMatch(/cannot post to "Film" \(channel; its status there: member, a channel needs it as an administrator allowed to post\)/)
-      expect(message(yield* checkWith({ "@channel": { type: "channel", title: "Film", status: "administrator", canPost: false } }))).toMatch(/cannot post to "Film"/)
-      expect(message(yield* checkWith({ "@channel": { type: "supergroup", title: "Group", status: "member" } }))).toBe("passed")
+      expect(message(yield* checkWith({ "@other": { type: "channel", title: "Other", status: "administrator" } })))
+        .toBe("Telegram getChat: Bad Request: chat not found")
+      expect(message(yield* checkWith({ "@channel": { type: "channel", title: "Film", status: "member" } }))).toMatch(
+        /cannot post to "Film" \(channel; its status there: member, a channel needs it as an administrator allowed to post\)/
+      )
+      expect(
+        message(
+          yield* checkWith({ "@channel": { type: "channel", title: "Film", status: "administrator", canPost: false } })
+        )
+      ).toMatch(/cannot post to "Film"/)
+      expect(message(yield* checkWith({ "@channel": { type: "supergroup", title: "Group", status: "member" } }))).toBe(
+        "passed"
+      )
     }))
 })

@@ -41,8 +41,7 @@ describe("workflow against the emulators (real SDK layers)", () => {
         const archived = sandbox.dropbox.files.list(`${sandbox.folder}/archive`).map((f) => f.name).sort()
         expect(archived).toEqual([...posted.flatMap((n) => [n, n.replace(/\.jpg$/, ".txt")])].sort())
         expect(sandbox.dropbox.files.list(sandbox.folder).filter((f) => f.name.endsWith(".jpg"))).toEqual([])
-      })
-    ))
+      })))
 
   it.live("writes a publisher_v2 sidecar that round-trips, and a second look uses it instead of the AI", () =>
     inSandbox({ images: 1 }, (sandbox) =>
@@ -67,8 +66,7 @@ describe("workflow against the emulators (real SDK layers)", () => {
         expect(real.caption).toBe(dry.caption)
         expect(callsSince(before, sandbox.calls())["openai:chat/completions"]).toBeUndefined()
         expect(sandbox.telegram.messages[0]?.caption).toBe(dry.caption)
-      })
-    ))
+      })))
 
   it.live("lists every page of a large folder", () =>
     inSandbox({ images: 5, pageSize: 2 }, (sandbox) =>
@@ -80,8 +78,7 @@ describe("workflow against the emulators (real SDK layers)", () => {
         // Preview: nothing written, posted or moved.
         expect(sandbox.telegram.messages).toHaveLength(0)
         expect(sandbox.dropbox.calls["files/upload"] ?? 0).toBe(0)
-      })
-    ))
+      })))
 
   it.live("retries a 429 from Telegram after its Retry-After, posting once", () =>
     inSandbox({ images: 1 }, (sandbox) =>
@@ -91,8 +88,7 @@ describe("workflow against the emulators (real SDK layers)", () => {
         expect(result.published["telegram"]?.ok).toBe(true)
         expect(sandbox.telegram.calls["sendPhoto"]).toBe(2)
         expect(sandbox.telegram.messages).toHaveLength(1)
-      })
-    ))
+      })))
 
   it.live("every platform failing for good leaves the image in place and unposted", () =>
     inSandbox({ images: 1 }, (sandbox) =>
@@ -110,8 +106,7 @@ describe("workflow against the emulators (real SDK layers)", () => {
         const second = yield* runOnce()
         expect(second.image).toBe(first.image)
         expect(second.ok).toBe(true)
-      })
-    ))
+      })))
 
   it.live("one platform failing: the image is live elsewhere, and the next run posts only there, then archives", () =>
     inSandbox({ images: 2 }, (sandbox) =>
@@ -131,8 +126,7 @@ describe("workflow against the emulators (real SDK layers)", () => {
         expect(sandbox.smtp.messages).toHaveLength(1)
         const third = yield* runOnce()
         expect(third.image).not.toBe(first.image)
-      })
-    ))
+      })))
 
   it.live("stopped between publishing and archiving: the rerun archives and posts nothing twice", () =>
     inSandbox({ images: 1 }, (sandbox) =>
@@ -147,8 +141,7 @@ describe("workflow against the emulators (real SDK layers)", () => {
         expect(sandbox.telegram.messages).toHaveLength(1)
         expect(sandbox.smtp.messages).toHaveLength(1)
         expect(sandbox.dropbox.files.list(`${sandbox.folder}/archive`).map((f) => f.name)).toContain(rerun.image)
-      })
-    ))
+      })))
 
   it.live("publisher retry finishes an image on the platform that failed", () =>
     inSandbox({ images: 1 }, (sandbox) =>
@@ -164,6 +157,5 @@ describe("workflow against the emulators (real SDK layers)", () => {
         expect(results[0]!.archived).toBe(true)
         expect(sandbox.smtp.messages).toHaveLength(1)
         expect(yield* retryUnfinished({ correlationId: "retry-2", ...folders, force: false })).toEqual([])
-      })
-    ))
+      })))
 })

@@ -25,7 +25,11 @@ describe("near-duplicates in the workflow", () => {
     Effect.gen(function*() {
       let copyFirst = 0
       for (let seed = 0; seed < 12; seed++) {
-        const { layer, rec } = makeFakes({ images: [image("copy.jpg"), image("other.jpg")], phashes, postedPhashes: posted })
+        const { layer, rec } = makeFakes({
+          images: [image("copy.jpg"), image("other.jpg")],
+          phashes,
+          postedPhashes: posted
+        })
         const result = yield* publishOne(options()).pipe(Effect.provide(layer), Effect.withRandom(Random.make(seed)))
         expect(result.image).toBe("other.jpg")
         expect(rec.published.map((p) => p.image)).toEqual(["other.jpg"])
@@ -34,8 +38,21 @@ describe("near-duplicates in the workflow", () => {
         expect(rec.hashes.every((h) => h.source === "original" && h.algorithm === "imagehash-phash-8x8")).toBe(true)
         if (rec.hashed[0] !== "copy.jpg") continue
         copyFirst++
-        expect(result.skipped).toEqual([{ image: "copy.jpg", reason: "near-duplicate of posted posted.jpg (distance 8)", code: "near_duplicate", near_duplicate_of: "posted.jpg", distance: 8 }])
-        expect(rec.nearDuplicates).toEqual([{ contentHash: "hash-copy.jpg", imageName: "copy.jpg", duplicateOf: "hash-posted.jpg", duplicateOfName: "posted.jpg", distance: 8, runId: "near-run" }])
+        expect(result.skipped).toEqual([{
+          image: "copy.jpg",
+          reason: "near-duplicate of posted posted.jpg (distance 8)",
+          code: "near_duplicate",
+          near_duplicate_of: "posted.jpg",
+          distance: 8
+        }])
+        expect(rec.nearDuplicates).toEqual([{
+          contentHash: "hash-copy.jpg",
+          imageName: "copy.jpg",
+          duplicateOf: "hash-posted.jpg",
+          duplicateOfName: "posted.jpg",
+          distance: 8,
+          runId: "near-run"
+        }])
       }
       // The shuffle put the copy first for some seeds: the skip was exercised.
       expect(copyFirst).toBeGreaterThan(0)
@@ -61,8 +78,14 @@ describe("near-duplicates in the workflow", () => {
     Effect.gen(function*() {
       const beyond = makeFakes({ images: [image("other.jpg")], phashes, postedPhashes: posted })
       expect((yield* publishOne(options()).pipe(Effect.provide(beyond.layer))).image).toBe("other.jpg")
-      const off = makeFakes({ images: [image("copy.jpg")], phashes: { "copy.jpg": "0000000000000000" }, postedPhashes: posted })
-      const result = yield* publishOne(options({ nearDuplicate: { distance: 0, maxSkips: 5 } })).pipe(Effect.provide(off.layer))
+      const off = makeFakes({
+        images: [image("copy.jpg")],
+        phashes: { "copy.jpg": "0000000000000000" },
+        postedPhashes: posted
+      })
+      const result = yield* publishOne(options({ nearDuplicate: { distance: 0, maxSkips: 5 } })).pipe(
+        Effect.provide(off.layer)
+      )
       expect(result.image).toBe("copy.jpg")
       expect(off.rec.nearDuplicates).toEqual([])
     }))
@@ -75,7 +98,9 @@ describe("near-duplicates in the workflow", () => {
         phashes: Object.fromEntries(names.map((n, i) => [n, `000000000000000${i + 1}`])),
         postedPhashes: posted
       })
-      const result = yield* publishOne(options({ nearDuplicate: { distance: 8, maxSkips: 2 } })).pipe(Effect.provide(layer))
+      const result = yield* publishOne(options({ nearDuplicate: { distance: 8, maxSkips: 2 } })).pipe(
+        Effect.provide(layer)
+      )
       expect(result.image).toBeNull()
       expect(result.ok).toBe(true)
       expect(rec.downloads).toHaveLength(2)
@@ -83,7 +108,9 @@ describe("near-duplicates in the workflow", () => {
       expect(rec.nearDuplicates).toHaveLength(2)
       expect(result.message).toMatch(/skipped 2 near-duplicates.*NEAR_DUPLICATE_MAX_SKIPS=2/)
       // The next run goes on with the others.
-      const next = yield* publishOne(options({ nearDuplicate: { distance: 8, maxSkips: 2 } })).pipe(Effect.provide(layer))
+      const next = yield* publishOne(options({ nearDuplicate: { distance: 8, maxSkips: 2 } })).pipe(
+        Effect.provide(layer)
+      )
       expect(rec.downloads).toHaveLength(4)
       expect(new Set(rec.downloads).size).toBe(4)
       expect(next.skipped).toHaveLength(2)
@@ -92,14 +119,19 @@ describe("near-duplicates in the workflow", () => {
   it.effect("the posted image joins the index: its copy is skipped by the next run of the same process", () =>
     Effect.gen(function*() {
       const images = [image("first.jpg")]
-      const { layer, rec } = makeFakes({ images, phashes: { "first.jpg": "ffffffffffffffff", "copy-of-first.jpg": "fffffffffffffff0" } })
+      const { layer, rec } = makeFakes({
+        images,
+        phashes: { "first.jpg": "ffffffffffffffff", "copy-of-first.jpg": "fffffffffffffff0" }
+      })
       const services = yield* Layer.build(layer)
       const first = yield* publishOne(options()).pipe(Effect.provide(services))
       expect(first.image).toBe("first.jpg")
       images.push(image("copy-of-first.jpg")) // a re-export appears in the folder
       const second = yield* publishOne(options()).pipe(Effect.provide(services))
       expect(second.image).toBeNull()
-      expect(second.skipped).toEqual([expect.objectContaining({ image: "copy-of-first.jpg", near_duplicate_of: "first.jpg", distance: 4 })])
+      expect(second.skipped).toEqual([
+        expect.objectContaining({ image: "copy-of-first.jpg", near_duplicate_of: "first.jpg", distance: 4 })
+      ])
       expect(rec.published.map((p) => p.image)).toEqual(["first.jpg"])
     }).pipe(Effect.scoped))
 
@@ -125,15 +157,30 @@ describe("near-duplicates in the workflow", () => {
   it.effect("a file no decoder reads is skipped and remembered; the run posts another; later runs never download it again", () =>
     Effect.gen(function*() {
       // A seed whose shuffle tries odd.jpg first.
-      let picked: { layer: ReturnType<typeof makeFakes>["layer"]; rec: ReturnType<typeof makeFakes>["rec"]; first: Effect.Effect.Success<ReturnType<typeof publishOne>> } | undefined
+      let picked: {
+        layer: ReturnType<typeof makeFakes>["layer"]
+        rec: ReturnType<typeof makeFakes>["rec"]
+        first: Effect.Effect.Success<ReturnType<typeof publishOne>>
+      } | undefined
       for (let seed = 0; seed < 20 && picked === undefined; seed++) {
-        const fakes = makeFakes({ images: [image("odd.jpg"), image("fine.jpg")], undecodable: ["odd.jpg"], postedPhashes: posted })
-        const first = yield* publishOne(options()).pipe(Effect.provide(fakes.layer), Effect.withRandom(Random.make(seed)))
+        const fakes = makeFakes({
+          images: [image("odd.jpg"), image("fine.jpg")],
+          undecodable: ["odd.jpg"],
+          postedPhashes: posted
+        })
+        const first = yield* publishOne(options()).pipe(
+          Effect.provide(fakes.layer),
+          Effect.withRandom(Random.make(seed))
+        )
         expect(first.image).toBe("fine.jpg")
         if (fakes.rec.hashed[0] === "odd.jpg") picked = { ...fakes, first }
       }
       const { first, layer, rec } = picked!
-      expect(first.skipped).toEqual([{ image: "odd.jpg", reason: "not a usable image (cannot hash odd.jpg: not an image)", code: "unusable" }])
+      expect(first.skipped).toEqual([{
+        image: "odd.jpg",
+        reason: "not a usable image (cannot hash odd.jpg: not an image)",
+        code: "unusable"
+      }])
       expect(rec.unusable).toEqual(new Map([["hash-odd.jpg", "cannot hash odd.jpg: not an image"]]))
       const second = yield* publishOne(options({ correlationId: "second-run" })).pipe(Effect.provide(layer))
       expect(second.message).toMatch(/No new images/)
@@ -154,10 +201,16 @@ describe("near-duplicates in the workflow", () => {
     Effect.gen(function*() {
       const names = ["b1.jpg", "b2.jpg", "b3.jpg", "b4.jpg", "b5.jpg", "b6.jpg"]
       const counted = (yield* Metric.value(unusableImagesSkipped)).count
-      const { layer, rec } = makeFakes({ images: names.map((n) => image(n)), undecodable: names, postedPhashes: posted })
+      const { layer, rec } = makeFakes({
+        images: names.map((n) => image(n)),
+        undecodable: names,
+        postedPhashes: posted
+      })
       const result = yield* publishOne(options()).pipe(Effect.provide(layer))
       expect(result.image).toBeNull()
-      expect(result.message).toBe("Nothing posted: skipped 5 files that are not usable images; the next run tries other images")
+      expect(result.message).toBe(
+        "Nothing posted: skipped 5 files that are not usable images; the next run tries other images"
+      )
       expect(rec.downloads).toHaveLength(5)
       expect(rec.unusable.size).toBe(5)
       expect((yield* Metric.value(unusableImagesSkipped)).count).toBe(counted + 5)

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Deferred, Effect, Exit, Ref } from "effect"
+import { createHash } from "node:crypto"
 import { describeRun } from "../../src/cli/output.js"
 import { formatCaption } from "../../src/domain/Caption.js"
 import { renderSidecar } from "../../src/domain/CaptionSidecar.js"
@@ -81,7 +81,11 @@ describe("publishOne", () => {
 
   it.effect("archives nothing and fails when every platform failed", () =>
     Effect.gen(function*() {
-      const { layer, rec } = makeFakes({ images: [images[0]!], platforms: ["telegram", "email"], failing: ["telegram", "email"] })
+      const { layer, rec } = makeFakes({
+        images: [images[0]!],
+        platforms: ["telegram", "email"],
+        failing: ["telegram", "email"]
+      })
       const result = yield* publishOne(options()).pipe(Effect.provide(layer))
       expect(result.ok).toBe(false)
       expect(result.archived).toBe(false)
@@ -137,7 +141,14 @@ describe("publishOne", () => {
       const { layer, rec } = makeFakes({
         images,
         platforms: ["telegram"],
-        history: [{ runId: "r0", contentHash: "hash-c.jpg", imageName: "c.jpg", platform: "telegram", ok: true, postId: "1" }]
+        history: [{
+          runId: "r0",
+          contentHash: "hash-c.jpg",
+          imageName: "c.jpg",
+          platform: "telegram",
+          ok: true,
+          postId: "1"
+        }]
       })
       const result = yield* publishOne(options()).pipe(Effect.provide(layer))
       expect(result).toMatchObject({ image: "c.jpg", archived: true, resumed: true })
@@ -168,7 +179,14 @@ describe("publishOne", () => {
         images: [...many, image("new.jpg")],
         platforms: ["telegram"],
         postedHashes: many.map((i) => i.contentHash),
-        history: many.map((i) => ({ runId: "r0", contentHash: i.contentHash, imageName: i.name, platform: "telegram", ok: true, postId: "1" }))
+        history: many.map((i) => ({
+          runId: "r0",
+          contentHash: i.contentHash,
+          imageName: i.name,
+          platform: "telegram",
+          ok: true,
+          postId: "1"
+        }))
       })
       const result = yield* publishOne(options({ archiveFolder: null })).pipe(Effect.provide(layer))
       expect(result).toMatchObject({ image: "new.jpg", resumed: false })
@@ -177,7 +195,11 @@ describe("publishOne", () => {
 
   it.effect("'no new images' says what the folder holds, counted (never 'all posted' when some files are unusable)", () =>
     Effect.gen(function*() {
-      const { layer } = makeFakes({ images: images.slice(0, 3), postedHashes: [images[0]!.contentHash, images[1]!.contentHash], undecodable: [images[2]!.name] })
+      const { layer } = makeFakes({
+        images: images.slice(0, 3),
+        postedHashes: [images[0]!.contentHash, images[1]!.contentHash],
+        undecodable: [images[2]!.name]
+      })
       const result = yield* publishOne(options()).pipe(Effect.provide(layer))
       expect(result.image).toBeNull()
       expect(result.message).toBe("No new images in /photos: 2 posted, 1 file is not a usable image")
@@ -193,7 +215,11 @@ describe("publishOne", () => {
       expect(first.archived).toBe(false)
       const second = yield* publishOne(options({ correlationId: "second-run" })).pipe(Effect.provide(layer))
       expect(second.image).toBeNull()
-      expect(second.skipped).toEqual([{ image: "a.jpg", reason: "outcome uncertain on email: see publisher retry", code: "uncertain" }])
+      expect(second.skipped).toEqual([{
+        image: "a.jpg",
+        reason: "outcome uncertain on email: see publisher retry",
+        code: "uncertain"
+      }])
       expect(rec.published.map((p) => p.platform)).toEqual(["telegram"])
     }))
 
@@ -205,17 +231,28 @@ describe("publishOne", () => {
       const waiting = first.image!
       const other = images.slice(0, 2).find((i) => i.name !== waiting)!.name
       // The platform answers again: the other photo goes out, the waiting one is left alone.
-      const { layer: healed, rec: healedRec } = makeFakes({ images: images.slice(0, 2), platforms: ["telegram"], history: [...rec.publications] })
+      const { layer: healed, rec: healedRec } = makeFakes({
+        images: images.slice(0, 2),
+        platforms: ["telegram"],
+        history: [...rec.publications]
+      })
       const second = yield* publishOne(options({ correlationId: "second" })).pipe(Effect.provide(healed))
       expect(second.image).toBe(other)
       expect(healedRec.downloads).toEqual([`/photos/${other}`])
       expect(second.skipped).toEqual([{
         image: waiting,
-        reason: `outcome uncertain on telegram: look there; if it was not posted: publisher retry --image ${waiting} --force`,
+        reason:
+          `outcome uncertain on telegram: look there; if it was not posted: publisher retry --image ${waiting} --force`,
         code: "uncertain"
       }])
-      const last = makeFakes({ images: [images.find((i) => i.name === waiting)!], platforms: ["telegram"], history: [...rec.publications] })
-      const third = yield* publishOne(options({ correlationId: "third", archiveFolder: null })).pipe(Effect.provide(last.layer))
+      const last = makeFakes({
+        images: [images.find((i) => i.name === waiting)!],
+        platforms: ["telegram"],
+        history: [...rec.publications]
+      })
+      const third = yield* publishOne(options({ correlationId: "third", archiveFolder: null })).pipe(
+        Effect.provide(last.layer)
+      )
       expect(third.image).toBeNull()
       expect(third.ok).toBe(true)
       expect(third.message).toBe("No new images; 1 image waits for a check: see publisher retry")
@@ -225,7 +262,13 @@ describe("publishOne", () => {
 
   it.effect("after PUBLISH_MAX_ATTEMPTS failed runs an image is left for publisher retry", () =>
     Effect.gen(function*() {
-      const failed = (runId: string) => ({ runId, contentHash: "hash-a.jpg", imageName: "a.jpg", platform: "email", ok: false })
+      const failed = (runId: string) => ({
+        runId,
+        contentHash: "hash-a.jpg",
+        imageName: "a.jpg",
+        platform: "email",
+        ok: false
+      })
       const { layer, rec } = makeFakes({
         images: images.slice(0, 2),
         platforms: ["telegram", "email"],
@@ -234,13 +277,24 @@ describe("publishOne", () => {
       })
       const result = yield* publishOne(options()).pipe(Effect.provide(layer))
       expect(result.image).toBe("b.jpg")
-      expect(result.skipped).toEqual([{ image: "a.jpg", reason: "failed 3 times on email: see publisher retry", code: "max_attempts" }])
+      expect(result.skipped).toEqual([{
+        image: "a.jpg",
+        reason: "failed 3 times on email: see publisher retry",
+        code: "max_attempts"
+      }])
       expect(rec.downloads).toEqual(["/photos/b.jpg"])
     }))
 
   it.effect("--select honours history; --force posts again", () =>
     Effect.gen(function*() {
-      const history = [{ runId: "r0", contentHash: "hash-a.jpg", imageName: "a.jpg", platform: "telegram", ok: true, postId: "9" }]
+      const history = [{
+        runId: "r0",
+        contentHash: "hash-a.jpg",
+        imageName: "a.jpg",
+        platform: "telegram",
+        ok: true,
+        postId: "9"
+      }]
       const first = makeFakes({ images, postedHashes: ["hash-a.jpg"], history })
       const again = yield* publishOne(options({ select: "a.jpg" })).pipe(Effect.provide(first.layer))
       expect(again.published["telegram"]?.status).toBe("already_published")
@@ -278,21 +332,29 @@ describe("publishOne", () => {
   it.effect("preview and dry-publish show what each enabled platform would get, by its own rules", () =>
     Effect.gen(function*() {
       const { layer } = makeFakes({ images: [images[0]!] })
-      const config = ConfigProvider.fromMap(new Map([
-        ["TELEGRAM_BOT_TOKEN", "t"],
-        ["EMAIL_SENDER", "me@example.com"],
-        ["EMAIL_CAPTION_TARGET", "body"],
-        ["EMAIL_SUBJECT_MODE", "private"],
-        ["CAPTION_HASHTAGS", "#film"]
-      ]))
-      const preview = yield* publishOne(options({ preview: true })).pipe(Effect.provide(layer), Effect.withConfigProvider(config))
+      const config = ConfigProvider.fromMap(
+        new Map([
+          ["TELEGRAM_BOT_TOKEN", "t"],
+          ["EMAIL_SENDER", "me@example.com"],
+          ["EMAIL_CAPTION_TARGET", "body"],
+          ["EMAIL_SUBJECT_MODE", "private"],
+          ["CAPTION_HASHTAGS", "#film"]
+        ])
+      )
+      const preview = yield* publishOne(options({ preview: true })).pipe(
+        Effect.provide(layer),
+        Effect.withConfigProvider(config)
+      )
       expect(preview.caption).toBe(`${sampleCaptions.caption} #film`)
       expect(preview.platform_captions).toEqual({
         telegram: { caption: formatCaption("telegram", preview.caption!) },
         email: { caption: formatCaption("email", preview.caption!), subject: "Private: Photo upload" }
       })
       expect(preview.platform_captions!["email"]!.caption).not.toContain("#")
-      const dry = yield* publishOne(options({ dryPublish: true })).pipe(Effect.provide(layer), Effect.withConfigProvider(config))
+      const dry = yield* publishOne(options({ dryPublish: true })).pipe(
+        Effect.provide(layer),
+        Effect.withConfigProvider(config)
+      )
       expect(Object.keys(dry.platform_captions ?? {})).toEqual(["telegram", "email"])
       const text = describeRun(preview)
       expect(text).toContain("  would post:\n    telegram:\n")
@@ -325,7 +387,10 @@ describe("publishOne", () => {
         models: { vision: "v", caption: "c" },
         created: "2026-11-22T10:00:00.000Z"
       })
-      const { layer, rec } = makeFakes({ images: [image("a.jpg", "hash-a.jpg", true)], sidecars: { "/photos/a.txt": sidecar } })
+      const { layer, rec } = makeFakes({
+        images: [image("a.jpg", "hash-a.jpg", true)],
+        sidecars: { "/photos/a.txt": sidecar }
+      })
       const result = yield* publishOne(options({ select: "a.jpg", caption: "  My words.  " })).pipe(
         Effect.provide(layer),
         Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["CAPTION_HASHTAGS", "#film"]])))
@@ -378,7 +443,11 @@ describe("publishOne", () => {
       const { layer, rec } = makeFakes({ images: [images[0]!], postedSha256: [shaOfA] })
       const result = yield* publishOne(options()).pipe(Effect.provide(layer))
       expect(result.image).toBeNull()
-      expect(result.skipped).toEqual([{ image: "a.jpg", reason: "posted by publisher_v2 (sha256 match)", code: "posted_sha256" }])
+      expect(result.skipped).toEqual([{
+        image: "a.jpg",
+        reason: "posted by publisher_v2 (sha256 match)",
+        code: "posted_sha256"
+      }])
       expect(rec.posted.has("hash-a.jpg")).toBe(true)
       expect(rec.published).toEqual([])
       expect(rec.aiCalls).toEqual([])

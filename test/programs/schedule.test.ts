@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Effect, Either, Fiber, Metric, TestClock } from "effect"
-import { scheduledRuns } from "../../src/services/telemetry/metrics.js"
 import type { RunResult } from "../../src/domain/RunResult.js"
 import { parseSchedule, runOnSchedule } from "../../src/programs/schedule.js"
+import { scheduledRuns } from "../../src/services/telemetry/metrics.js"
 
 const cronOf = (expression: string, zone = "UTC") => Either.getOrThrow(parseSchedule(expression, zone)).cron
 const result = { image: "a.jpg", ok: true, message: "Posted a.jpg" } as RunResult
@@ -12,7 +12,8 @@ describe("runOnSchedule (PUBLISH_SCHEDULE)", () => {
   it.effect("runs at each time the cron matches, never before; a failed run is logged and the schedule goes on", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(Date.parse("2026-12-01T08:59:00Z"))
-      const counted = (outcome: string) => Metric.value(Metric.tagged(scheduledRuns, "outcome", outcome)).pipe(Effect.map((c) => c.count))
+      const counted = (outcome: string) =>
+        Metric.value(Metric.tagged(scheduledRuns, "outcome", outcome)).pipe(Effect.map((c) => c.count))
       const [posted, failed] = [yield* counted("posted"), yield* counted("failed")]
       const runs: Array<string> = []
       const run = Effect.gen(function*() {
@@ -55,7 +56,12 @@ describe("runOnSchedule (PUBLISH_SCHEDULE)", () => {
     Effect.gen(function*() {
       yield* TestClock.setTime(Date.parse("2026-12-01T07:00:00Z"))
       const runs: Array<string> = []
-      const fiber = yield* Effect.fork(runOnSchedule(cronOf("0 9 * * *", "Europe/Zurich"), Clock.currentTimeMillis.pipe(Effect.map((t) => void runs.push(iso(t))), Effect.as(result))))
+      const fiber = yield* Effect.fork(
+        runOnSchedule(
+          cronOf("0 9 * * *", "Europe/Zurich"),
+          Clock.currentTimeMillis.pipe(Effect.map((t) => void runs.push(iso(t))), Effect.as(result))
+        )
+      )
       yield* TestClock.adjust("2 hours")
       expect(runs).toEqual(["2026-12-01T08:00:00.000Z"])
       yield* Fiber.interrupt(fiber)
@@ -65,6 +71,9 @@ describe("runOnSchedule (PUBLISH_SCHEDULE)", () => {
     expect(Either.isRight(parseSchedule("*/15 * * * *", "UTC"))).toBe(true)
     expect(Either.isRight(parseSchedule("30 0 9 * * 1-5", "America/New_York"))).toBe(true)
     expect(parseSchedule("every day", "UTC")).toMatchObject({ _tag: "Left", left: { field: "cron" } })
-    expect(parseSchedule("0 9 * * *", "Mars/Olympus")).toMatchObject({ _tag: "Left", left: { field: "timeZone", message: expect.stringMatching(/unknown time zone "Mars\/Olympus"/) } })
+    expect(parseSchedule("0 9 * * *", "Mars/Olympus")).toMatchObject({
+      _tag: "Left",
+      left: { field: "timeZone", message: expect.stringMatching(/unknown time zone "Mars\/Olympus"/) }
+    })
   })
 })

@@ -2,13 +2,13 @@ import { createHash } from "node:crypto"
 import { request as httpRequest } from "node:http"
 import sharp from "sharp"
 import { afterEach, describe, expect, it } from "vitest"
-import { dropboxContentHash } from "../../src/services/storage/DropboxContentHash.js"
 import { type DropboxEmulator, startDropbox } from "../../src/sandbox/dropbox.js"
 import type { Emulator } from "../../src/sandbox/http.js"
 import { sampleOf, Seeded } from "../../src/sandbox/jsonSchemaSample.js"
 import { startOpenAi } from "../../src/sandbox/openai.js"
 import { generateSamplePhotos as generateSampleImages } from "../../src/sandbox/photos.js"
 import { startTelegram } from "../../src/sandbox/telegram.js"
+import { dropboxContentHash } from "../../src/services/storage/DropboxContentHash.js"
 
 const started: Array<Emulator> = []
 afterEach(async () => {
@@ -20,7 +20,8 @@ const track = <E extends Emulator>(emulator: E): E => {
 }
 
 const TOKEN = "sl.test-token"
-const dropbox = (options: Parameters<typeof startDropbox>[0] = {}) => startDropbox({ accessToken: TOKEN, ...options }).then(track)
+const dropbox = (options: Parameters<typeof startDropbox>[0] = {}) =>
+  startDropbox({ accessToken: TOKEN, ...options }).then(track)
 
 type Json = Record<string, any>
 
@@ -34,13 +35,20 @@ const api = async (d: DropboxEmulator, route: string, body: object, token: strin
 }
 
 /** Escapes non-ASCII as \uXXXX, as the Dropbox SDK does for Dropbox-API-Arg. */
-const asciiJson = (value: object) => JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+const asciiJson = (value: object) =>
+  JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
 
 describe("dropboxContentHash", () => {
   it("matches Dropbox's reference vectors", () => {
-    expect(dropboxContentHash(Buffer.from("hello world"))).toBe("bc62d4b80d9e36da29c16c5d4d9f11731f36052c72401a76c23c0fb5a9b74423")
-    expect(dropboxContentHash(Buffer.alloc(4_194_304, 0x61))).toBe("907a506cf5e706bda5c7a29b43c9c65d8344bd2fa2f22339b359c214812af5a1")
-    expect(dropboxContentHash(Buffer.alloc(4_194_305, 0x61))).toBe("5f858b62ccd88447586305aec6fd53c96747cfebf527cbba129a6dfed47d9624")
+    expect(dropboxContentHash(Buffer.from("hello world"))).toBe(
+      "bc62d4b80d9e36da29c16c5d4d9f11731f36052c72401a76c23c0fb5a9b74423"
+    )
+    expect(dropboxContentHash(Buffer.alloc(4_194_304, 0x61))).toBe(
+      "907a506cf5e706bda5c7a29b43c9c65d8344bd2fa2f22339b359c214812af5a1"
+    )
+    expect(dropboxContentHash(Buffer.alloc(4_194_305, 0x61))).toBe(
+      "5f858b62ccd88447586305aec6fd53c96747cfebf527cbba129a6dfed47d9624"
+    )
     expect(dropboxContentHash(new Uint8Array())).toBe(createHash("sha256").digest("hex"))
   })
 })
@@ -63,9 +71,19 @@ describe("Dropbox emulator", () => {
     }
     expect(pages).toBe(3)
     expect(entries).toHaveLength(26)
-    expect(entries[0]).toMatchObject({ ".tag": "folder", name: "Sub", path_lower: "/photos/sub", path_display: "/Photos/Sub" })
+    expect(entries[0]).toMatchObject({
+      ".tag": "folder",
+      name: "Sub",
+      path_lower: "/photos/sub",
+      path_display: "/Photos/Sub"
+    })
     const file = entries[1]!
-    expect(file).toMatchObject({ ".tag": "file", name: "synthetic-000000.jpg", path_display: "/Photos/synthetic-000000.jpg", is_downloadable: true })
+    expect(file).toMatchObject({
+      ".tag": "file",
+      name: "synthetic-000000.jpg",
+      path_display: "/Photos/synthetic-000000.jpg",
+      is_downloadable: true
+    })
     expect(file["id"]).toMatch(/^id:/)
     expect(file["rev"]).toMatch(/^[0-9a-f]{9,}$/)
     expect(file["content_hash"]).toBe(dropboxContentHash(d.files.get(file["path_display"])!.bytes()))
@@ -94,7 +112,10 @@ describe("Dropbox emulator", () => {
     expect(meta.body).toMatchObject({ path_display: "/Photos/Beach.JPG", path_lower: "/photos/beach.jpg" })
     const missing = await api(d, "files/list_folder", { path: "/Nope" })
     expect(missing.status).toBe(409)
-    expect(missing.body).toEqual({ error_summary: "path/not_found/..", error: { ".tag": "path", path: { ".tag": "not_found" } } })
+    expect(missing.body).toEqual({
+      error_summary: "path/not_found/..",
+      error: { ".tag": "path", path: { ".tag": "not_found" } }
+    })
   })
 
   it("downloads with the argument in Dropbox-API-Arg and the metadata in Dropbox-API-Result", async () => {
@@ -108,7 +129,11 @@ describe("Dropbox emulator", () => {
     expect(response.headers.get("content-type")).toBe("application/octet-stream")
     const header = response.headers.get("dropbox-api-result")!
     expect(header).toMatch(/^[\x20-\x7e]+$/)
-    expect(JSON.parse(header)).toMatchObject({ name: "ünïcode é.jpg", size: bytes.length, content_hash: dropboxContentHash(bytes) })
+    expect(JSON.parse(header)).toMatchObject({
+      name: "ünïcode é.jpg",
+      size: bytes.length,
+      content_hash: dropboxContentHash(bytes)
+    })
     expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes)
 
     const missing = await fetch(`${d.url}/2/files/download`, {
@@ -124,15 +149,29 @@ describe("Dropbox emulator", () => {
     const upload = (arg: object, body: string) =>
       fetch(`${d.url}/2/files/upload`, {
         method: "POST",
-        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/octet-stream", "dropbox-api-arg": JSON.stringify(arg) },
+        headers: {
+          authorization: `Bearer ${TOKEN}`,
+          "content-type": "application/octet-stream",
+          "dropbox-api-arg": JSON.stringify(arg)
+        },
         body
       })
-    expect(await (await upload({ path: "/A/a.png", mode: "add" }, "one")).json()).toMatchObject({ path_display: "/A/a.png", size: 3 })
+    expect(await (await upload({ path: "/A/a.png", mode: "add" }, "one")).json()).toMatchObject({
+      path_display: "/A/a.png",
+      size: 3
+    })
     const conflict = await upload({ path: "/A/a.png", mode: "add" }, "two")
     expect(conflict.status).toBe(409)
-    expect(await conflict.json()).toMatchObject({ error_summary: "path/conflict/file/..", error: { ".tag": "path", reason: { ".tag": "conflict" } } })
-    expect(await (await upload({ path: "/A/a.png", mode: { ".tag": "overwrite" } }, "three")).json()).toMatchObject({ size: 5 })
-    expect(await (await upload({ path: "/A/a.png", autorename: true }, "four")).json()).toMatchObject({ path_display: "/A/a (1).png" })
+    expect(await conflict.json()).toMatchObject({
+      error_summary: "path/conflict/file/..",
+      error: { ".tag": "path", reason: { ".tag": "conflict" } }
+    })
+    expect(await (await upload({ path: "/A/a.png", mode: { ".tag": "overwrite" } }, "three")).json()).toMatchObject({
+      size: 5
+    })
+    expect(await (await upload({ path: "/A/a.png", autorename: true }, "four")).json()).toMatchObject({
+      path_display: "/A/a (1).png"
+    })
 
     const link = await api(d, "files/get_temporary_link", { path: "/a/A.PNG" })
     expect(link.body["metadata"]).toMatchObject({ name: "a.png" })
@@ -142,29 +181,47 @@ describe("Dropbox emulator", () => {
   })
 
   it("moves one file, batches moves with an async job, and refuses to overwrite unless autorename", async () => {
-    const d = await dropbox({ files: { "/P/a.jpg": Buffer.from("a"), "/P/a.txt": Buffer.from("t"), "/P/archive/a.jpg": Buffer.from("old") } })
+    const d = await dropbox({
+      files: { "/P/a.jpg": Buffer.from("a"), "/P/a.txt": Buffer.from("t"), "/P/archive/a.jpg": Buffer.from("old") }
+    })
     const conflict = await api(d, "files/move_v2", { from_path: "/P/a.jpg", to_path: "/P/archive/a.jpg" })
     expect(conflict.status).toBe(409)
     expect(conflict.body["error_summary"]).toBe("to/conflict/file/..")
 
     const launch = await api(d, "files/move_batch_v2", {
-      entries: [{ from_path: "/P/a.jpg", to_path: "/P/archive/a.jpg" }, { from_path: "/P/missing.txt", to_path: "/P/archive/missing.txt" }],
+      entries: [{ from_path: "/P/a.jpg", to_path: "/P/archive/a.jpg" }, {
+        from_path: "/P/missing.txt",
+        to_path: "/P/archive/missing.txt"
+      }],
       autorename: true
     })
     expect(launch.body[".tag"]).toBe("async_job_id")
     const check = await api(d, "files/move_batch/check_v2", { async_job_id: launch.body["async_job_id"] })
     expect(check.body[".tag"]).toBe("complete")
-    expect(check.body["entries"][0]).toMatchObject({ ".tag": "success", success: { path_display: "/P/archive/a (1).jpg" } })
-    expect(check.body["entries"][1]).toMatchObject({ ".tag": "failure", failure: { ".tag": "relocation_error", relocation_error: { ".tag": "from_lookup" } } })
+    expect(check.body["entries"][0]).toMatchObject({
+      ".tag": "success",
+      success: { path_display: "/P/archive/a (1).jpg" }
+    })
+    expect(check.body["entries"][1]).toMatchObject({
+      ".tag": "failure",
+      failure: { ".tag": "relocation_error", relocation_error: { ".tag": "from_lookup" } }
+    })
 
     const single = await api(d, "files/move_v2", { from_path: "/P/a.txt", to_path: "/P/archive/a.txt" })
     expect(single.body["metadata"]).toMatchObject({ path_display: "/P/archive/a.txt" })
     expect(d.files.list("/P").map((f) => f.name)).toEqual([])
     expect(d.files.subfolders("/P")).toEqual(["/P/archive"])
 
-    expect((await api(d, "files/delete_v2", { path: "/P/archive/a.txt" })).body["metadata"]).toMatchObject({ name: "a.txt" })
-    expect((await api(d, "files/delete_v2", { path: "/P/archive/a.txt" })).body["error_summary"]).toBe("path_lookup/not_found/..")
-    expect((await api(d, "files/create_folder_v2", { path: "/Empty" })).body["metadata"]).toMatchObject({ ".tag": "folder", name: "Empty" })
+    expect((await api(d, "files/delete_v2", { path: "/P/archive/a.txt" })).body["metadata"]).toMatchObject({
+      name: "a.txt"
+    })
+    expect((await api(d, "files/delete_v2", { path: "/P/archive/a.txt" })).body["error_summary"]).toBe(
+      "path_lookup/not_found/.."
+    )
+    expect((await api(d, "files/create_folder_v2", { path: "/Empty" })).body["metadata"]).toMatchObject({
+      ".tag": "folder",
+      name: "Empty"
+    })
     expect((await api(d, "files/list_folder", { path: "/Empty" })).body["entries"]).toEqual([])
   })
 
@@ -173,12 +230,20 @@ describe("Dropbox emulator", () => {
     for (const token of [null, "wrong"]) {
       const denied = await api(d, "files/list_folder", { path: "" }, token)
       expect(denied.status).toBe(401)
-      expect(denied.body).toEqual({ error_summary: "invalid_access_token/..", error: { ".tag": "invalid_access_token" } })
+      expect(denied.body).toEqual({
+        error_summary: "invalid_access_token/..",
+        error: { ".tag": "invalid_access_token" }
+      })
     }
     const viaForm = await fetch(`${d.url}/oauth2/token`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: "refresh", client_id: "key", client_secret: "secret" })
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: "refresh",
+        client_id: "key",
+        client_secret: "secret"
+      })
     })
     const issued = await viaForm.json() as Json
     expect(issued).toMatchObject({ token_type: "bearer", expires_in: 14400 })
@@ -186,22 +251,36 @@ describe("Dropbox emulator", () => {
 
     const viaBasic = await fetch(`${d.url}/oauth2/token`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from("key:secret").toString("base64")}` },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `Basic ${Buffer.from("key:secret").toString("base64")}`
+      },
       body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: "refresh" })
     })
     expect(viaBasic.status).toBe(200)
     const badSecret = await fetch(`${d.url}/oauth2/token`, {
       method: "POST",
-      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: "refresh", client_id: "key", client_secret: "nope" })
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: "refresh",
+        client_id: "key",
+        client_secret: "nope"
+      })
     })
     expect(badSecret.status).toBe(400)
     expect(d.issuedTokens).toHaveLength(2)
   })
 
   it("get_thumbnail_batch answers per entry in request order, in Dropbox's shapes; more than 25 entries is too_many_files", async () => {
-    const portrait = await sharp({ create: { width: 600, height: 900, channels: 3, background: "#336699" } }).png().toBuffer()
+    const portrait = await sharp({ create: { width: 600, height: 900, channels: 3, background: "#336699" } }).png()
+      .toBuffer()
     const d = await dropbox({
-      files: { "/P/Tall.png": portrait, "/P/notes.txt": Buffer.from("text"), "/P/broken.jpg": Buffer.from("not a jpeg"), "/P/Sub/x.jpg": portrait }
+      files: {
+        "/P/Tall.png": portrait,
+        "/P/notes.txt": Buffer.from("text"),
+        "/P/broken.jpg": Buffer.from("not a jpeg"),
+        "/P/Sub/x.jpg": portrait
+      }
     })
     const batch = await api(d, "files/get_thumbnail_batch", {
       entries: [
@@ -216,7 +295,15 @@ describe("Dropbox emulator", () => {
     })
     expect(batch.status).toBe(200)
     const entries: Array<Json> = batch.body["entries"]
-    expect(entries.map((e) => e[".tag"])).toEqual(["success", "failure", "failure", "failure", "failure", "success", "success"])
+    expect(entries.map((e) => e[".tag"])).toEqual([
+      "success",
+      "failure",
+      "failure",
+      "failure",
+      "failure",
+      "success",
+      "success"
+    ])
     expect(entries[0]!["metadata"]).toEqual((await api(d, "files/get_metadata", { path: "/P/Tall.png" })).body)
     const first = await sharp(Buffer.from(entries[0]!["thumbnail"], "base64")).metadata()
     expect([first.format, first.width, first.height]).toEqual(["png", 171, 256])
@@ -259,12 +346,18 @@ describe("Dropbox emulator", () => {
     const limited = await api(d, "files/list_folder", { path: "/P" })
     expect(limited.status).toBe(429)
     expect(limited.headers.get("retry-after")).toBe("3")
-    expect(limited.body).toEqual({ error_summary: "too_many_requests/..", error: { reason: { ".tag": "too_many_requests" }, retry_after: 3 } })
+    expect(limited.body).toEqual({
+      error_summary: "too_many_requests/..",
+      error: { reason: { ".tag": "too_many_requests" }, retry_after: 3 }
+    })
     expect((await api(d, "files/list_folder", { path: "/P" })).status).toBe(200)
     expect(d.calls["files/list_folder"]).toBe(2)
 
     d.inject("files/get_metadata", { status: 500, body: { custom: true } })
-    expect(await api(d, "files/get_metadata", { path: "/P/a.jpg" })).toMatchObject({ status: 500, body: { custom: true } })
+    expect(await api(d, "files/get_metadata", { path: "/P/a.jpg" })).toMatchObject({
+      status: 500,
+      body: { custom: true }
+    })
     d.clearFaults()
     expect((await api(d, "files/get_metadata", { path: "/P/a.jpg" })).status).toBe(200)
   })
@@ -315,7 +408,14 @@ describe("OpenAI emulator", () => {
       kind: { type: "string", enum: ["photo", "illustration"] },
       note: { anyOf: [{ $ref: "#/$defs/Note" }, { type: "null" }] }
     },
-    $defs: { Note: { type: "object", additionalProperties: false, required: ["text"], properties: { text: { type: "string" } } } }
+    $defs: {
+      Note: {
+        type: "object",
+        additionalProperties: false,
+        required: ["text"],
+        properties: { text: { type: "string" } }
+      }
+    }
   }
   const completion = (url: string, body: object, key = "sk-test") =>
     fetch(`${url}/v1/chat/completions`, {
@@ -326,7 +426,13 @@ describe("OpenAI emulator", () => {
   const request = (image: string) => ({
     model: "gpt-4o",
     max_completion_tokens: 800,
-    messages: [{ role: "user", content: [{ type: "text", text: "Describe" }, { type: "image_url", image_url: { url: `data:image/jpeg;base64,${image}` } }] }],
+    messages: [{
+      role: "user",
+      content: [{ type: "text", text: "Describe" }, {
+        type: "image_url",
+        image_url: { url: `data:image/jpeg;base64,${image}` }
+      }]
+    }],
     response_format: { type: "json_schema", json_schema: { name: "image_analysis", strict: true, schema } }
   })
 
@@ -334,7 +440,11 @@ describe("OpenAI emulator", () => {
     const openai = track(await startOpenAi({ apiKey: "sk-test" }))
     const reply = await completion(openai.url, request("AAAA"))
     expect(reply.status).toBe(200)
-    expect(reply.body).toMatchObject({ object: "chat.completion", model: "gpt-4o", choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant" } }] })
+    expect(reply.body).toMatchObject({
+      object: "chat.completion",
+      model: "gpt-4o",
+      choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant" } }]
+    })
     expect(reply.body["id"]).toMatch(/^chatcmpl-/)
     const usage = reply.body["usage"]
     expect(usage["total_tokens"]).toBe(usage["prompt_tokens"] + usage["completion_tokens"])
@@ -361,7 +471,10 @@ describe("OpenAI emulator", () => {
   it("writes captions with 2-4 hashtags and a comma-separated sd_caption; plain text without response_format", async () => {
     const openai = track(await startOpenAi({ apiKey: "sk-test" }))
     for (const seed of ["a", "b", "c", "d", "e"]) {
-      const captions = sampleOf({ type: "object", properties: { caption: { type: "string" }, sd_caption: { type: "string" } } }, new Seeded(seed)) as Json
+      const captions = sampleOf({
+        type: "object",
+        properties: { caption: { type: "string" }, sd_caption: { type: "string" } }
+      }, new Seeded(seed)) as Json
       const tags = (captions["caption"] as string).match(/#\w+/g) ?? []
       expect(tags.length).toBeGreaterThanOrEqual(2)
       expect(tags.length).toBeLessThanOrEqual(4)
@@ -375,10 +488,16 @@ describe("OpenAI emulator", () => {
     const openai = track(await startOpenAi({ apiKey: "sk-test", replyOverride: () => "not json" }))
     const denied = await completion(openai.url, request("A"), "sk-wrong")
     expect(denied.status).toBe(401)
-    expect(denied.body).toEqual({ error: { message: expect.any(String), type: "invalid_request_error", param: null, code: "invalid_api_key" } })
+    expect(denied.body).toEqual({
+      error: { message: expect.any(String), type: "invalid_request_error", param: null, code: "invalid_api_key" }
+    })
     expect((await completion(openai.url, request("A"))).body["choices"][0]["message"]["content"]).toBe("not json")
     openai.inject("chat/completions", { status: 429, retryAfterSeconds: 2, times: 1 })
-    const limited = await fetch(`${openai.url}/chat/completions`, { method: "POST", headers: { authorization: "Bearer sk-test" }, body: "{}" })
+    const limited = await fetch(`${openai.url}/chat/completions`, {
+      method: "POST",
+      headers: { authorization: "Bearer sk-test" },
+      body: "{}"
+    })
     expect(limited.status).toBe(429)
     expect(limited.headers.get("retry-after")).toBe("2")
     expect(await limited.json()).toMatchObject({ error: { code: "rate_limit_exceeded" } })
@@ -391,14 +510,24 @@ describe("Telegram emulator", () => {
     const form = new FormData()
     for (const [k, v] of Object.entries(fields)) form.set(k, v)
     if (photo !== undefined) form.set("photo", new Blob([photo], { type: "image/jpeg" }), "a.jpg")
-    return fetch(`${url}/bot${token}/sendPhoto`, { method: "POST", body: form }).then(async (r) => ({ status: r.status, body: await r.json() as Json }))
+    return fetch(`${url}/bot${token}/sendPhoto`, { method: "POST", body: form }).then(async (r) => ({
+      status: r.status,
+      body: await r.json() as Json
+    }))
   }
 
   it("records a multipart sendPhoto and answers like the Bot API", async () => {
     const telegram = track(await startTelegram({ token: TG }))
-    const sent = await multipart(telegram.url, { chat_id: "@channel", caption: "Hello #world", parse_mode: "HTML" }, new Uint8Array(2048).fill(7))
+    const sent = await multipart(
+      telegram.url,
+      { chat_id: "@channel", caption: "Hello #world", parse_mode: "HTML" },
+      new Uint8Array(2048).fill(7)
+    )
     expect(sent.status).toBe(200)
-    expect(sent.body).toMatchObject({ ok: true, result: { message_id: 1, chat: { type: "channel" }, caption: "Hello #world" } })
+    expect(sent.body).toMatchObject({
+      ok: true,
+      result: { message_id: 1, chat: { type: "channel" }, caption: "Hello #world" }
+    })
     expect(sent.body["result"]["photo"].at(-1)).toMatchObject({ file_size: 2048 })
     const byUrl = await fetch(`${telegram.url}/bot${TG}/sendPhoto`, {
       method: "POST",
@@ -416,9 +545,18 @@ describe("Telegram emulator", () => {
   it("refuses a wrong token, a missing chat and a long caption; a 429 fault carries retry_after", async () => {
     const telegram = track(await startTelegram({ token: TG }))
     const photo = new Uint8Array([1, 2, 3])
-    expect((await multipart(telegram.url, { chat_id: "@c" }, photo, "123:wrong")).body).toEqual({ ok: false, error_code: 401, description: "Unauthorized" })
-    expect((await multipart(telegram.url, {}, photo)).body).toEqual({ ok: false, error_code: 400, description: "Bad Request: chat not found" })
-    expect((await multipart(telegram.url, { chat_id: "@c", caption: "x".repeat(1025) }, photo)).body["description"]).toBe("Bad Request: message caption is too long")
+    expect((await multipart(telegram.url, { chat_id: "@c" }, photo, "123:wrong")).body).toEqual({
+      ok: false,
+      error_code: 401,
+      description: "Unauthorized"
+    })
+    expect((await multipart(telegram.url, {}, photo)).body).toEqual({
+      ok: false,
+      error_code: 400,
+      description: "Bad Request: chat not found"
+    })
+    expect((await multipart(telegram.url, { chat_id: "@c", caption: "x".repeat(1025) }, photo)).body["description"])
+      .toBe("Bad Request: message caption is too long")
     telegram.inject("sendPhoto", { status: 429, retryAfterSeconds: 5, times: 1 })
     expect((await multipart(telegram.url, { chat_id: "@c" }, photo)).body).toEqual({
       ok: false,

@@ -1,7 +1,7 @@
-import { mkdir, readdir, readFile, utimes, writeFile } from "node:fs/promises"
-import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
+import { mkdir, readdir, readFile, utimes, writeFile } from "node:fs/promises"
+import { join } from "node:path"
 import { contentHashOfFile, dropboxContentHash } from "../../src/services/storage/DropboxContentHash.js"
 import { LocalStorageLive } from "../../src/services/storage/LocalLive.js"
 import { Storage } from "../../src/services/storage/Storage.js"
@@ -11,16 +11,26 @@ const tempDir = useTempDirs()
 
 describe("Dropbox content_hash", () => {
   it("matches the published vectors", () => {
-    expect(dropboxContentHash(new TextEncoder().encode("hello world"))).toBe("bc62d4b80d9e36da29c16c5d4d9f11731f36052c72401a76c23c0fb5a9b74423")
-    expect(dropboxContentHash(Buffer.alloc(4_194_304, 0x61))).toBe("907a506cf5e706bda5c7a29b43c9c65d8344bd2fa2f22339b359c214812af5a1")
-    expect(dropboxContentHash(Buffer.alloc(4_194_305, 0x61))).toBe("5f858b62ccd88447586305aec6fd53c96747cfebf527cbba129a6dfed47d9624")
-    expect(dropboxContentHash(new Uint8Array(0))).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    expect(dropboxContentHash(new TextEncoder().encode("hello world"))).toBe(
+      "bc62d4b80d9e36da29c16c5d4d9f11731f36052c72401a76c23c0fb5a9b74423"
+    )
+    expect(dropboxContentHash(Buffer.alloc(4_194_304, 0x61))).toBe(
+      "907a506cf5e706bda5c7a29b43c9c65d8344bd2fa2f22339b359c214812af5a1"
+    )
+    expect(dropboxContentHash(Buffer.alloc(4_194_305, 0x61))).toBe(
+      "5f858b62ccd88447586305aec6fd53c96747cfebf527cbba129a6dfed47d9624"
+    )
+    expect(dropboxContentHash(new Uint8Array(0))).toBe(
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    )
   })
 
   it("hashes a file in chunks to the same value", async () => {
     const dir = await tempDir("publisher-hash-")
     await writeFile(join(dir, "big.bin"), Buffer.alloc(4_194_305, 0x61))
-    expect(await contentHashOfFile(join(dir, "big.bin"))).toBe("5f858b62ccd88447586305aec6fd53c96747cfebf527cbba129a6dfed47d9624")
+    expect(await contentHashOfFile(join(dir, "big.bin"))).toBe(
+      "5f858b62ccd88447586305aec6fd53c96747cfebf527cbba129a6dfed47d9624"
+    )
   })
 })
 
@@ -30,10 +40,14 @@ describe("local folder storage", () => {
   it.live("lists images case-insensitively with their content_hash, not other files", () =>
     Effect.gen(function*() {
       const dir = yield* folder()
-      for (const name of ["a.JPG", "b.jpeg", "c.Png", "d.webp", "e.txt", "f.gif"]) yield* Effect.promise(() => writeFile(join(dir, name), name))
+      for (const name of ["a.JPG", "b.jpeg", "c.Png", "d.webp", "e.txt", "f.gif"]) {
+        yield* Effect.promise(() => writeFile(join(dir, name), name))
+      }
       const images = yield* (yield* Storage).listImages(dir)
       expect(images.map((i) => i.name).sort()).toEqual(["a.JPG", "b.jpeg", "c.Png", "d.webp"])
-      expect(images.find((i) => i.name === "a.JPG")?.contentHash).toBe(dropboxContentHash(new TextEncoder().encode("a.JPG")))
+      expect(images.find((i) => i.name === "a.JPG")?.contentHash).toBe(
+        dropboxContentHash(new TextEncoder().encode("a.JPG"))
+      )
     }).pipe(Effect.provide(LocalStorageLive)))
 
   it.live("re-hashes a file only when it changed", () =>
@@ -72,7 +86,12 @@ describe("local folder storage", () => {
         yield* Effect.promise(() => writeFile(join(dir, "a.txt"), `sidecar ${round}`))
         yield* storage.moveWithSidecar(join(dir, "a.jpg"), archive)
       }
-      expect((yield* Effect.promise(() => readdir(archive))).sort()).toEqual(["a (1).jpg", "a (1).txt", "a.jpg", "a.txt"])
+      expect((yield* Effect.promise(() => readdir(archive))).sort()).toEqual([
+        "a (1).jpg",
+        "a (1).txt",
+        "a.jpg",
+        "a.txt"
+      ])
       expect(yield* Effect.promise(() => readFile(join(archive, "a (1).txt"), "utf8"))).toBe("sidecar 2")
       expect(yield* Effect.promise(() => readdir(dir))).toEqual(["archive"])
     }).pipe(Effect.provide(LocalStorageLive)))
@@ -91,7 +110,8 @@ describe("local folder storage", () => {
       // Not our content there: still an error, nothing touched.
       yield* Effect.promise(() => writeFile(join(dir, "b.txt"), "other sidecar"))
       yield* Effect.promise(() => writeFile(join(archive, "b.jpg"), "other image"))
-      expect((yield* storage.moveWithSidecar(join(dir, "b.jpg"), archive, { contentHash }).pipe(Effect.flip))._tag).toBe("StorageError")
+      expect((yield* storage.moveWithSidecar(join(dir, "b.jpg"), archive, { contentHash }).pipe(Effect.flip))._tag)
+        .toBe("StorageError")
       expect(yield* Effect.promise(() => readFile(join(dir, "b.txt"), "utf8"))).toBe("other sidecar")
     }).pipe(Effect.provide(LocalStorageLive)))
 
@@ -112,7 +132,8 @@ describe("local folder storage", () => {
   it.live("lists a folder larger than the usual descriptor limit", () =>
     Effect.gen(function*() {
       const dir = yield* folder()
-      yield* Effect.forEach(Array.from({ length: 1100 }, (_, i) => i), (i) => Effect.promise(() => writeFile(join(dir, `p${i}.jpg`), `image ${i}`)), { concurrency: 64 })
+      yield* Effect.forEach(Array.from({ length: 1100 }, (_, i) => i), (i) =>
+        Effect.promise(() => writeFile(join(dir, `p${i}.jpg`), `image ${i}`)), { concurrency: 64 })
       expect(yield* (yield* Storage).listImages(dir)).toHaveLength(1100)
     }).pipe(Effect.provide(LocalStorageLive)))
 

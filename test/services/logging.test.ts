@@ -14,14 +14,22 @@ describe("JSON log lines", () => {
       )
       expect(lines).toHaveLength(1)
       const line = JSON.parse(lines[0]!) as Record<string, unknown>
-      expect(line).toMatchObject({ level: "INFO", message: "workflow_timing", correlation_id: "abc", dropbox_list_images_ms: 12, publish_parallel_ms: 400 })
+      expect(line).toMatchObject({
+        level: "INFO",
+        message: "workflow_timing",
+        correlation_id: "abc",
+        dropbox_list_images_ms: 12,
+        publish_parallel_ms: 400
+      })
       expect(typeof line["timestamp"]).toBe("string")
     }))
 })
 
 describe("LOG_LEVEL", () => {
   const levelOf = (value: string) =>
-    Effect.runSync(Effect.either(LogConfig.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["LOG_LEVEL", value]])))))).pipe(
+    Effect.runSync(
+      Effect.either(LogConfig.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["LOG_LEVEL", value]])))))
+    ).pipe(
       Either.map((c) => c.level)
     )
   it("takes the names the README lists and Effect's, in any case", () => {

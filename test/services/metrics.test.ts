@@ -15,7 +15,9 @@ describe("metrics", () => {
       yield* Metric.update(histogram, 5)
       yield* Metric.update(histogram, 50)
       const text = renderPrometheus((yield* Metric.snapshot).filter((p) => p.metricKey.name.startsWith("test_render")))
-      expect(text).toContain("# HELP test_render_total a test counter\n# TYPE test_render_total counter\ntest_render_total{kind=\"a\\\"b\"} 3")
+      expect(text).toContain(
+        "# HELP test_render_total a test counter\n# TYPE test_render_total counter\ntest_render_total{kind=\"a\\\"b\"} 3"
+      )
       expect(text).toContain("test_render_ms_bucket{le=\"10\"} 1")
       expect(text).toContain("test_render_ms_bucket{le=\"100\"} 2")
       expect(text).toContain("test_render_ms_bucket{le=\"+Inf\"} 2")
@@ -28,7 +30,14 @@ describe("metrics", () => {
       const read = Effect.map(Metric.snapshot, renderPrometheus)
       const before = yield* read
       const { layer } = makeFakes({ images: [image("a.jpg")], platforms: ["telegram", "email"], failing: ["email"] })
-      yield* publishOne({ correlationId: "m-1", folder: "/photos", archiveFolder: "/photos/archive", dryPublish: false, preview: false, maxAttempts: 3 }).pipe(Effect.provide(layer))
+      yield* publishOne({
+        correlationId: "m-1",
+        folder: "/photos",
+        archiveFolder: "/photos/archive",
+        dryPublish: false,
+        preview: false,
+        maxAttempts: 3
+      }).pipe(Effect.provide(layer))
       const after = yield* read
       const delta = (line: RegExp) => valueOf(after, line) - valueOf(before, line)
       expect(delta(/publisher_publish_total\{platform="telegram",status="published"\} (\d+)/)).toBe(1)

@@ -11,14 +11,34 @@ describe("PostedIndex built from State", () => {
     Effect.gen(function*() {
       const state = yield* State
       const row = (c: string, phash: string, version = 1) => ({
-        contentHash: hex(c), imageName: `${c}.jpg`, phash, algorithm: "imagehash-phash-8x8", version, source: "original" as const
+        contentHash: hex(c),
+        imageName: `${c}.jpg`,
+        phash,
+        algorithm: "imagehash-phash-8x8",
+        version,
+        source: "original" as const
       })
-      yield* state.saveImageHashes([row("a", "0000000000000000"), row("b", "00000000000000ff"), row("c", "0000000000000001"), row("d", "0000000000000003", 2)])
-      for (const c of ["a", "b", "d"]) yield* state.markPosted({ contentHash: hex(c), sha256: hex(c === "a" ? "1" : c === "b" ? "2" : "4"), imageName: `${c}.jpg`, runId: "r" })
+      yield* state.saveImageHashes([
+        row("a", "0000000000000000"),
+        row("b", "00000000000000ff"),
+        row("c", "0000000000000001"),
+        row("d", "0000000000000003", 2)
+      ])
+      for (const c of ["a", "b", "d"]) {
+        yield* state.markPosted({
+          contentHash: hex(c),
+          sha256: hex(c === "a" ? "1" : c === "b" ? "2" : "4"),
+          imageName: `${c}.jpg`,
+          runId: "r"
+        })
+      }
       // c is hashed but not posted; d is posted but hashed by another algorithm version.
       const index = yield* Effect.provide(PostedIndex, PostedIndexLive.pipe(Layer.provide(Layer.succeed(State, state))))
       expect(yield* index.size).toBe(2)
-      expect((yield* index.nearest("0000000000000001", 5, 10)).map((m) => [m.imageName, m.distance])).toEqual([["a.jpg", 1], ["b.jpg", 7]])
+      expect((yield* index.nearest("0000000000000001", 5, 10)).map((m) => [m.imageName, m.distance])).toEqual([[
+        "a.jpg",
+        1
+      ], ["b.jpg", 7]])
       expect(yield* index.nearest("0000000000000001", 5, 0)).toEqual([])
       yield* index.add({ contentHash: hex("e"), imageName: "e.jpg", phash: "0000000000000001" })
       yield* index.add({ contentHash: hex("e"), imageName: "e-again.jpg", phash: "ffffffffffffffff" }) // same content: ignored

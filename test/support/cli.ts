@@ -14,7 +14,8 @@ export const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {
       process.execPath,
       [main, ...args],
       { cwd: cwd ?? root, env: { ...baseEnv(), ...env }, timeout: 90_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
     )
   })
 
@@ -22,13 +23,26 @@ export const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {
 export const cliOnTerminal = (args: ReadonlyArray<string>, env: Record<string, string>) =>
   new Promise<{ code: number; output: string }>((resolve) => {
     const command = [process.execPath, main, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")
-    execFile("script", ["-qec", command, "/dev/null"], { cwd: root, env: { ...baseEnv(), ...env }, timeout: 90_000 }, (error, stdout) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, output: stdout }))
+    execFile(
+      "script",
+      ["-qec", command, "/dev/null"],
+      { cwd: root, env: { ...baseEnv(), ...env }, timeout: 90_000 },
+      (error, stdout) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, output: stdout })
+    )
   })
 
 /** Starts the real CLI in a child process (to be killed by the test). */
-export const spawnCli = (args: ReadonlyArray<string>, env: Record<string, string>, stdout: "ignore" | "pipe" = "ignore"): ChildProcess =>
-  spawn(process.execPath, [main, ...args], { cwd: root, env: { ...baseEnv(), ...env }, stdio: ["ignore", stdout, "ignore"] })
+export const spawnCli = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  stdout: "ignore" | "pipe" = "ignore"
+): ChildProcess =>
+  spawn(process.execPath, [main, ...args], {
+    cwd: root,
+    env: { ...baseEnv(), ...env },
+    stdio: ["ignore", stdout, "ignore"]
+  })
 
 /**
  * Starts `publisher sandbox --serve` on a port the system picks (PORT=0) and waits for the
@@ -45,7 +59,10 @@ export const startSandboxServer = (args: ReadonlyArray<string>, env: Record<stri
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
   const ready = new Promise<{ url: string; output: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no admin URL after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)), timeoutMs)
+    const timer = setTimeout(
+      () => reject(new Error(`no admin URL after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)),
+      timeoutMs
+    )
     const check = () => {
       const url = /Admin page: (http:\/\/\S+?)\/ /.exec(stdout)?.[1]
       if (url !== undefined && stdout.includes("Press Ctrl-C")) {
@@ -56,7 +73,11 @@ export const startSandboxServer = (args: ReadonlyArray<string>, env: Record<stri
     child.stdout.on("data", check)
     child.on("exit", (code, signal) => {
       clearTimeout(timer)
-      reject(new Error(`publisher sandbox --serve ended (${code ?? signal}) before listening\nstdout: ${stdout}\nstderr: ${stderr}`))
+      reject(
+        new Error(
+          `publisher sandbox --serve ended (${code ?? signal}) before listening\nstdout: ${stdout}\nstderr: ${stderr}`
+        )
+      )
     })
   })
   return { child, ready, stop: () => child.kill("SIGINT") }

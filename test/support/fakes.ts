@@ -1,13 +1,13 @@
 import { Effect, Layer, Option } from "effect"
-import { CaptionPair, ImageAnalysis } from "../../src/domain/Analysis.js"
 import { createHash } from "node:crypto"
+import { CaptionPair, ImageAnalysis } from "../../src/domain/Analysis.js"
 import { ImageDecodeError, PublishError, StorageError } from "../../src/domain/Errors.js"
+import { baseName, ImageRef, joinPath, sidecarPathOf } from "../../src/domain/Image.js"
 import { PHASH_ALGORITHM, PHASH_VERSION } from "../../src/domain/PerceptualHash.js"
+import { Ai } from "../../src/services/ai/Ai.js"
 import { NearDuplicatePolicyLive } from "../../src/services/dedup/config.js"
 import { makePostedIndex, PostedIndex } from "../../src/services/dedup/PostedIndex.js"
 import { ImageHasher } from "../../src/services/phash/ImageHasher.js"
-import { baseName, ImageRef, joinPath, sidecarPathOf } from "../../src/domain/Image.js"
-import { Ai } from "../../src/services/ai/Ai.js"
 import { type PlatformPublisher, Publishers } from "../../src/services/publishers/Publisher.js"
 import {
   type LeaseHolder,
@@ -135,57 +135,69 @@ export const makeFakes = (options: FakeOptions) => {
     leases: new Map()
   }
   const sidecars = new Map(Object.entries(options.sidecars ?? {}))
-  const storage = Layer.succeed(Storage, Storage.of({
-    listImages: (folder) =>
-      Effect.sync(() => {
-        rec.lists.push(folder)
-        return options.images.filter((i) => !rec.moves.some((m) => m.from === i.path))
-      }),
-    download: (path) =>
-      Effect.suspend(() => {
-        rec.downloads.push(path)
-        const text = sidecars.get(path)
-        // A .txt exists only when given (as a file or a sidecar); images always do.
-        if (path.endsWith(".txt") && options.files?.[path] === undefined && text === undefined) {
-          return Effect.fail(new StorageError({ operation: "download", path, message: `not found: ${path}`, notFound: true }))
-        }
-        return Effect.succeed(options.files?.[path] ?? (text !== undefined ? new TextEncoder().encode(text) : bytesOf(path)))
-      }),
-    thumbnails: () => Effect.succeed(new Map<string, Uint8Array>()),
-    temporaryLink: (path) => Effect.succeed(`https://example.test/${baseName(path)}`),
-    readSidecar: (imagePath) =>
-      Effect.sync(() => {
-        rec.sidecarReads.push(imagePath)
-        return Option.fromNullable(sidecars.get(sidecarPathOf(imagePath)))
-      }),
-    writeSidecar: (imagePath, text) => Effect.sync(() => void rec.sidecarWrites.set(sidecarPathOf(imagePath), text)),
-    upload: (path, bytes) => Effect.sync(() => void rec.uploads.set(path, bytes)),
-    remove: () => Effect.void,
-    moveWithSidecar: (from, toFolder) =>
-      Effect.sync(() => {
-        const to = joinPath(toFolder, baseName(from))
-        rec.moves.push({ from, to })
-        return to
-      })
-  }))
-  const ai = Layer.succeed(Ai, Ai.of({
-    analyze: () => Effect.sync(() => void rec.aiCalls.push("analyze")).pipe(Effect.as(sampleAnalysis)),
-    captionPair: (_analysis, context = {}) =>
-      Effect.sync(() => {
-        rec.aiCalls.push("captionPair")
-        rec.captionContexts.push(context.recent ?? [])
-        rec.captionExamples.push(context.examples)
-      }).pipe(Effect.as(sampleCaptions)),
-    check: Effect.succeed("models exist"),
-    models: { vision: "vision-model", caption: "caption-model" }
-  }))
+  const storage = Layer.succeed(
+    Storage,
+    Storage.of({
+      listImages: (folder) =>
+        Effect.sync(() => {
+          rec.lists.push(folder)
+          return options.images.filter((i) => !rec.moves.some((m) => m.from === i.path))
+        }),
+      download: (path) =>
+        Effect.suspend(() => {
+          rec.downloads.push(path)
+          const text = sidecars.get(path)
+          // A .txt exists only when given (as a file or a sidecar); images always do.
+          if (path.endsWith(".txt") && options.files?.[path] === undefined && text === undefined) {
+            return Effect.fail(
+              new StorageError({ operation: "download", path, message: `not found: ${path}`, notFound: true })
+            )
+          }
+          return Effect.succeed(
+            options.files?.[path] ?? (text !== undefined ? new TextEncoder().encode(text) : bytesOf(path))
+          )
+        }),
+      thumbnails: () => Effect.succeed(new Map<string, Uint8Array>()),
+      temporaryLink: (path) => Effect.succeed(`https://example.test/${baseName(path)}`),
+      readSidecar: (imagePath) =>
+        Effect.sync(() => {
+          rec.sidecarReads.push(imagePath)
+          return Option.fromNullable(sidecars.get(sidecarPathOf(imagePath)))
+        }),
+      writeSidecar: (imagePath, text) => Effect.sync(() => void rec.sidecarWrites.set(sidecarPathOf(imagePath), text)),
+      upload: (path, bytes) => Effect.sync(() => void rec.uploads.set(path, bytes)),
+      remove: () => Effect.void,
+      moveWithSidecar: (from, toFolder) =>
+        Effect.sync(() => {
+          const to = joinPath(toFolder, baseName(from))
+          rec.moves.push({ from, to })
+          return to
+        })
+    })
+  )
+  const ai = Layer.succeed(
+    Ai,
+    Ai.of({
+      analyze: () => Effect.sync(() => void rec.aiCalls.push("analyze")).pipe(Effect.as(sampleAnalysis)),
+      captionPair: (_analysis, context = {}) =>
+        Effect.sync(() => {
+          rec.aiCalls.push("captionPair")
+          rec.captionContexts.push(context.recent ?? [])
+          rec.captionExamples.push(context.examples)
+        }).pipe(Effect.as(sampleCaptions)),
+      check: Effect.succeed("models exist"),
+      models: { vision: "vision-model", caption: "caption-model" }
+    })
+  )
   const historyOf = (contentHash: string): PlatformHistory => {
     const mine = rec.publications.filter((p) => p.contentHash === contentHash).reverse()
     const successes = new Map<string, PlatformSuccess>()
     const latest = new Map<string, boolean>()
     for (const p of mine) {
       if (!latest.has(p.platform)) latest.set(p.platform, p.uncertain === true)
-      if (p.ok && !successes.has(p.platform)) successes.set(p.platform, { platform: p.platform, postId: p.postId, runId: p.runId, at: "" })
+      if (p.ok && !successes.has(p.platform)) {
+        successes.set(p.platform, { platform: p.platform, postId: p.postId, runId: p.runId, at: "" })
+      }
     }
     return {
       successes: [...successes.values()],
@@ -193,89 +205,120 @@ export const makeFakes = (options: FakeOptions) => {
       runs: new Set(mine.map((p) => p.runId)).size
     }
   }
-  const state = Layer.succeed(State, State.of({
-    postedContentHashes: Effect.sync(() => new Set(rec.posted)),
-    isPostedSha256: (sha) => Effect.sync(() => rec.postedSha256.has(sha)),
-    markPosted: (p) =>
-      Effect.sync(() => {
-        rec.posted.add(p.contentHash)
-        rec.postedSha256.add(p.sha256)
+  const state = Layer.succeed(
+    State,
+    State.of({
+      postedContentHashes: Effect.sync(() => new Set(rec.posted)),
+      isPostedSha256: (sha) => Effect.sync(() => rec.postedSha256.has(sha)),
+      markPosted: (p) =>
+        Effect.sync(() => {
+          rec.posted.add(p.contentHash)
+          rec.postedSha256.add(p.sha256)
+        }),
+      recordPublication: (r) => Effect.sync(() => void rec.publications.push(r)),
+      publishedContentHashes: Effect.sync(() =>
+        new Set(rec.publications.filter((p) => p.ok).map((p) => p.contentHash))
+      ),
+      uncertainContentHashes: Effect.sync(() => {
+        // The latest attempt per image and platform, as SqlState reads it.
+        const latest = new Map<string, PublicationRecord>()
+        for (const p of rec.publications) latest.set(`${p.contentHash}\u0000${p.platform}`, p)
+        const live = new Set(rec.publications.filter((p) => p.ok).map((p) => `${p.contentHash}\u0000${p.platform}`))
+        return new Set(
+          [...latest].filter(([key, p]) => p.uncertain === true && !live.has(key)).map(([, p]) => p.contentHash)
+        )
       }),
-    recordPublication: (r) => Effect.sync(() => void rec.publications.push(r)),
-    publishedContentHashes: Effect.sync(() => new Set(rec.publications.filter((p) => p.ok).map((p) => p.contentHash))),
-    uncertainContentHashes: Effect.sync(() => {
-      // The latest attempt per image and platform, as SqlState reads it.
-      const latest = new Map<string, PublicationRecord>()
-      for (const p of rec.publications) latest.set(`${p.contentHash}\u0000${p.platform}`, p)
-      const live = new Set(rec.publications.filter((p) => p.ok).map((p) => `${p.contentHash}\u0000${p.platform}`))
-      return new Set([...latest].filter(([key, p]) => p.uncertain === true && !live.has(key)).map(([, p]) => p.contentHash))
-    }),
-    platformHistory: (contentHash) => Effect.sync(() => historyOf(contentHash)),
-    platformHistories: (contentHashes) =>
-      Effect.sync(() => {
-        rec.historyBatches.push(contentHashes.length)
-        return new Map(contentHashes.map((h) => [h, historyOf(h)]))
-      }),
-    importPosted: () => Effect.die("not used"),
-    exportAll: Effect.die("not used"),
-    importAll: () => Effect.die("not used"),
-    saveImageHashes: (hashes) => Effect.sync(() => void rec.hashes.push(...hashes)),
-    imageHashes: () => Effect.sync(() => new Map(rec.hashes.map((h) => [h.contentHash, h]))),
-    postedImageHashes: () => Effect.succeed(options.postedPhashes ?? []),
-    recordNearDuplicate: (record) => Effect.sync(() => void rec.nearDuplicates.push(record)),
-    nearDuplicateContentHashes: Effect.sync(() => new Set(rec.nearDuplicates.map((n) => n.contentHash))),
-    recordUnusable: (record) => Effect.sync(() => void rec.unusable.set(record.contentHash, record.reason)),
-    getSetting: (name) => Effect.sync(() => Option.fromNullable(rec.settings.get(name))),
-    setSetting: (name, value) => Effect.sync(() => void rec.settings.set(name, value)),
-    recordCaption: ({ caption, contentHash }) => Effect.sync(() => void (rec.captions.some((c) => c.contentHash === contentHash) || rec.captions.push({ contentHash, caption }))),
-    recentCaptions: (limit) => Effect.sync(() => [...rec.captions].reverse().slice(0, Math.max(limit, 0)).map((c) => c.caption)),
-    unusableContentHashes: Effect.sync(() => new Set(rec.unusable.keys())),
-    acquireLease: (name, holder, replacing) =>
-      Effect.sync(() => {
-        const current = rec.leases.get(name)
-        if (current === undefined || current.expiresAt <= holder.acquiredAt || current.owner === (replacing ?? holder.owner)) rec.leases.set(name, holder)
-        return rec.leases.get(name)!
-      }),
-    renewLease: (name, owner, expiresAt) =>
-      Effect.sync(() => {
-        const current = rec.leases.get(name)
-        if (current?.owner !== owner) return false
-        rec.leases.set(name, { ...current, expiresAt })
-        return true
-      }),
-    releaseLease: (name, owner) => Effect.sync(() => void (rec.leases.get(name)?.owner === owner && rec.leases.delete(name))),
-    ping: Effect.void
-  }))
+      platformHistory: (contentHash) => Effect.sync(() => historyOf(contentHash)),
+      platformHistories: (contentHashes) =>
+        Effect.sync(() => {
+          rec.historyBatches.push(contentHashes.length)
+          return new Map(contentHashes.map((h) => [h, historyOf(h)]))
+        }),
+      importPosted: () => Effect.die("not used"),
+      exportAll: Effect.die("not used"),
+      importAll: () => Effect.die("not used"),
+      saveImageHashes: (hashes) => Effect.sync(() => void rec.hashes.push(...hashes)),
+      imageHashes: () => Effect.sync(() => new Map(rec.hashes.map((h) => [h.contentHash, h]))),
+      postedImageHashes: () => Effect.succeed(options.postedPhashes ?? []),
+      recordNearDuplicate: (record) => Effect.sync(() => void rec.nearDuplicates.push(record)),
+      nearDuplicateContentHashes: Effect.sync(() => new Set(rec.nearDuplicates.map((n) => n.contentHash))),
+      recordUnusable: (record) => Effect.sync(() => void rec.unusable.set(record.contentHash, record.reason)),
+      getSetting: (name) => Effect.sync(() => Option.fromNullable(rec.settings.get(name))),
+      setSetting: (name, value) => Effect.sync(() => void rec.settings.set(name, value)),
+      recordCaption: ({ caption, contentHash }) =>
+        Effect.sync(() =>
+          void (rec.captions.some((c) => c.contentHash === contentHash) || rec.captions.push({ contentHash, caption }))
+        ),
+      recentCaptions: (limit) =>
+        Effect.sync(() => [...rec.captions].reverse().slice(0, Math.max(limit, 0)).map((c) => c.caption)),
+      unusableContentHashes: Effect.sync(() => new Set(rec.unusable.keys())),
+      acquireLease: (name, holder, replacing) =>
+        Effect.sync(() => {
+          const current = rec.leases.get(name)
+          if (
+            current === undefined || current.expiresAt <= holder.acquiredAt ||
+            current.owner === (replacing ?? holder.owner)
+          ) rec.leases.set(name, holder)
+          return rec.leases.get(name)!
+        }),
+      renewLease: (name, owner, expiresAt) =>
+        Effect.sync(() => {
+          const current = rec.leases.get(name)
+          if (current?.owner !== owner) return false
+          rec.leases.set(name, { ...current, expiresAt })
+          return true
+        }),
+      releaseLease: (name, owner) =>
+        Effect.sync(() => void (rec.leases.get(name)?.owner === owner && rec.leases.delete(name))),
+      ping: Effect.void
+    })
+  )
   // The fake bytes name their path: find the image (the list may grow during a test).
-  const nameOf = (bytes: Uint8Array) => options.images.find((i) => new TextDecoder().decode(bytesOf(i.path)) === new TextDecoder().decode(bytes))?.name
-  const hasher = Layer.succeed(ImageHasher, ImageHasher.of({
-    concurrency: 2,
-    hash: (bytes, name) =>
-      Effect.gen(function*() {
-        const imageName = nameOf(bytes) ?? name
-        rec.hashed.push(imageName)
-        if (options.undecodable?.includes(imageName)) return yield* new ImageDecodeError({ image: name, message: `cannot hash ${name}: not an image` })
-        const phash = options.phashes?.[imageName] ?? spreadHash(imageName)
-        return { phash, algorithm: PHASH_ALGORITHM, version: PHASH_VERSION, width: 100, height: 100 }
-      })
-  }))
+  const nameOf = (bytes: Uint8Array) =>
+    options.images.find((i) => new TextDecoder().decode(bytesOf(i.path)) === new TextDecoder().decode(bytes))?.name
+  const hasher = Layer.succeed(
+    ImageHasher,
+    ImageHasher.of({
+      concurrency: 2,
+      hash: (bytes, name) =>
+        Effect.gen(function*() {
+          const imageName = nameOf(bytes) ?? name
+          rec.hashed.push(imageName)
+          if (options.undecodable?.includes(imageName)) {
+            return yield* new ImageDecodeError({ image: name, message: `cannot hash ${name}: not an image` })
+          }
+          const phash = options.phashes?.[imageName] ?? spreadHash(imageName)
+          return { phash, algorithm: PHASH_ALGORITHM, version: PHASH_VERSION, width: 100, height: 100 }
+        })
+    })
+  )
   const index = Layer.effect(PostedIndex, makePostedIndex(options.postedPhashes ?? []))
   const failing = new Set(options.failing ?? [])
-  const publishers = Layer.succeed(Publishers, (options.platforms ?? ["telegram"]).map((platform): PlatformPublisher => ({
-    platform,
-    check: failing.has(platform) ? Effect.fail(new PublishError({ platform, message: `${platform} is down`, transient: false })) : Effect.succeed(`${platform} ready`),
-    publish: (post) =>
-      Effect.gen(function*() {
-        if (options.duringPublish) yield* options.duringPublish(platform)
-        if (failing.has(platform)) {
-          return yield* new PublishError({ platform, message: `${platform} is down`, transient: false })
-        }
-        if (options.uncertain?.includes(platform)) {
-          return yield* new PublishError({ platform, message: `${platform} timed out after sending`, transient: false, uncertain: true })
-        }
-        rec.published.push({ platform, image: post.image.name, caption: post.captions.caption })
-        return { platform, postId: `${platform}-1` }
-      })
-  })))
+  const publishers = Layer.succeed(
+    Publishers,
+    (options.platforms ?? ["telegram"]).map((platform): PlatformPublisher => ({
+      platform,
+      check: failing.has(platform)
+        ? Effect.fail(new PublishError({ platform, message: `${platform} is down`, transient: false }))
+        : Effect.succeed(`${platform} ready`),
+      publish: (post) =>
+        Effect.gen(function*() {
+          if (options.duringPublish) yield* options.duringPublish(platform)
+          if (failing.has(platform)) {
+            return yield* new PublishError({ platform, message: `${platform} is down`, transient: false })
+          }
+          if (options.uncertain?.includes(platform)) {
+            return yield* new PublishError({
+              platform,
+              message: `${platform} timed out after sending`,
+              transient: false,
+              uncertain: true
+            })
+          }
+          rec.published.push({ platform, image: post.image.name, caption: post.captions.caption })
+          return { platform, postId: `${platform}-1` }
+        })
+    }))
+  )
   return { rec, layer: Layer.mergeAll(storage, ai, state, publishers, hasher, index, NearDuplicatePolicyLive) }
 }

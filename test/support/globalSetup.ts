@@ -12,7 +12,10 @@ import { stopClustersUnder } from "./postgres.js"
  */
 export default function setup() {
   // The CLI tests run the shipped bundle: build it from the sources under test.
-  execFileSync(process.execPath, ["scripts/bundle.mjs"], { cwd: new URL("../..", import.meta.url).pathname, stdio: "inherit" })
+  execFileSync(process.execPath, ["scripts/bundle.mjs"], {
+    cwd: new URL("../..", import.meta.url).pathname,
+    stdio: "inherit"
+  })
   const root = mkdtempSync(join(tmpdir(), "publisher-pg-"))
   process.env["PUBLISHER_TEST_PG_ROOT"] = root
   return () => {

@@ -37,7 +37,8 @@ const memoryAdapter = () => {
     upsert: async (id, payload) => void store.set(`${model}:${id}`, payload),
     find: async (id) => store.get(`${model}:${id}`),
     findByUid: async (uid) => [...store.entries()].find(([k, p]) => k.startsWith(`${model}:`) && p.uid === uid)?.[1],
-    findByUserCode: async (code) => [...store.entries()].find(([k, p]) => k.startsWith(`${model}:`) && p.userCode === code)?.[1],
+    findByUserCode: async (code) =>
+      [...store.entries()].find(([k, p]) => k.startsWith(`${model}:`) && p.userCode === code)?.[1],
     consume: async (id) => {
       const payload = store.get(`${model}:${id}`)
       if (payload) payload.consumed = Math.floor(Date.now() / 1000)
@@ -50,7 +51,11 @@ const memoryAdapter = () => {
 }
 
 export const startOidcProvider = async (
-  options: { readonly idTokenClaimsInIdToken?: boolean; readonly redirectUrl?: string; readonly postLogoutRedirectUrl?: string } = {}
+  options: {
+    readonly idTokenClaimsInIdToken?: boolean
+    readonly redirectUrl?: string
+    readonly postLogoutRedirectUrl?: string
+  } = {}
 ): Promise<TestProvider> => {
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end()
   const server = createServer((req, res) => handler(req, res))
@@ -76,7 +81,15 @@ export const startOidcProvider = async (
     features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // Numbers, not the defaults' functions, which print a notice when first called.
-    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 60, Interaction: 600, Session: 600, Grant: 600, RefreshToken: 600 },
+    ttl: {
+      AccessToken: 600,
+      AuthorizationCode: 60,
+      IdToken: 60,
+      Interaction: 600,
+      Session: 600,
+      Grant: 600,
+      RefreshToken: 600
+    },
     renderError: (ctx, out) => {
       ctx.type = "json"
       ctx.body = out
@@ -112,7 +125,9 @@ export const startOidcProvider = async (
           cookies.set(pair.slice(0, eq), pair.slice(eq + 1))
         }
         const location = response.headers.get("location")
-        if (location === null) throw new Error(`provider answered ${response.status} at ${url.pathname}: ${await response.text()}`)
+        if (location === null) {
+          throw new Error(`provider answered ${response.status} at ${url.pathname}: ${await response.text()}`)
+        }
         url = new URL(location, url)
       }
       throw new Error("too many redirects")

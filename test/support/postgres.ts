@@ -1,9 +1,9 @@
+import { Effect, Layer, Redacted } from "effect"
 import { execFileSync, spawnSync } from "node:child_process"
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Layer, Redacted } from "effect"
 import { makePgState } from "../../src/services/state/PgLive.js"
 
 /**
@@ -18,7 +18,9 @@ const binDir = (): string => {
   const versions = existsSync(root)
     ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a))
     : []
-  if (versions[0] === undefined) throw new Error("PostgreSQL is required for the State tests on PostgreSQL: apt-get install -y postgresql")
+  if (versions[0] === undefined) {
+    throw new Error("PostgreSQL is required for the State tests on PostgreSQL: apt-get install -y postgresql")
+  }
   return join(root, versions[0], "bin")
 }
 
@@ -28,14 +30,18 @@ const asRoot = process.getuid?.() === 0
 const commandOf = (bin: string, args: ReadonlyArray<string>): [string, Array<string>] =>
   asRoot ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, [...args]]
 
-const run = (bin: string, args: ReadonlyArray<string>) => execFileSync(...commandOf(bin, args), { stdio: ["ignore", "pipe", "pipe"] })
+const run = (bin: string, args: ReadonlyArray<string>) =>
+  execFileSync(...commandOf(bin, args), { stdio: ["ignore", "pipe", "pipe"] })
 
-const stop = (bin: string, data: string) => spawnSync(...commandOf(join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"]), { stdio: "ignore" })
+const stop = (bin: string, data: string) =>
+  spawnSync(...commandOf(join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"]), { stdio: "ignore" })
 
 /** Stops the server of every cluster folder under `root` (the global teardown). */
 export const stopClustersUnder = (root: string): void => {
   if (!existsSync(root)) return
-  const clusters = readdirSync(root).map((name) => join(root, name, "data")).filter((data) => existsSync(join(data, "postmaster.pid")))
+  const clusters = readdirSync(root).map((name) => join(root, name, "data")).filter((data) =>
+    existsSync(join(data, "postmaster.pid"))
+  )
   if (clusters.length > 0) {
     const bin = binDir()
     for (const data of clusters) stop(bin, data)
@@ -60,8 +66,12 @@ const start = async () => {
   if (asRoot) chmodSync(root, 0o755)
   const dir = mkdtempSync(join(root, "cluster-"))
   if (asRoot) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim())
-    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim())
+    const uid = Number(
+      execFileSync("id", ["-u", "postgres"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim()
+    )
+    const gid = Number(
+      execFileSync("id", ["-g", "postgres"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim()
+    )
     chownSync(dir, uid, gid)
   }
   chmodSync(dir, 0o700)
@@ -70,9 +80,10 @@ const start = async () => {
   // The port is free when chosen but another test process may take it before the server binds
   // it: then the start fails and another port is tried.
   let port = 0
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 1;; attempt++) {
     port = await freePort()
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`
+    const options =
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`
     try {
       run(join(bin, "pg_ctl"), ["-D", data, "-l", join(dir, "server.log"), "-o", options, "-w", "-t", "60", "start"])
       break
@@ -94,7 +105,21 @@ export const freshDatabaseUrl = async (): Promise<string> => {
   server ??= start()
   const { bin, port } = await server
   const name = `publisher_test_${process.pid}_${++databases}`
-  execFileSync(join(bin, "psql"), ["-h", "127.0.0.1", "-p", String(port), "-U", "publisher", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", `CREATE DATABASE ${name}`], {
+  execFileSync(join(bin, "psql"), [
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    "-U",
+    "publisher",
+    "-d",
+    "postgres",
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-q",
+    "-c",
+    `CREATE DATABASE ${name}`
+  ], {
     stdio: ["ignore", "pipe", "pipe"]
   })
   return `postgres://publisher@127.0.0.1:${port}/${name}`

@@ -31,7 +31,10 @@ export const syntheticImage = ({ channels, height, name, width }: SyntheticCase)
   const rnd = new Seeded(name)
   const data = new Uint8Array(width * height * channels)
   const blocks = Array.from({ length: 6 }, () => ({
-    x: rnd.int(0, width), y: rnd.int(0, height), w: rnd.int(1, Math.max(1, width >> 2)), h: rnd.int(1, Math.max(1, height >> 2)),
+    x: rnd.int(0, width),
+    y: rnd.int(0, height),
+    w: rnd.int(1, Math.max(1, width >> 2)),
+    h: rnd.int(1, Math.max(1, height >> 2)),
     v: rnd.next() < 0.5 ? 0 : 255
   }))
   const phase = rnd.next() * 6

@@ -1,7 +1,7 @@
+import { afterEach } from "@effect/vitest"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterEach } from "@effect/vitest"
 
 /**
  * Temporary folders for the tests of one file, each removed (with what is in it) after the test

@@ -13,7 +13,9 @@ export const API_TOKEN = "sandbox-api-token"
  * A sandbox plus the real HTTP server (real layers, a real socket on a random port) for the
  * scope's lifetime.
  */
-export const startWebSandbox = (options: SandboxOptions & { readonly config?: Record<string, string>; readonly port?: number }) =>
+export const startWebSandbox = (
+  options: SandboxOptions & { readonly config?: Record<string, string>; readonly port?: number }
+) =>
   Effect.gen(function*() {
     const sandbox = yield* startSandbox(options)
     const config = sandbox.config as Map<string, string>
@@ -24,7 +26,11 @@ export const startWebSandbox = (options: SandboxOptions & { readonly config?: Re
     const provider = Layer.setConfigProvider(sandboxConfigProvider(sandbox))
     const folders = yield* FolderConfig.pipe(Effect.provide(provider))
     const context = yield* Layer.build(
-      serveLayer(folders, { host: "127.0.0.1", port: options.port ?? 0 }).pipe(Layer.provide(OperationsLive), Layer.provide(appLayer({ publish: true })), Layer.provide(provider))
+      serveLayer(folders, { host: "127.0.0.1", port: options.port ?? 0 }).pipe(
+        Layer.provide(OperationsLive),
+        Layer.provide(appLayer({ publish: true })),
+        Layer.provide(provider)
+      )
     )
     const address = Context.get(context, HttpServer.HttpServer).address
     if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")

@@ -19,13 +19,27 @@ export const configCommand = Command.make("config", { json }, (args) =>
       wins_over_environment: report.winning.includes(name)
     }))
     if (args.json) {
-      return yield* Console.log(JSON.stringify({ config_file: report.configFile ?? null, sources: report.sources, variables, notes: report.notes }))
+      return yield* Console.log(
+        JSON.stringify({
+          config_file: report.configFile ?? null,
+          sources: report.sources,
+          variables,
+          notes: report.notes
+        })
+      )
     }
     if (variables.length === 0 && report.notes.length === 0) {
-      return yield* Console.log(`No publisher_v2 configuration found${report.configFile === undefined ? " (no --config file or CONFIG_PATH, no STORAGE_PATHS, PUBLISHERS, ... variables)" : ` in ${report.configFile}`}: only Publisher's own variables are read.`)
+      return yield* Console.log(`No publisher_v2 configuration found${
+        report.configFile === undefined
+          ? " (no --config file or CONFIG_PATH, no STORAGE_PATHS, PUBLISHERS, ... variables)"
+          : ` in ${report.configFile}`
+      }: only Publisher's own variables are read.`)
     }
     const lines = [`From publisher_v2's configuration (${report.sources.join(", ") || "nothing"}):`]
-    const width = Math.max(...variables.map((v) => v.name.length), 0)
+    const width = Math.max(
+      ...variables.map((v) => v.name.length),
+      0
+    )
     for (const v of variables) {
       const note = v.overridden
         ? `  (unused: ${v.name} is set in the environment)`
@@ -36,5 +50,8 @@ export const configCommand = Command.make("config", { json }, (args) =>
     }
     if (report.notes.length > 0) lines.push("", "Notes:", ...report.notes.map((n) => `  - ${n}`))
     yield* Console.log(lines.join("\n"))
-  })
-).pipe(Command.withDescription("Show what publisher_v2's configuration (--config FILE.ini or CONFIG_PATH, STORAGE_PATHS, PUBLISHERS, ...) sets"))
+  })).pipe(
+    Command.withDescription(
+      "Show what publisher_v2's configuration (--config FILE.ini or CONFIG_PATH, STORAGE_PATHS, PUBLISHERS, ...) sets"
+    )
+  )

@@ -45,16 +45,21 @@ const hashCommand = Command.make("hash", { files }, ({ files }) =>
       }
     }
     if (failed > 0) return yield* new RunFailed({ message: `${failed} of ${files.length} files could not be hashed` })
-  }).pipe(Effect.provide(ImageHasherLive))
-).pipe(Command.withDescription("Print imagehash-compatible perceptual hashes (pHash, 64 bits) of image files"))
+  }).pipe(Effect.provide(ImageHasherLive))).pipe(
+    Command.withDescription("Print imagehash-compatible perceptual hashes (pHash, 64 bits) of image files")
+  )
 
 const distance = Options.integer("distance").pipe(
-  Options.withDescription("Bits (of 64) at or below which two photos count as copies (default NEAR_DUPLICATE_DISTANCE, 8); 0: identical files only"),
+  Options.withDescription(
+    "Bits (of 64) at or below which two photos count as copies (default NEAR_DUPLICATE_DISTANCE, 8); 0: identical files only"
+  ),
   Options.optional
 )
 const json = Options.boolean("json").pipe(Options.withDescription("Print the result as one JSON object"))
 const moveTo = Options.text("move-to").pipe(
-  Options.withDescription("Move every file of each group but the first (the oldest) into this folder (relative: inside the image folder)"),
+  Options.withDescription(
+    "Move every file of each group but the first (the oldest) into this folder (relative: inside the image folder)"
+  ),
   Options.optional
 )
 
@@ -72,23 +77,33 @@ const scanCommand = Command.make("scan", { distance, json, moveTo, archive }, (a
     const folders = yield* FolderConfig
     const configured = yield* NearDuplicateConfig
     const bits = Option.getOrElse(args.distance, () => (configured.distance > 0 ? configured.distance : 8))
-    if (bits < 0 || bits > 32) return yield* new UsageError({ message: `--distance must be between 0 and 32 (got ${bits})` })
+    if (bits < 0 || bits > 32) {
+      return yield* new UsageError({ message: `--distance must be between 0 and 32 (got ${bits})` })
+    }
     const tty = process.stderr.isTTY === true && !args.json
     const scan = yield* withCorrelationId((correlationId) =>
       scanLibrary({
         folder: folders.folder,
         archiveFolder: args.archive ? folders.archiveLocation : undefined,
         distance: bits,
-        onProgress: tty ? (done, total) => Effect.sync(() => void process.stderr.write(progressBar(done, total))) : undefined
+        onProgress: tty
+          ? (done, total) => Effect.sync(() => void process.stderr.write(progressBar(done, total)))
+          : undefined
       }).pipe(Effect.withSpan("cli.dedup_scan", { attributes: { correlation_id: correlationId, distance: bits } }))
     )
     const moved = Option.isSome(args.moveTo)
-      ? yield* moveDuplicates(scan.clusters, args.moveTo.value.startsWith("/") ? args.moveTo.value : joinPath(folders.folder, args.moveTo.value))
+      ? yield* moveDuplicates(
+        scan.clusters,
+        args.moveTo.value.startsWith("/") ? args.moveTo.value : joinPath(folders.folder, args.moveTo.value)
+      )
       : []
     yield* Console.log(args.json ? JSON.stringify({ ...scan, moved }) : describeScan(scan, moved))
-    if (scan.failed.length > 0) return yield* new RunFailed({ message: `${scan.failed.length} images could not be hashed` })
-  }).pipe(Effect.provide(dedupLayer))
-).pipe(Command.withDescription("Find near-duplicate and identical photos in the image folder"))
+    if (scan.failed.length > 0) {
+      return yield* new RunFailed({ message: `${scan.failed.length} images could not be hashed` })
+    }
+  }).pipe(Effect.provide(dedupLayer))).pipe(
+    Command.withDescription("Find near-duplicate and identical photos in the image folder")
+  )
 
 export const dedupCommand = Command.make("dedup").pipe(
   Command.withDescription("Near-duplicate photos: perceptual hashes, library scan"),

@@ -5,10 +5,10 @@ import { publishOne } from "../../programs/publishOne.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
 import { Publishers } from "../../services/publishers/Publisher.js"
 import { FeaturePublishConfig } from "../../services/publishers/registry.js"
+import { withCorrelationId } from "../correlation.js"
 import { RunFailed } from "../failure.js"
 import { appLayer } from "../layers.js"
 import { describeRun, runJson } from "../output.js"
-import { withCorrelationId } from "../correlation.js"
 
 const select = Options.text("select").pipe(
   Options.withDescription("Post this file (by name), even if it was posted before"),
@@ -33,12 +33,22 @@ const captionOption = Options.text("caption").pipe(
 )
 const json = Options.boolean("json").pipe(Options.withDescription("Print the result as one JSON object"))
 
-export const runCommand = Command.make("run", { select, dryPublish, preview, debug, force, caption: captionOption, json }, (options) =>
+export const runCommand = Command.make("run", {
+  select,
+  dryPublish,
+  preview,
+  debug,
+  force,
+  caption: captionOption,
+  json
+}, (options) =>
   Effect.gen(function*() {
     const args = { ...options, preview: options.preview || options.debug }
     const folders = yield* FolderConfig
     if (args.caption._tag === "Some" && args.select._tag === "None") {
-      return yield* new UsageError({ message: "--caption needs --select NAME: a written caption belongs to one chosen photo" })
+      return yield* new UsageError({
+        message: "--caption needs --select NAME: a written caption belongs to one chosen photo"
+      })
     }
     if (args.force && args.select._tag === "None") {
       return yield* new UsageError({ message: "--force needs --select NAME: only a chosen image is ever posted twice" })
@@ -50,7 +60,8 @@ export const runCommand = Command.make("run", { select, dryPublish, preview, deb
       Effect.gen(function*() {
         if (publish && (yield* Publishers).length === 0) {
           return yield* new ConfigurationError({
-            message: "no publishing platform is enabled (set TELEGRAM_BOT_TOKEN, EMAIL_SENDER or INSTAGRAM_ACCESS_TOKEN, or TELEGRAM_ENABLED / EMAIL_ENABLED / INSTAGRAM_ENABLED); or use --dry-publish"
+            message:
+              "no publishing platform is enabled (set TELEGRAM_BOT_TOKEN, EMAIL_SENDER or INSTAGRAM_ACCESS_TOKEN, or TELEGRAM_ENABLED / EMAIL_ENABLED / INSTAGRAM_ENABLED); or use --dry-publish"
           })
         }
         return yield* publishOne({
@@ -65,10 +76,11 @@ export const runCommand = Command.make("run", { select, dryPublish, preview, deb
       }).pipe(
         Effect.provide(appLayer({ publish })),
         // One trace per run: building the services (state migration, ...) is part of it.
-        Effect.withSpan("cli.run", { attributes: { correlation_id: correlationId, dry_publish: dry, preview: args.preview } })
+        Effect.withSpan("cli.run", {
+          attributes: { correlation_id: correlationId, dry_publish: dry, preview: args.preview }
+        })
       )
     )
     yield* Console.log(args.json ? runJson(result) : describeRun(result))
     if (!result.ok) return yield* new RunFailed({ message: result.message })
-  })
-).pipe(Command.withDescription("Post one unposted image: analyze, caption, publish, archive"))
+  })).pipe(Command.withDescription("Post one unposted image: analyze, caption, publish, archive"))

@@ -1,6 +1,6 @@
 import { Command, Options } from "@effect/cli"
-import { randomBytes } from "node:crypto"
 import { Console, Effect, Layer } from "effect"
+import { randomBytes } from "node:crypto"
 import { UsageError } from "../../domain/Errors.js"
 import { publishOne } from "../../programs/publishOne.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
@@ -8,17 +8,22 @@ import { callsSince, sandboxConfigProvider, startSandbox } from "../../sandbox/s
 import { withCorrelationId } from "../correlation.js"
 import { RunFailed } from "../failure.js"
 import { appLayer } from "../layers.js"
-import { serveScoped } from "./serve.js"
 import { describeRun, runJson } from "../output.js"
+import { serveScoped } from "./serve.js"
 
 const images = Options.integer("images").pipe(
   Options.withDescription("How many sample photos to generate"),
   Options.withDefault(8)
 )
-const runs = Options.integer("runs").pipe(Options.withDescription("How many runs of the workflow"), Options.withDefault(1))
+const runs = Options.integer("runs").pipe(
+  Options.withDescription("How many runs of the workflow"),
+  Options.withDefault(1)
+)
 const json = Options.boolean("json").pipe(Options.withDescription("One JSON object per run, with emulator_calls"))
 const serve = Options.boolean("serve").pipe(
-  Options.withDescription("Also serve the admin API and page on the emulators until Ctrl-C (PORT; WEB_AUTH_TOKEN and web_admin_pw from the environment, else generated)")
+  Options.withDescription(
+    "Also serve the admin API and page on the emulators until Ctrl-C (PORT; WEB_AUTH_TOKEN and web_admin_pw from the environment, else generated)"
+  )
 )
 
 /**
@@ -32,7 +37,8 @@ export const sandboxCommand = Command.make("sandbox", { images, runs, json, serv
     }
     const sandbox = yield* startSandbox({ images: args.images })
     if (args.serve) {
-      const env = (name: string) => process.env[name] !== undefined && process.env[name] !== "" ? process.env[name]! : undefined
+      const env = (name: string) =>
+        process.env[name] !== undefined && process.env[name] !== "" ? process.env[name]! : undefined
       const token = env("WEB_AUTH_TOKEN") ?? randomBytes(18).toString("base64url")
       const password = env("web_admin_pw") ?? randomBytes(12).toString("base64url")
       const config = sandbox.config as Map<string, string>
@@ -41,14 +47,20 @@ export const sandboxCommand = Command.make("sandbox", { images, runs, json, serv
       config.set("WEB_SECURE_COOKIES", env("WEB_SECURE_COOKIES") ?? "false")
       // The address is printed once the server listens, with the port it really got (PORT=0: any free one).
       const address = yield* serveScoped.pipe(Effect.provide(Layer.setConfigProvider(sandboxConfigProvider(sandbox))))
-      const host = address._tag === "TcpAddress" ? `${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}` : address.path
+      const host = address._tag === "TcpAddress"
+        ? `${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
+        : address.path
       yield* Console.log(`Admin page: http://${host}/  (API docs: /docs)`)
       yield* Console.log(`Admin password (web_admin_pw): ${password}`)
       yield* Console.log(`API token (WEB_AUTH_TOKEN, for scripts): ${token}`)
       yield* Console.log("Press Ctrl-C to stop.")
       return yield* Effect.never
     }
-    if (!args.json) yield* Console.log(`Sandbox: ${args.images} sample photos in ${sandbox.folder}; emulators on ${sandbox.dropbox.url}, ${sandbox.openai.url}, ${sandbox.telegram.url}`)
+    if (!args.json) {
+      yield* Console.log(
+        `Sandbox: ${args.images} sample photos in ${sandbox.folder}; emulators on ${sandbox.dropbox.url}, ${sandbox.openai.url}, ${sandbox.telegram.url}`
+      )
+    }
     let failures = 0
     yield* Effect.gen(function*() {
       const folders = yield* FolderConfig
@@ -69,5 +81,6 @@ export const sandboxCommand = Command.make("sandbox", { images, runs, json, serv
       Effect.provide(Layer.setConfigProvider(sandboxConfigProvider(sandbox)))
     )
     if (failures > 0) return yield* new RunFailed({ message: `${failures} run(s) failed` })
-  }).pipe(Effect.scoped)
-).pipe(Command.withDescription("Run the whole pipeline against local emulators (no accounts needed)"))
+  }).pipe(Effect.scoped)).pipe(
+    Command.withDescription("Run the whole pipeline against local emulators (no accounts needed)")
+  )

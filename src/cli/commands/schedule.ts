@@ -1,10 +1,11 @@
 import { Command, Options } from "@effect/cli"
-import { Config, ConfigError, Console, Cron, DateTime, Effect, Either, Option } from "effect"
+import type { Config } from "effect"
+import { ConfigError, Console, Cron, DateTime, Effect, Either, Option } from "effect"
+import { UsageError } from "../../domain/Errors.js"
 import { publishOne } from "../../programs/publishOne.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
 import { parseSchedule, runOnSchedule, ScheduleConfig, ScheduleTimeZoneConfig } from "../../programs/schedule.js"
 import { FeaturePublishConfig } from "../../services/publishers/registry.js"
-import { UsageError } from "../../domain/Errors.js"
 import { withCorrelationId } from "../correlation.js"
 import { appLayer } from "../layers.js"
 
@@ -34,17 +35,26 @@ export const scheduleCommand = Command.make("schedule", { cron: cronOption }, (a
     const schedule = given !== undefined
       ? yield* parseSchedule(given.trim(), timeZone).pipe(
         Either.match({
-          onLeft: (e) => Effect.fail(e.field === "cron" ? new UsageError({ message: `--cron: ${e.message}` }) : ConfigError.InvalidData(["PUBLISH_SCHEDULE_TZ"], e.message)),
+          onLeft: (e) =>
+            Effect.fail(
+              e.field === "cron"
+                ? new UsageError({ message: `--cron: ${e.message}` })
+                : ConfigError.InvalidData(["PUBLISH_SCHEDULE_TZ"], e.message)
+            ),
           onRight: Effect.succeed
         })
       )
       : yield* Option.match(configured, {
-        onNone: () => Effect.fail(ConfigError.MissingData(["PUBLISH_SCHEDULE"], "no schedule: set PUBLISH_SCHEDULE or give --cron")),
+        onNone: () =>
+          Effect.fail(
+            ConfigError.MissingData(["PUBLISH_SCHEDULE"], "no schedule: set PUBLISH_SCHEDULE or give --cron")
+          ),
         onSome: Effect.succeed
       })
     const folders = yield* FolderConfig
     const next = Cron.next(schedule.cron, new Date(DateTime.toEpochMillis(yield* DateTime.now)))
-    yield* Console.log(`Posting on the schedule "${schedule.expression}" (${schedule.timeZone}); next run at ${next.toISOString()}. Ctrl-C to stop.`)
+    yield* Console.log(
+      `Posting on the schedule "${schedule.expression}" (${schedule.timeZone}); next run at ${next.toISOString()}. Ctrl-C to stop.`
+    )
     return yield* runOnSchedule(schedule.cron, scheduledRun(folders)).pipe(Effect.provide(appLayer({ publish: true })))
-  })
-).pipe(Command.withDescription("Post one photo at every time of PUBLISH_SCHEDULE (cron), until stopped"))
+  })).pipe(Command.withDescription("Post one photo at every time of PUBLISH_SCHEDULE (cron), until stopped"))

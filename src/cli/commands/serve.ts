@@ -8,9 +8,9 @@ import { OidcConfig } from "../../http/oidc.js"
 import { serveLayer } from "../../http/server.js"
 import { FolderConfig } from "../../programs/RunOptions.js"
 import { runOnSchedule, ScheduleConfig } from "../../programs/schedule.js"
+import { appLayer } from "../layers.js"
 import { OperationsLive } from "./check.js"
 import { scheduledRun } from "./schedule.js"
-import { appLayer } from "../layers.js"
 
 /**
  * What `serve` refuses to start with: admin endpoints without an admin login, half a basic
@@ -32,7 +32,9 @@ export const checkWebSettings = (settings: WebSettings, oidcConfigured = false) 
     problems.push(
       `HOST=${settings.host} would let other machines reach the server with no authentication: set web_admin_pw (the admin login) or WEB_AUTH_TOKEN, or HOST=127.0.0.1`
     )
-  } else if (Option.isNone(settings.adminPassword) && !oidcConfigured && (f.analyze || f.publish || f.keep || f.remove)) {
+  } else if (
+    Option.isNone(settings.adminPassword) && !oidcConfigured && (f.analyze || f.publish || f.keep || f.remove)
+  ) {
     problems.push(
       "web_admin_pw (or single sign-on: OIDC_ISSUER, or publisher_v2's AUTH0_DOMAIN) is required while admin endpoints are enabled (or set FEATURE_ANALYZE_CAPTION, FEATURE_PUBLISH, FEATURE_KEEP_CURATE and FEATURE_REMOVE_CURATE to false)"
     )
@@ -70,10 +72,15 @@ export const serveScoped = Effect.gen(function*() {
   // One set of services for the server and the scheduled runs (one State, one rate limiter).
   const services = yield* Layer.build(appLayer({ publish: true }))
   const context = yield* Layer.build(
-    serveLayer(folders, { host: settings.host, port: settings.port }).pipe(Layer.provide(OperationsLive), Layer.provide(Layer.succeedContext(services)))
+    serveLayer(folders, { host: settings.host, port: settings.port }).pipe(
+      Layer.provide(OperationsLive),
+      Layer.provide(Layer.succeedContext(services))
+    )
   )
   if (Option.isSome(schedule)) {
-    yield* Effect.logInfo("schedule_started").pipe(Effect.annotateLogs({ schedule: schedule.value.expression, time_zone: schedule.value.timeZone }))
+    yield* Effect.logInfo("schedule_started").pipe(
+      Effect.annotateLogs({ schedule: schedule.value.expression, time_zone: schedule.value.timeZone })
+    )
     yield* Effect.forkScoped(runOnSchedule(schedule.value.cron, scheduledRun(folders).pipe(Effect.provide(services))))
   }
   return Context.get(context, HttpServer.HttpServer).address

@@ -3,8 +3,8 @@ import { FileSystem } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
 import { UsageError } from "../../domain/Errors.js"
 import { parsePostedJson, renderPostedJson } from "../../domain/PostedJson.js"
-import { State } from "../../services/state/State.js"
 import { makeSqliteState } from "../../services/state/SqliteLive.js"
+import { State } from "../../services/state/State.js"
 import { StateLive } from "../../services/state/StateLive.js"
 
 const file = Args.file({ name: "FILE", exists: "yes" }).pipe(Args.withDescription("publisher_v2's posted.json"))
@@ -19,10 +19,11 @@ const importCommand = Command.make("import", { file }, ({ file }) =>
     const state = yield* State
     const result = yield* state.importPosted({ ...hashes, source: `import:${file}` })
     yield* Console.log(`Imported ${file}: ${result.added} new of ${result.total} hashes`)
-  }).pipe(Effect.provide(StateLive))
-).pipe(Command.withDescription("Import publisher_v2's posted.json (idempotent)"))
+  }).pipe(Effect.provide(StateLive))).pipe(Command.withDescription("Import publisher_v2's posted.json (idempotent)"))
 
-const sqliteFile = Args.file({ name: "FILE", exists: "yes" }).pipe(Args.withDescription("A SQLite state file (an earlier PUBLISHER_STATE_DB)"))
+const sqliteFile = Args.file({ name: "FILE", exists: "yes" }).pipe(
+  Args.withDescription("A SQLite state file (an earlier PUBLISHER_STATE_DB)")
+)
 
 /**
  * `publisher state copy FILE`: adds the history of a SQLite state file to the current State
@@ -42,10 +43,14 @@ const copyCommand = Command.make("copy", { file: sqliteFile }, ({ file }) =>
         `${added.posted_captions} new of ${dump.postedCaptions.length} posted captions, ` +
         `${added.settings} new of ${dump.settings.length} settings`
     )
-  }).pipe(Effect.provide(StateLive))
-).pipe(Command.withDescription("Copy a SQLite state file's history into the current State (e.g. PostgreSQL); idempotent"))
+  }).pipe(Effect.provide(StateLive))).pipe(
+    Command.withDescription("Copy a SQLite state file's history into the current State (e.g. PostgreSQL); idempotent")
+  )
 
-const target = Args.file({ name: "FILE" }).pipe(Args.withDescription("Where to write posted.json (standard output when absent or -)"), Args.optional)
+const target = Args.file({ name: "FILE" }).pipe(
+  Args.withDescription("Where to write posted.json (standard output when absent or -)"),
+  Args.optional
+)
 
 /**
  * `publisher state export [FILE]`: what was posted, as publisher_v2's posted.json, so going back
@@ -66,8 +71,9 @@ const exportCommand = Command.make("export", { file: target }, ({ file }) =>
       Effect.mapError((e) => new UsageError({ message: `cannot write ${path}: ${e.message}` }))
     )
     yield* Console.log(`Wrote ${path}: ${of("sha256").length} SHA-256 and ${of("content_hash").length} content hashes`)
-  }).pipe(Effect.provide(StateLive))
-).pipe(Command.withDescription("Write what was posted as publisher_v2's posted.json (to FILE, or standard output)"))
+  }).pipe(Effect.provide(StateLive))).pipe(
+    Command.withDescription("Write what was posted as publisher_v2's posted.json (to FILE, or standard output)")
+  )
 
 export const stateCommand = Command.make("state").pipe(
   Command.withDescription("The posted-images database"),

@@ -1,6 +1,6 @@
 import { Clock, Duration, Effect, Layer, Metric, Option, RateLimiter, Redacted, Schema } from "effect"
 import OpenAI from "openai"
-import { CaptionPair, ImageAnalysis, analysisJsonSchema, captionPairJsonSchema } from "../../domain/Analysis.js"
+import { analysisJsonSchema, CaptionPair, captionPairJsonSchema, ImageAnalysis } from "../../domain/Analysis.js"
 import { AiError } from "../../domain/Errors.js"
 import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
 import { aiCalls, aiTokens, rateLimiterWait, visionFallbacks } from "../telemetry/metrics.js"
@@ -17,7 +17,9 @@ export const toAiError = (operation: string) => (cause: unknown): AiError => {
     return new AiError({
       operation,
       status: cause.status,
-      message: `AI ${operation}: HTTP ${cause.status} ${cause.error && typeof cause.error === "object" && "message" in cause.error ? String(cause.error.message) : ""}`.trim(),
+      message: `AI ${operation}: HTTP ${cause.status} ${
+        cause.error && typeof cause.error === "object" && "message" in cause.error ? String(cause.error.message) : ""
+      }`.trim(),
       transient: isTransientStatus(cause.status),
       retryAfterMs: retryAfterMs ? Number(retryAfterMs) : parseRetryAfter(headers?.get("retry-after"))
     })
@@ -31,7 +33,9 @@ type Completion = OpenAI.Chat.Completions.ChatCompletion
 /** The JSON reply of a completion decoded with `schema`; anything else is a typed, permanent error. */
 const decodeReply = <A, I>(operation: string, schema: Schema.Schema<A, I>, completion: Completion) => {
   const message = completion.choices[0]?.message
-  if (message?.refusal) return Effect.fail(new AiError({ operation, message: `AI ${operation}: the model refused: ${message.refusal}` }))
+  if (message?.refusal) {
+    return Effect.fail(new AiError({ operation, message: `AI ${operation}: the model refused: ${message.refusal}` }))
+  }
   const content = message?.content
   if (!content) return Effect.fail(new AiError({ operation, message: `AI ${operation}: empty reply` }))
   return Schema.decodeUnknown(Schema.parseJson(schema))(content).pipe(
@@ -45,9 +49,11 @@ const decodeReply = <A, I>(operation: string, schema: Schema.Schema<A, I>, compl
  * rate limits, an unknown model, an image that cannot be decoded.
  */
 const escalates = (error: AiError) =>
-  error.operation === "analyze" && !error.transient && (error.status === undefined || error.status === 400 || error.status === 422)
+  error.operation === "analyze" && !error.transient &&
+  (error.status === undefined || error.status === 400 || error.status === 422)
 
-const toDataUrl = (bytes: Uint8Array, mimeType: string) => `data:${mimeType};base64,${Buffer.from(bytes).toString("base64")}`
+const toDataUrl = (bytes: Uint8Array, mimeType: string) =>
+  `data:${mimeType};base64,${Buffer.from(bytes).toString("base64")}`
 
 /** The Ai service on the `openai` SDK: one client and one rate limiter for the whole process. */
 export const AiLive = Layer.scoped(
@@ -60,7 +66,11 @@ export const AiLive = Layer.scoped(
       maxRetries: 0, // our retry policy (with Retry-After) applies instead
       timeout: (config.timeoutSeconds + 5) * 1000
     })
-    const limit = yield* RateLimiter.make({ limit: config.ratePerMinute, interval: "1 minutes", algorithm: "token-bucket" })
+    const limit = yield* RateLimiter.make({
+      limit: config.ratePerMinute,
+      interval: "1 minutes",
+      algorithm: "token-bucket"
+    })
 
     /**
      * One completion: waits for the shared rate limiter (the wait is measured, and is not part
@@ -68,14 +78,19 @@ export const AiLive = Layer.scoped(
      * retry waiting for the limiter again.
      */
     const complete = (operation: string, body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming) => {
-      const call = Effect.tryPromise({ try: (signal) => client.chat.completions.create(body, { signal }), catch: toAiError(operation) }).pipe(
+      const call = Effect.tryPromise({
+        try: (signal) => client.chat.completions.create(body, { signal }),
+        catch: toAiError(operation)
+      }).pipe(
         Effect.timeoutFail({
           duration: Duration.seconds(config.timeoutSeconds),
           onTimeout: () => new AiError({ operation, message: `AI ${operation}: timed out`, transient: true })
         }),
         Effect.tapBoth({
-          onFailure: () => Metric.increment(Metric.tagged(Metric.tagged(aiCalls, "operation", operation), "outcome", "failure")),
-          onSuccess: () => Metric.increment(Metric.tagged(Metric.tagged(aiCalls, "operation", operation), "outcome", "success"))
+          onFailure: () =>
+            Metric.increment(Metric.tagged(Metric.tagged(aiCalls, "operation", operation), "outcome", "failure")),
+          onSuccess: () =>
+            Metric.increment(Metric.tagged(Metric.tagged(aiCalls, "operation", operation), "outcome", "success"))
         })
       )
       return Effect.gen(function*() {
@@ -92,8 +107,14 @@ export const AiLive = Layer.scoped(
               "ai.prompt_tokens": c.usage?.prompt_tokens ?? 0,
               "ai.completion_tokens": c.usage?.completion_tokens ?? 0
             }),
-            Metric.incrementBy(Metric.tagged(Metric.tagged(aiTokens, "operation", operation), "kind", "prompt"), c.usage?.prompt_tokens ?? 0),
-            Metric.incrementBy(Metric.tagged(Metric.tagged(aiTokens, "operation", operation), "kind", "completion"), c.usage?.completion_tokens ?? 0)
+            Metric.incrementBy(
+              Metric.tagged(Metric.tagged(aiTokens, "operation", operation), "kind", "prompt"),
+              c.usage?.prompt_tokens ?? 0
+            ),
+            Metric.incrementBy(
+              Metric.tagged(Metric.tagged(aiTokens, "operation", operation), "kind", "completion"),
+              c.usage?.completion_tokens ?? 0
+            )
           ], { discard: true })
         )
       )
@@ -106,15 +127,27 @@ export const AiLive = Layer.scoped(
           complete("analyze", {
             model: config.visionModel,
             max_completion_tokens: config.analysisMaxTokens,
-            response_format: { type: "json_schema", json_schema: { name: "image_analysis", strict: true, schema: analysisJsonSchema } },
+            response_format: {
+              type: "json_schema",
+              json_schema: { name: "image_analysis", strict: true, schema: analysisJsonSchema }
+            },
             messages: [
               { role: "system", content: ANALYSIS_INSTRUCTIONS },
-              { role: "user", content: [{ type: "image_url", image_url: { url: toDataUrl(sent.bytes, sent.mimeType), detail } }] }
+              {
+                role: "user",
+                content: [{ type: "image_url", image_url: { url: toDataUrl(sent.bytes, sent.mimeType), detail } }]
+              }
             ]
           }).pipe(
             Effect.flatMap((c) => decodeReply("analyze", ImageAnalysis, c)),
             Effect.withSpan("ai.analyze", {
-              attributes: { model: config.visionModel, image: image.name, "ai.image_bytes": sent.bytes.length, "ai.image_prepared": sent.prepared, "ai.detail": detail }
+              attributes: {
+                model: config.visionModel,
+                image: image.name,
+                "ai.image_bytes": sent.bytes.length,
+                "ai.image_prepared": sent.prepared,
+                "ai.detail": detail
+              }
             })
           )
         )
@@ -127,7 +160,12 @@ export const AiLive = Layer.scoped(
           (error) =>
             Effect.logWarning("vision_fallback").pipe(
               Effect.zipRight(Metric.increment(visionFallbacks)),
-              Effect.annotateLogs({ image: image.name, error: error.message, fallback_max_dimension: config.visionFallbackMaxDimension, fallback_detail: config.visionFallbackDetail }),
+              Effect.annotateLogs({
+                image: image.name,
+                error: error.message,
+                fallback_max_dimension: config.visionFallbackMaxDimension,
+                fallback_detail: config.visionFallbackDetail
+              }),
               Effect.zipRight(analyzeAt(image, config.visionFallbackMaxDimension, config.visionFallbackDetail))
             )
         )
@@ -137,7 +175,10 @@ export const AiLive = Layer.scoped(
       complete("caption_pair", {
         model: config.captionModel,
         max_completion_tokens: config.captionMaxTokens,
-        response_format: { type: "json_schema", json_schema: { name: "caption_pair", strict: true, schema: captionPairJsonSchema } },
+        response_format: {
+          type: "json_schema",
+          json_schema: { name: "caption_pair", strict: true, schema: captionPairJsonSchema }
+        },
         messages: captionMessages(analysis, {
           systemPrompt: Option.getOrUndefined(config.captionSystemPrompt),
           rolePrompt: Option.getOrUndefined(config.captionRolePrompt),
@@ -150,14 +191,27 @@ export const AiLive = Layer.scoped(
       )
 
     /** One model lookup per model (GET /models/{id}): no completion, no tokens spent. */
-    const check = Effect.forEach([...new Set([config.visionModel, config.captionModel])], (model) =>
-      Effect.tryPromise({ try: (signal) => client.models.retrieve(model, { signal }), catch: toAiError("check") }).pipe(
-        Effect.timeoutFail({ duration: Duration.seconds(config.timeoutSeconds), onTimeout: () => new AiError({ operation: "check", message: "AI check: timed out", transient: true }) }),
-        retryTransient(),
-        Effect.mapError((e) => e.status === 404 ? new AiError({ ...e, message: `AI check: the model ${model} does not exist on ${config.baseUrl}` }) : e)
-      )).pipe(
-        Effect.as(`${config.baseUrl} accepts the key; models ${config.visionModel} (vision) and ${config.captionModel} (captions) exist`)
+    const check = Effect.forEach(
+      [...new Set([config.visionModel, config.captionModel])],
+      (model) =>
+        Effect.tryPromise({ try: (signal) => client.models.retrieve(model, { signal }), catch: toAiError("check") })
+          .pipe(
+            Effect.timeoutFail({
+              duration: Duration.seconds(config.timeoutSeconds),
+              onTimeout: () => new AiError({ operation: "check", message: "AI check: timed out", transient: true })
+            }),
+            retryTransient(),
+            Effect.mapError((e) =>
+              e.status === 404
+                ? new AiError({ ...e, message: `AI check: the model ${model} does not exist on ${config.baseUrl}` })
+                : e
+            )
+          )
+    ).pipe(
+      Effect.as(
+        `${config.baseUrl} accepts the key; models ${config.visionModel} (vision) and ${config.captionModel} (captions) exist`
       )
+    )
 
     return Ai.of({ analyze, captionPair, check, models: { vision: config.visionModel, caption: config.captionModel } })
   })

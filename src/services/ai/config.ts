@@ -2,7 +2,8 @@ import { Config, ConfigError, Either, Option } from "effect"
 import { parseCaptionExamples } from "../../domain/CaptionExamples.js"
 
 /** An optional text; set but blank counts as unset. */
-const optionalText = (name: string) => Config.option(Config.string(name)).pipe(Config.map(Option.filter((v) => v.trim() !== "")))
+const optionalText = (name: string) =>
+  Config.option(Config.string(name)).pipe(Config.map(Option.filter((v) => v.trim() !== "")))
 
 const positiveInt = (name: string, fallback: number) =>
   Config.integer(name).pipe(
@@ -13,15 +14,21 @@ const positiveInt = (name: string, fallback: number) =>
 /** A long-side limit in pixels; 0: images are sent as they are. */
 const dimension = (name: string, fallback: number) =>
   Config.integer(name).pipe(
-    Config.validate({ message: "must be 0 (send as it is) or a size in pixels from 256 to 8192", validation: (n) => n === 0 || (n >= 256 && n <= 8192) }),
+    Config.validate({
+      message: "must be 0 (send as it is) or a size in pixels from 256 to 8192",
+      validation: (n) => n === 0 || (n >= 256 && n <= 8192)
+    }),
     Config.withDefault(fallback)
   )
 
-const detail = (name: string, fallback: "low" | "high" | "auto") => Config.literal("low", "high", "auto")(name).pipe(Config.withDefault(fallback))
+const detail = (name: string, fallback: "low" | "high" | "auto") =>
+  Config.literal("low", "high", "auto")(name).pipe(Config.withDefault(fallback))
 
 /** `CAPTION_EXAMPLES`: captions in the account's voice (publisher_v2's `voice_profile`), a JSON list of at most 20 strings. */
 export const CaptionExamplesConfig: Config.Config<ReadonlyArray<string>> = Config.string("CAPTION_EXAMPLES").pipe(
-  Config.mapOrFail((text) => parseCaptionExamples(text).pipe(Either.mapLeft((message) => ConfigError.InvalidData([], message)))),
+  Config.mapOrFail((text) =>
+    parseCaptionExamples(text).pipe(Either.mapLeft((message) => ConfigError.InvalidData([], message)))
+  ),
   Config.withDefault([] as ReadonlyArray<string>)
 )
 

@@ -41,13 +41,26 @@ export const captionMessages = (
     content: [
       custom.systemPrompt?.trim() ?? CAPTION_VOICE,
       ...(custom.examples !== undefined && custom.examples.length > 0
-        ? [`Captions this account has written (match their voice and length; do not copy them):\n${custom.examples.map((e) => `- ${e.trim()}`).join("\n")}`]
+        ? [
+          `Captions this account has written (match their voice and length; do not copy them):\n${
+            custom.examples.map((e) => `- ${e.trim()}`).join("\n")
+          }`
+        ]
         : []),
       ...(custom.recent !== undefined && custom.recent.length > 0
-        ? [`The account's latest captions, newest first (write something different: no repeated opening, phrase or set of hashtags):\n${custom.recent.map((c) => `- ${c.replace(/\s+/g, " ").trim()}`).join("\n")}`]
+        ? [
+          `The account's latest captions, newest first (write something different: no repeated opening, phrase or set of hashtags):\n${
+            custom.recent.map((c) => `- ${c.replace(/\s+/g, " ").trim()}`).join("\n")
+          }`
+        ]
         : []),
       CAPTION_FORMAT
     ].join("\n\n")
   },
-  { role: "user" as const, content: `${custom.rolePrompt === undefined ? "" : `${custom.rolePrompt.trim()}\n\n`}Photo analysis:\n${JSON.stringify(analysis)}` }
+  {
+    role: "user" as const,
+    content: `${custom.rolePrompt === undefined ? "" : `${custom.rolePrompt.trim()}\n\n`}Photo analysis:\n${
+      JSON.stringify(analysis)
+    }`
+  }
 ]

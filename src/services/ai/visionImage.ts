@@ -20,7 +20,12 @@ export const prepareVisionImage = (image: ImageInput, maxDimension: number): Eff
     try: async (): Promise<VisionImage> => {
       if (maxDimension === 0) return { bytes: image.bytes, mimeType: image.mimeType, prepared: false }
       const meta = await sharp(image.bytes, { failOn: "error" }).metadata()
-      const plan = planVisionImage({ format: meta.format ?? "unknown", width: meta.width ?? 0, height: meta.height ?? 0, orientation: meta.orientation }, maxDimension)
+      const plan = planVisionImage({
+        format: meta.format ?? "unknown",
+        width: meta.width ?? 0,
+        height: meta.height ?? 0,
+        orientation: meta.orientation
+      }, maxDimension)
       if (plan._tag === "Original") return { bytes: image.bytes, mimeType: image.mimeType, prepared: false }
       const out = await sharp(image.bytes, { failOn: "error" })
         .rotate()
@@ -31,5 +36,10 @@ export const prepareVisionImage = (image: ImageInput, maxDimension: number): Eff
       return { bytes: new Uint8Array(out), mimeType: "image/jpeg", prepared: true }
     },
     catch: (e) =>
-      new AiError({ operation: "prepare_image", message: `AI analyze: ${image.name} cannot be decoded for the vision model (${e instanceof Error ? e.message : String(e)})` })
+      new AiError({
+        operation: "prepare_image",
+        message: `AI analyze: ${image.name} cannot be decoded for the vision model (${
+          e instanceof Error ? e.message : String(e)
+        })`
+      })
   }).pipe(Effect.withSpan("ai.prepare_image", { attributes: { image: image.name, max_dimension: maxDimension } }))

@@ -42,7 +42,10 @@ export const makePostedIndex = (images: ReadonlyArray<PostedImageHash>) =>
         Effect.sync(() => {
           const words = fromHex(phash)
           if (words === undefined) return []
-          return index.nearest(words.hi, words.lo, k, maxDistance).map(({ distance, id }) => ({ ...entries[id]!, distance }))
+          return index.nearest(words.hi, words.lo, k, maxDistance).map(({ distance, id }) => ({
+            ...entries[id]!,
+            distance
+          }))
         }),
       add: (image) =>
         Effect.sync(() => {

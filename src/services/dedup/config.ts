@@ -20,7 +20,9 @@ export const NearDuplicateConfig: Config.Config<NearDuplicateSettings> = Config.
 })
 
 /** The process's near-duplicate settings, read and validated once, when the layers are built. */
-export class NearDuplicatePolicy extends Context.Tag("publisher/NearDuplicatePolicy")<NearDuplicatePolicy, NearDuplicateSettings>() {}
+export class NearDuplicatePolicy
+  extends Context.Tag("publisher/NearDuplicatePolicy")<NearDuplicatePolicy, NearDuplicateSettings>()
+{}
 
 /** From NEAR_DUPLICATE_DISTANCE / NEAR_DUPLICATE_MAX_SKIPS: a bad value fails the build (exit 2 naming it), never a silent default. */
 export const NearDuplicatePolicyLive = Layer.effect(NearDuplicatePolicy, NearDuplicateConfig)

@@ -1,4 +1,17 @@
-import { Cause, Config, ConfigError, Effect, Either, HashMap, Inspectable, Layer, List, Logger, LogLevel, Option } from "effect"
+import {
+  Cause,
+  Config,
+  ConfigError,
+  Effect,
+  Either,
+  HashMap,
+  Inspectable,
+  Layer,
+  List,
+  Logger,
+  LogLevel,
+  Option
+} from "effect"
 
 /**
  * One JSON object per line, annotations (correlation_id, the `*_ms` timings, ...) at the top
@@ -48,7 +61,12 @@ export const LogConfig = Config.all({
     Config.mapOrFail((value) => {
       const level = LEVELS[value.trim().toLowerCase()]
       return level === undefined
-        ? Either.left(ConfigError.InvalidData([], `must be one of All, Trace, Debug, Info, Warning, Error, Fatal, None (got ${JSON.stringify(value)})`))
+        ? Either.left(
+          ConfigError.InvalidData(
+            [],
+            `must be one of All, Trace, Debug, Info, Warning, Error, Fatal, None (got ${JSON.stringify(value)})`
+          )
+        )
         : Either.right(level)
     }),
     Config.withDefault(LogLevel.Info)

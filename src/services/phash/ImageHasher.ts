@@ -1,5 +1,5 @@
-import { availableParallelism } from "node:os"
 import { Config, Context, Effect, Layer } from "effect"
+import { availableParallelism } from "node:os"
 import { ImageDecodeError } from "../../domain/Errors.js"
 import { PHASH_ALGORITHM, PHASH_VERSION, phashOf } from "../../domain/PerceptualHash.js"
 import { decodeForHash } from "./decode.js"
@@ -54,10 +54,20 @@ export const makeImageHasher = (size: number) =>
                 const image = await decodeForHash(bytes)
                 return { hash: phashOf(image), width: image.width, height: image.height }
               },
-              catch: (e) => new ImageDecodeError({ image: name, message: `cannot hash ${name}: ${e instanceof Error ? e.message : String(e)}` })
+              catch: (e) =>
+                new ImageDecodeError({
+                  image: name,
+                  message: `cannot hash ${name}: ${e instanceof Error ? e.message : String(e)}`
+                })
             })
           ),
-          Effect.map(({ hash, height, width }): ImageHash => ({ phash: hash, algorithm: PHASH_ALGORITHM, version: PHASH_VERSION, width, height })),
+          Effect.map(({ hash, height, width }): ImageHash => ({
+            phash: hash,
+            algorithm: PHASH_ALGORITHM,
+            version: PHASH_VERSION,
+            width,
+            height
+          })),
           Effect.withSpan("phash.hash", { attributes: { image: name, bytes: bytes.byteLength } })
         )
     })

@@ -30,7 +30,10 @@ const startWorker = (): Worker => {
   if (!fromSources) return new Worker(new URL("./worker.js", import.meta.url))
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href
   const worker = new URL("./worker.ts", import.meta.url).href
-  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}) })`, { eval: true })
+  return new Worker(
+    `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}) })`,
+    { eval: true }
+  )
 }
 
 /**

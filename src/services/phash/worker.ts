@@ -14,7 +14,13 @@ export type HashAnswer =
 
 parentPort?.on("message", (job: HashJob) => {
   decodeForHash(job.bytes).then(
-    (image) => parentPort!.postMessage({ id: job.id, hash: phashOf(image), width: image.width, height: image.height } satisfies HashAnswer),
-    (error: unknown) => parentPort!.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) } satisfies HashAnswer)
+    (image) =>
+      parentPort!.postMessage(
+        { id: job.id, hash: phashOf(image), width: image.width, height: image.height } satisfies HashAnswer
+      ),
+    (error: unknown) =>
+      parentPort!.postMessage(
+        { id: job.id, error: error instanceof Error ? error.message : String(error) } satisfies HashAnswer
+      )
   )
 })

@@ -7,8 +7,12 @@ import type { PlatformPublisher, Post } from "./Publisher.js"
 
 /** Where the caption goes (`EMAIL_CAPTION_TARGET`) and the subject's prefix (`EMAIL_SUBJECT_MODE`). */
 export const EmailLayoutConfig = Config.all({
-  captionTarget: Config.literal("subject", "body", "both")("EMAIL_CAPTION_TARGET").pipe(Config.withDefault("subject" as const)),
-  subjectMode: Config.literal("normal", "private", "avatar")("EMAIL_SUBJECT_MODE").pipe(Config.withDefault("normal" as const))
+  captionTarget: Config.literal("subject", "body", "both")("EMAIL_CAPTION_TARGET").pipe(
+    Config.withDefault("subject" as const)
+  ),
+  subjectMode: Config.literal("normal", "private", "avatar")("EMAIL_SUBJECT_MODE").pipe(
+    Config.withDefault("normal" as const)
+  )
 })
 
 export const EmailConfig = Config.all({
@@ -72,11 +76,14 @@ interface SmtpFailure {
 const toPublishError = (cause: unknown): PublishError => {
   const failure = (typeof cause === "object" && cause !== null ? cause : {}) as SmtpFailure
   const status = failure.responseCode
-  const beforeMessage = failure.command === undefined || failure.command === "CONN" || failure.code === "ECONNECTION" || failure.code === "EDNS"
+  const beforeMessage = failure.command === undefined || failure.command === "CONN" || failure.code === "ECONNECTION" ||
+    failure.code === "EDNS"
   const transient = status !== undefined ? status >= 400 && status < 500 : beforeMessage && failure.code !== "EAUTH"
   return new PublishError({
     platform: PLATFORM,
-    message: `email: ${failure.code === "EAUTH" ? "SMTP login failed" : (failure.message ?? "send failed").split("\n")[0]}`,
+    message: `email: ${
+      failure.code === "EAUTH" ? "SMTP login failed" : (failure.message ?? "send failed").split("\n")[0]
+    }`,
     status,
     transient,
     uncertain: status === undefined && !beforeMessage
@@ -118,7 +125,13 @@ export const makeEmailPublisher = Effect.gen(function*() {
     }).pipe(
       Effect.timeoutFail({
         duration: `${settings.timeoutSeconds * 2} seconds`,
-        onTimeout: () => new PublishError({ platform: PLATFORM, message: "email: timed out; the mail may have been sent", transient: false, uncertain: true })
+        onTimeout: () =>
+          new PublishError({
+            platform: PLATFORM,
+            message: "email: timed out; the mail may have been sent",
+            transient: false,
+            uncertain: true
+          })
       }),
       retryTransient()
     )
@@ -134,7 +147,9 @@ export const makeEmailPublisher = Effect.gen(function*() {
         // The post is out; a failed confirmation is reported, never turned into a failed post.
         const to = settings.confirmationTo.length > 0 ? settings.confirmationTo.join(", ") : settings.sender
         yield* send(to, subject, confirmation, post).pipe(
-          Effect.catchAll((e) => Effect.logWarning("email confirmation not sent").pipe(Effect.annotateLogs({ error: e.message })))
+          Effect.catchAll((e) =>
+            Effect.logWarning("email confirmation not sent").pipe(Effect.annotateLogs({ error: e.message }))
+          )
         )
       }
       return { platform: PLATFORM, postId: info.messageId as string | undefined }
@@ -144,9 +159,16 @@ export const makeEmailPublisher = Effect.gen(function*() {
   const check = Effect.tryPromise({ try: () => transport.verify(), catch: toPublishError }).pipe(
     Effect.timeoutFail({
       duration: `${settings.timeoutSeconds * 2} seconds`,
-      onTimeout: () => new PublishError({ platform: PLATFORM, message: "email: the SMTP server did not answer in time", transient: true })
+      onTimeout: () =>
+        new PublishError({
+          platform: PLATFORM,
+          message: "email: the SMTP server did not answer in time",
+          transient: true
+        })
     }),
-    Effect.as(`${settings.host}:${settings.port} accepted the login of ${settings.sender}; mail goes to ${settings.recipient}`)
+    Effect.as(
+      `${settings.host}:${settings.port} accepted the login of ${settings.sender}; mail goes to ${settings.recipient}`
+    )
   )
 
   return { platform: PLATFORM, publish, check } satisfies PlatformPublisher

@@ -17,7 +17,8 @@ export const InstagramConfig = Config.all({
 })
 
 const PLATFORM = "instagram"
-const permanent = (message: string) => new PublishError({ platform: PLATFORM, message: `instagram: ${message}`, transient: false })
+const permanent = (message: string) =>
+  new PublishError({ platform: PLATFORM, message: `instagram: ${message}`, transient: false })
 
 /** `folder/photo.jpg` -> `folder/.photo.instagram.jpg`: hidden, so no listing ever picks it up. */
 export const preparedCopyPath = (imagePath: string) => {
@@ -39,10 +40,16 @@ export const makeInstagramPublisher = Effect.gen(function*() {
   const graph = makeGraphClient(config.graphUrl, config.token, config.timeoutSeconds)
   const user = config.userId
 
-  const quota = graph.call("GET", `${user}/content_publishing_limit`, { fields: "quota_usage,config" }, "content_publishing_limit").pipe(
+  const quota = graph.call(
+    "GET",
+    `${user}/content_publishing_limit`,
+    { fields: "quota_usage,config" },
+    "content_publishing_limit"
+  ).pipe(
     retryTransient(),
     Effect.map((body) => {
-      const entry = (body["data"] as Array<{ quota_usage?: number; config?: { quota_total?: number } }> | undefined)?.[0]
+      const entry = (body["data"] as Array<{ quota_usage?: number; config?: { quota_total?: number } }> | undefined)
+        ?.[0]
       return { used: entry?.quota_usage ?? 0, total: entry?.config?.quota_total }
     })
   )
@@ -77,12 +84,18 @@ export const makeInstagramPublisher = Effect.gen(function*() {
         () => new PublishError({ platform: PLATFORM, message: "in progress", transient: true })
       ),
       Effect.retry({
-        schedule: Schedule.exponential("300 millis", 1.5).pipe(Schedule.either(Schedule.spaced("5 seconds")), Schedule.upTo(Duration.seconds(config.pollSeconds))),
+        schedule: Schedule.exponential("300 millis", 1.5).pipe(
+          Schedule.either(Schedule.spaced("5 seconds")),
+          Schedule.upTo(Duration.seconds(config.pollSeconds))
+        ),
         while: (e) => e.message === "in progress"
       }),
-      Effect.catchIf((e) => e.message === "in progress", () => Effect.fail(permanent(`the media container was not ready after ${config.pollSeconds} s`))),
+      Effect.catchIf((e) => e.message === "in progress", () =>
+        Effect.fail(permanent(`the media container was not ready after ${config.pollSeconds} s`))),
       Effect.flatMap((status) =>
-        status === "ERROR" || status === "EXPIRED" ? Effect.fail(permanent(`Instagram rejected the media (container ${status})`)) : Effect.succeed(status)
+        status === "ERROR" || status === "EXPIRED"
+          ? Effect.fail(permanent(`Instagram rejected the media (container ${status})`))
+          : Effect.succeed(status)
       ),
       Effect.withSpan("publish.instagram.await_container")
     )
@@ -94,7 +107,15 @@ export const makeInstagramPublisher = Effect.gen(function*() {
       Effect.catchAll((error) =>
         containerStatus(container).pipe(
           Effect.matchEffect({
-            onFailure: () => Effect.fail(new PublishError({ ...error, message: `${error.message}; the post may be live`, transient: false, uncertain: true })),
+            onFailure: () =>
+              Effect.fail(
+                new PublishError({
+                  ...error,
+                  message: `${error.message}; the post may be live`,
+                  transient: false,
+                  uncertain: true
+                })
+              ),
             onSuccess: (status) =>
               status === "PUBLISHED"
                 ? Effect.succeed(container)
@@ -111,12 +132,18 @@ export const makeInstagramPublisher = Effect.gen(function*() {
     Effect.gen(function*() {
       const plan = yield* instagramPlanFor(post.bytes, config.fit)
       if (plan._tag === "AsIs") {
-        return yield* use(yield* storage.temporaryLink(post.image.path).pipe(Effect.mapError((e) => permanent(e.message))))
+        return yield* use(
+          yield* storage.temporaryLink(post.image.path).pipe(Effect.mapError((e) => permanent(e.message)))
+        )
       }
-      yield* Effect.logInfo("instagram_prepared_copy").pipe(Effect.annotateLogs({ image: post.image.name, reasons: plan.reasons.join(", ") }))
+      yield* Effect.logInfo("instagram_prepared_copy").pipe(
+        Effect.annotateLogs({ image: post.image.name, reasons: plan.reasons.join(", ") })
+      )
       const copy = yield* prepareInstagramCopy(post.bytes, plan)
       const path = preparedCopyPath(post.image.path)
-      yield* storage.upload(path, copy).pipe(Effect.mapError((e) => new PublishError({ platform: PLATFORM, message: e.message, transient: e.transient })))
+      yield* storage.upload(path, copy).pipe(
+        Effect.mapError((e) => new PublishError({ platform: PLATFORM, message: e.message, transient: e.transient }))
+      )
       return yield* storage.temporaryLink(path).pipe(
         Effect.mapError((e) => permanent(e.message)),
         Effect.flatMap(use),
@@ -129,7 +156,10 @@ export const makeInstagramPublisher = Effect.gen(function*() {
       yield* checkLimit
       return yield* withImageUrl(post, (imageUrl) =>
         Effect.gen(function*() {
-          const created = yield* graph.call("POST", `${user}/media`, { image_url: imageUrl, caption: formatCaption("instagram", post.captions.caption) }, "media").pipe(
+          const created = yield* graph.call("POST", `${user}/media`, {
+            image_url: imageUrl,
+            caption: formatCaption("instagram", post.captions.caption)
+          }, "media").pipe(
             retryTransient()
           )
           const container = String(created["id"])

@@ -47,7 +47,9 @@ const networkFailure = (cause: unknown): PublishError => {
   const notSent = code !== undefined && NOT_SENT.has(code)
   return new PublishError({
     platform: PLATFORM,
-    message: notSent ? `sendPhoto: Telegram unreachable (${code})` : `sendPhoto: connection lost (${code ?? "network error"}); the photo may have been posted`,
+    message: notSent
+      ? `sendPhoto: Telegram unreachable (${code})`
+      : `sendPhoto: connection lost (${code ?? "network error"}); the photo may have been posted`,
     transient: notSent,
     uncertain: !notSent
   })
@@ -74,26 +76,38 @@ export const makeTelegramPublisher = Effect.gen(function*() {
         // Read as text: a connection lost mid-body still fails here (networkFailure), while a
         // page that is not JSON (a proxy's HTML 502/503) is told apart below by what it is.
         const text = await response.text()
-        return { status: response.status, retryAfter: response.headers.get("retry-after"), body: parseJsonBody(text), host: hostOf(response.url || base) }
+        return {
+          status: response.status,
+          retryAfter: response.headers.get("retry-after"),
+          body: parseJsonBody(text),
+          host: hostOf(response.url || base)
+        }
       },
       catch: networkFailure
     }).pipe(
       Effect.timeoutFail({
         duration: `${config.timeoutSeconds} seconds`,
         onTimeout: () =>
-          new PublishError({ platform: PLATFORM, message: "sendPhoto timed out; the photo may have been posted", transient: false, uncertain: true })
+          new PublishError({
+            platform: PLATFORM,
+            message: "sendPhoto timed out; the photo may have been posted",
+            transient: false,
+            uncertain: true
+          })
       }),
       Effect.flatMap(({ body, host, retryAfter, status }) =>
         body === NOT_JSON
           // Not Telegram's JSON (a proxy's page): it may have posted. Classified as before (as a
           // lost connection: uncertain, never retried), in words that say what came back.
-          ? Effect.fail(new PublishError({
-            platform: PLATFORM,
-            message: `sendPhoto: ${notJsonWords(status, host)}; the photo may have been posted`,
-            status,
-            transient: false,
-            uncertain: true
-          }))
+          ? Effect.fail(
+            new PublishError({
+              platform: PLATFORM,
+              message: `sendPhoto: ${notJsonWords(status, host)}; the photo may have been posted`,
+              status,
+              transient: false,
+              uncertain: true
+            })
+          )
           : decodeReply(body).pipe(
             Effect.mapError(() => failure(`sendPhoto: unexpected reply (HTTP ${status})`, status)),
             Effect.flatMap((reply) =>
@@ -121,22 +135,47 @@ export const makeTelegramPublisher = Effect.gen(function*() {
     Effect.tryPromise({
       try: async (signal) => {
         const query = new URLSearchParams(params).toString()
-        const response = await fetch(`${base}/bot${Redacted.value(config.token)}/${method}${query ? `?${query}` : ""}`, { signal })
+        const response = await fetch(
+          `${base}/bot${Redacted.value(config.token)}/${method}${query ? `?${query}` : ""}`,
+          { signal }
+        )
         const text = await response.text()
         return { status: response.status, body: parseJsonBody(text), host: hostOf(response.url || base) }
       },
-      catch: (cause) => new PublishError({ platform: PLATFORM, message: `${method}: ${networkFailure(cause).message.replace(/^sendPhoto: /, "")}`, transient: true })
+      catch: (cause) =>
+        new PublishError({
+          platform: PLATFORM,
+          message: `${method}: ${networkFailure(cause).message.replace(/^sendPhoto: /, "")}`,
+          transient: true
+        })
     }).pipe(
-      Effect.timeoutFail({ duration: `${config.timeoutSeconds} seconds`, onTimeout: () => new PublishError({ platform: PLATFORM, message: `${method} timed out`, transient: true }) }),
+      Effect.timeoutFail({
+        duration: `${config.timeoutSeconds} seconds`,
+        onTimeout: () => new PublishError({ platform: PLATFORM, message: `${method} timed out`, transient: true })
+      }),
       Effect.flatMap(({ body, host, status }) => {
         // Not JSON (a proxy's page): retried as before (as a lost connection), in its own words.
         if (body === NOT_JSON) {
-          return Effect.fail(new PublishError({ platform: PLATFORM, message: `Telegram ${method}: ${notJsonWords(status, host)}`, status, transient: true }))
+          return Effect.fail(
+            new PublishError({
+              platform: PLATFORM,
+              message: `Telegram ${method}: ${notJsonWords(status, host)}`,
+              status,
+              transient: true
+            })
+          )
         }
         const reply = body as { ok?: boolean; result?: Record<string, unknown>; description?: string }
         return reply.ok === true && reply.result !== undefined
           ? Effect.succeed(reply.result)
-          : Effect.fail(new PublishError({ platform: PLATFORM, message: `Telegram ${method}: ${reply.description ?? `HTTP ${status}`}`, status, transient: status === 429 }))
+          : Effect.fail(
+            new PublishError({
+              platform: PLATFORM,
+              message: `Telegram ${method}: ${reply.description ?? `HTTP ${status}`}`,
+              status,
+              transient: status === 429
+            })
+          )
       }),
       retryTransient()
     )
@@ -153,7 +192,13 @@ export const makeTelegramPublisher = Effect.gen(function*() {
       ? status === "creator" || (status === "administrator" && member["can_post_messages"] !== false)
       : status === "creator" || status === "administrator" || status === "member"
     if (!canPost) {
-      return yield* new PublishError({ platform: PLATFORM, message: `the bot @${String(me["username"])} cannot post to ${title} (${type}; its status there: ${status}${type === "channel" ? ", a channel needs it as an administrator allowed to post" : ""})`, transient: false })
+      return yield* new PublishError({
+        platform: PLATFORM,
+        message: `the bot @${String(me["username"])} cannot post to ${title} (${type}; its status there: ${status}${
+          type === "channel" ? ", a channel needs it as an administrator allowed to post" : ""
+        })`,
+        transient: false
+      })
     }
     return `bot @${String(me["username"])} posts to ${title} (${type}, ${status})`
   })

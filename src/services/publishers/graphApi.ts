@@ -49,18 +49,26 @@ export const makeGraphClient = (baseUrl: string, token: Redacted.Redacted, timeo
           signal
         })
         const body = parseJsonBody(await response.text())
-        return { status: response.status, body, retryAfter: response.headers.get("retry-after"), host: hostOf(response.url || url) }
+        return {
+          status: response.status,
+          body,
+          retryAfter: response.headers.get("retry-after"),
+          host: hostOf(response.url || url)
+        }
       },
       catch: (cause) =>
         new PublishError({
           platform: "instagram",
-          message: `instagram ${operation}: connection failed (${(cause as { cause?: { code?: string } }).cause?.code ?? (cause instanceof Error ? cause.name : "error")})`,
+          message: `instagram ${operation}: connection failed (${
+            (cause as { cause?: { code?: string } }).cause?.code ?? (cause instanceof Error ? cause.name : "error")
+          })`,
           transient: true
         })
     }).pipe(
       Effect.timeoutFail({
         duration: `${timeoutSeconds} seconds`,
-        onTimeout: () => new PublishError({ platform: "instagram", message: `instagram ${operation}: timed out`, transient: true })
+        onTimeout: () =>
+          new PublishError({ platform: "instagram", message: `instagram ${operation}: timed out`, transient: true })
       }),
       Effect.flatMap(({ body, host, retryAfter, status }) => {
         if (status >= 200 && status < 300 && typeof body === "object" && body !== null) {
@@ -74,9 +82,14 @@ export const makeGraphClient = (baseUrl: string, token: Redacted.Redacted, timeo
         return Effect.fail(
           new PublishError({
             platform: "instagram",
-            message: `instagram ${operation}: ${detail?.error_user_msg ?? detail?.message ?? fallback}${detail?.code !== undefined ? ` (code ${detail.code}${detail.error_subcode !== undefined ? `/${detail.error_subcode}` : ""})` : ""}`,
+            message: `instagram ${operation}: ${detail?.error_user_msg ?? detail?.message ?? fallback}${
+              detail?.code !== undefined
+                ? ` (code ${detail.code}${detail.error_subcode !== undefined ? `/${detail.error_subcode}` : ""})`
+                : ""
+            }`,
             status,
-            transient: detail?.is_transient === true || (detail?.code !== undefined && TRANSIENT_CODES.has(detail.code)) || status === 429 || status >= 500,
+            transient: detail?.is_transient === true ||
+              (detail?.code !== undefined && TRANSIENT_CODES.has(detail.code)) || status === 429 || status >= 500,
             retryAfterMs: parseRetryAfter(retryAfter)
           })
         )

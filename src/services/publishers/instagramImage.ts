@@ -1,9 +1,10 @@
 import { Effect } from "effect"
 import sharp from "sharp"
-import { INSTAGRAM_IMAGE, type InstagramPlan, planInstagramImage } from "../../domain/InstagramImage.js"
 import { PublishError } from "../../domain/Errors.js"
+import { INSTAGRAM_IMAGE, type InstagramPlan, planInstagramImage } from "../../domain/InstagramImage.js"
 
-const fail = (message: string) => new PublishError({ platform: "instagram", message: `instagram: ${message}`, transient: false })
+const fail = (message: string) =>
+  new PublishError({ platform: "instagram", message: `instagram: ${message}`, transient: false })
 
 /** Reads the image's format and size (sharp, off the event loop). */
 export const instagramPlanFor = (bytes: Uint8Array, fit: "crop" | "pad") =>
@@ -12,7 +13,12 @@ export const instagramPlanFor = (bytes: Uint8Array, fit: "crop" | "pad") =>
     catch: () => fail("the image cannot be decoded")
   }).pipe(
     Effect.map((meta) =>
-      planInstagramImage({ format: meta.format ?? "unknown", width: meta.width ?? 0, height: meta.height ?? 0, bytes: bytes.length }, fit)
+      planInstagramImage({
+        format: meta.format ?? "unknown",
+        width: meta.width ?? 0,
+        height: meta.height ?? 0,
+        bytes: bytes.length
+      }, fit)
     )
   )
 
@@ -25,7 +31,10 @@ export const prepareInstagramCopy = (bytes: Uint8Array, plan: Extract<InstagramP
         if (plan.fit === "crop") {
           image = image.extract(plan.extract).resize(plan.width, plan.height)
         } else {
-          image = image.resize(plan.width, plan.height, { fit: "contain", background: { r: 255, g: 255, b: 255, alpha: 1 } })
+          image = image.resize(plan.width, plan.height, {
+            fit: "contain",
+            background: { r: 255, g: 255, b: 255, alpha: 1 }
+          })
         }
         const out = await image.flatten({ background: "#ffffff" }).jpeg({ quality, mozjpeg: true }).toBuffer()
         if (out.length <= INSTAGRAM_IMAGE.maxBytes) return new Uint8Array(out)
@@ -33,4 +42,8 @@ export const prepareInstagramCopy = (bytes: Uint8Array, plan: Extract<InstagramP
       throw new Error("still over 8 MB at quality 60")
     },
     catch: (e) => fail(`cannot prepare an acceptable copy (${e instanceof Error ? e.message : String(e)})`)
-  }).pipe(Effect.withSpan("publish.instagram.prepare_image", { attributes: { width: plan.width, height: plan.height, fit: plan.fit } }))
+  }).pipe(
+    Effect.withSpan("publish.instagram.prepare_image", {
+      attributes: { width: plan.width, height: plan.height, fit: plan.fit }
+    })
+  )

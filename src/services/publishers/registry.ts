@@ -1,10 +1,10 @@
 import { Config, type ConfigError, Effect, Layer, Option, type Scope } from "effect"
-import { type PlatformPublisher, Publishers } from "./Publisher.js"
-import type { Storage } from "../storage/Storage.js"
 import { formatCaption } from "../../domain/Caption.js"
 import type { PlatformCaption } from "../../domain/RunResult.js"
-import { EmailLayoutConfig, emailLayout, makeEmailPublisher } from "./EmailPublisher.js"
+import type { Storage } from "../storage/Storage.js"
+import { emailLayout, EmailLayoutConfig, makeEmailPublisher } from "./EmailPublisher.js"
 import { makeInstagramPublisher } from "./InstagramPublisher.js"
+import { type PlatformPublisher, Publishers } from "./Publisher.js"
 import { makeTelegramPublisher } from "./TelegramPublisher.js"
 
 /**

@@ -21,7 +21,9 @@ export const telegramPhoto = (bytes: Uint8Array, mimeType: string) =>
     if (meta?.width === undefined || meta.height === undefined) return { bytes, mimeType }
     if (!telegramRefuses({ width: meta.width, height: meta.height, bytes: bytes.length })) return { bytes, mimeType }
     for (const quality of [88, 78, 68]) {
-      const out = await sharp(bytes).rotate().resize(2560, 2560, { fit: "inside", withoutEnlargement: true }).flatten({ background: "#ffffff" }).jpeg({ quality }).toBuffer()
+      const out = await sharp(bytes).rotate().resize(2560, 2560, { fit: "inside", withoutEnlargement: true }).flatten({
+        background: "#ffffff"
+      }).jpeg({ quality }).toBuffer()
       if (out.length <= TELEGRAM_PHOTO.maxBytes) return { bytes: new Uint8Array(out), mimeType: "image/jpeg" }
     }
     return { bytes, mimeType }

@@ -5,13 +5,16 @@ import { sqlStateOver } from "./SqlState.js"
 import type { State } from "./State.js"
 
 /** A PostgreSQL URL without its password, for messages and spans. */
-export const describePgUrl = (url: URL): string => `${url.protocol}//${url.username === "" ? "" : `${url.username}@`}${url.host}${url.pathname}`
+export const describePgUrl = (url: URL): string =>
+  `${url.protocol}//${url.username === "" ? "" : `${url.username}@`}${url.host}${url.pathname}`
 
 /**
  * `DATABASE_URL`: `postgres://user:password@host:5432/database` (or `postgresql://`), redacted.
  * Unset or blank: no PostgreSQL (SQLite at PUBLISHER_STATE_DB).
  */
-export const DatabaseUrlConfig: Config.Config<Option.Option<{ readonly url: Redacted.Redacted<string>; readonly label: string }>> = Config.option(
+export const DatabaseUrlConfig: Config.Config<
+  Option.Option<{ readonly url: Redacted.Redacted<string>; readonly label: string }>
+> = Config.option(
   Config.redacted("DATABASE_URL")
 ).pipe(
   Config.mapOrFail((value) => {
@@ -19,7 +22,12 @@ export const DatabaseUrlConfig: Config.Config<Option.Option<{ readonly url: Reda
     const text = Redacted.value(value.value).trim()
     const url = URL.canParse(text) ? new URL(text) : undefined
     if (url === undefined || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || url.hostname === "") {
-      return Either.left(ConfigError.InvalidData(["DATABASE_URL"], "must be a PostgreSQL URL: postgres://user:password@host:5432/database"))
+      return Either.left(
+        ConfigError.InvalidData(
+          ["DATABASE_URL"],
+          "must be a PostgreSQL URL: postgres://user:password@host:5432/database"
+        )
+      )
     }
     return Either.right(Option.some({ url: Redacted.make(text), label: describePgUrl(url) }))
   })

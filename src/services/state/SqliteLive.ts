@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from "node:fs"
-import { dirname } from "node:path"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect, Layer } from "effect"
+import { existsSync, mkdirSync } from "node:fs"
+import { dirname } from "node:path"
 import { StateError } from "../../domain/Errors.js"
 import { describeError, sqlStateOver } from "./SqlState.js"
 import type { State } from "./State.js"
@@ -28,7 +28,11 @@ const createDirectory = (filename: string) =>
     ? Effect.void
     : Effect.try({
       try: () => makeDirectories(dirname(filename)),
-      catch: (e) => new StateError({ operation: "open", message: `state database ${filename}: cannot create its folder (${describeError(e)})` })
+      catch: (e) =>
+        new StateError({
+          operation: "open",
+          message: `state database ${filename}: cannot create its folder (${describeError(e)})`
+        })
     })
 
 /**

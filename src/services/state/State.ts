@@ -178,7 +178,9 @@ export class State extends Context.Tag("publisher/State")<State, {
   /** Where this image already went live, where its outcome is unknown, how many runs tried it. */
   readonly platformHistory: (contentHash: string) => Effect.Effect<PlatformHistory, StateError>
   /** {@link platformHistory} of many images in one round trip per 500 (an image never tried: no successes, 0 runs). */
-  readonly platformHistories: (contentHashes: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, PlatformHistory>, StateError>
+  readonly platformHistories: (
+    contentHashes: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyMap<string, PlatformHistory>, StateError>
   /** Imports publisher_v2 posted.json hashes; idempotent. */
   readonly importPosted: (input: {
     readonly sha256s: ReadonlyArray<string>
@@ -188,17 +190,32 @@ export class State extends Context.Tag("publisher/State")<State, {
   /** Stores perceptual hashes; a hash already stored for the same content, source and algorithm is kept. */
   readonly saveImageHashes: (hashes: ReadonlyArray<StoredImageHash>) => Effect.Effect<void, StateError>
   /** Stored hashes of this algorithm and version, by content_hash (an original's hash wins over a thumbnail's). */
-  readonly imageHashes: (algorithm: string, version: number) => Effect.Effect<ReadonlyMap<string, StoredImageHash>, StateError>
+  readonly imageHashes: (
+    algorithm: string,
+    version: number
+  ) => Effect.Effect<ReadonlyMap<string, StoredImageHash>, StateError>
   /** Posted (or published) images whose hash of this algorithm and version is known. */
-  readonly postedImageHashes: (algorithm: string, version: number) => Effect.Effect<ReadonlyArray<PostedImageHash>, StateError>
+  readonly postedImageHashes: (
+    algorithm: string,
+    version: number
+  ) => Effect.Effect<ReadonlyArray<PostedImageHash>, StateError>
   /** Records an image as a near-duplicate of a posted one: later runs skip it; idempotent. */
   readonly recordNearDuplicate: (record: NearDuplicate) => Effect.Effect<void, StateError>
   /** content_hashes recorded as near-duplicates of posted images. */
   readonly nearDuplicateContentHashes: Effect.Effect<ReadonlySet<string>, StateError>
   /** A file a run could not use (not a decodable image): later runs skip it by content_hash. Recording it again changes nothing. */
-  readonly recordUnusable: (record: { readonly contentHash: string; readonly imageName: string; readonly reason: string; readonly runId: string }) => Effect.Effect<void, StateError>
+  readonly recordUnusable: (
+    record: {
+      readonly contentHash: string
+      readonly imageName: string
+      readonly reason: string
+      readonly runId: string
+    }
+  ) => Effect.Effect<void, StateError>
   /** The caption a posted image went out with (the first one recorded stays). */
-  readonly recordCaption: (record: { readonly contentHash: string; readonly caption: string }) => Effect.Effect<void, StateError>
+  readonly recordCaption: (
+    record: { readonly contentHash: string; readonly caption: string }
+  ) => Effect.Effect<void, StateError>
   /** The `limit` latest posted captions, newest first. */
   readonly recentCaptions: (limit: number) => Effect.Effect<ReadonlyArray<string>, StateError>
   /** A setting changed at runtime (JSON text), if it was ever set. */
@@ -212,7 +229,11 @@ export class State extends Context.Tag("publisher/State")<State, {
    * (a dead holder); one atomic statement, so two processes never both get it. Answers who holds
    * it afterwards: `holder` itself when taken.
    */
-  readonly acquireLease: (name: string, holder: LeaseHolder, replacing?: string) => Effect.Effect<LeaseHolder, StateError>
+  readonly acquireLease: (
+    name: string,
+    holder: LeaseHolder,
+    replacing?: string
+  ) => Effect.Effect<LeaseHolder, StateError>
   /** Moves our lease's expiry; false when it is no longer ours (expired and taken). */
   readonly renewLease: (name: string, owner: string, expiresAt: number) => Effect.Effect<boolean, StateError>
   /** Gives our lease back (nothing when it is not ours). */

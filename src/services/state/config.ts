@@ -1,14 +1,18 @@
+import { Config, Option } from "effect"
 import { homedir } from "node:os"
 import { isAbsolute, join } from "node:path"
-import { Config, Option } from "effect"
 
 /** A leading `~/` (as a `.env` file may write it; no shell expands it there) means the home folder. */
-const expandHome = (path: string) => (path === "~" ? homedir() : path.startsWith("~/") ? join(homedir(), path.slice(2)) : path)
+const expandHome = (
+  path: string
+) => (path === "~" ? homedir() : path.startsWith("~/") ? join(homedir(), path.slice(2)) : path)
 
 /** An unset or blank variable is absent. */
 const optionalPath = (name: string) =>
   Config.option(Config.string(name)).pipe(
-    Config.map(Option.filterMap((value) => (value.trim() === "" ? Option.none() : Option.some(expandHome(value.trim())))))
+    Config.map(
+      Option.filterMap((value) => (value.trim() === "" ? Option.none() : Option.some(expandHome(value.trim()))))
+    )
   )
 
 /**

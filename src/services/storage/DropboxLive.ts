@@ -1,12 +1,12 @@
 import { Dropbox, DropboxAuth, DropboxResponseError } from "dropbox"
-import { Duration, Effect, Layer, Option, Redacted, Schedule, Metric } from "effect"
+import { Duration, Effect, Layer, Metric, Option, Redacted, Schedule } from "effect"
 import { StorageError } from "../../domain/Errors.js"
 import { baseName, ImageRef, isImageName, joinPath, sidecarPathOf, sidecarSet } from "../../domain/Image.js"
 import { notJsonWords } from "../httpAnswer.js"
 import { isTransientStatus, parseRetryAfter, retryTransient } from "../retry.js"
+import { storageCalls } from "../telemetry/metrics.js"
 import { type DropboxAuth as AuthConfig, DropboxConfig } from "./dropboxConfig.js"
 import { failedAnswerOf, routedFetch } from "./routedFetch.js"
-import { storageCalls } from "../telemetry/metrics.js"
 import { Storage, type ThumbnailOptions } from "./Storage.js"
 
 type ErrorBody =
@@ -19,12 +19,15 @@ const summaryOf = (body: ErrorBody): string | undefined => {
   if (typeof body === "string") return body.slice(0, 200)
   if (body === undefined || body === null) return undefined
   if (body.error_summary !== undefined) return body.error_summary
-  return typeof body.error === "string" ? `${body.error}${body.error_description ? `: ${body.error_description}` : ""}` : undefined
+  return typeof body.error === "string"
+    ? `${body.error}${body.error_description ? `: ${body.error_description}` : ""}`
+    : undefined
 }
 
 /** A 409 whose `error_summary` says the path does not exist (`path/not_found/..`, `path_lookup/not_found/..`). */
 const isNotFoundCause = (cause: unknown): boolean =>
-  cause instanceof DropboxResponseError && cause.status === 409 && /(^|\/)not_found\//.test(summaryOf(cause.error as ErrorBody) ?? "")
+  cause instanceof DropboxResponseError && cause.status === 409 &&
+  /(^|\/)not_found\//.test(summaryOf(cause.error as ErrorBody) ?? "")
 
 const headerOf = (headers: unknown, name: string): string | null =>
   headers !== null && typeof headers === "object" && "get" in headers && typeof headers.get === "function"
@@ -37,7 +40,9 @@ const headerOf = (headers: unknown, name: string): string | null =>
  */
 const isSourceMissing = (entry: unknown): boolean => {
   const failure = (entry as { failure?: Record<string, unknown> }).failure
-  const error = (failure?.[".tag"] === "relocation_error" ? failure["relocation_error"] : failure) as Record<string, unknown> | undefined
+  const error = (failure?.[".tag"] === "relocation_error" ? failure["relocation_error"] : failure) as
+    | Record<string, unknown>
+    | undefined
   const lookup = error?.[".tag"] === "from_lookup" ? error["from_lookup"] as { ".tag"?: string } | undefined : undefined
   return lookup?.[".tag"] === "not_found"
 }
@@ -47,7 +52,9 @@ export const toStorageError = (operation: string, path: string) => (cause: unkno
   if (cause instanceof DropboxResponseError) {
     const body = cause.error as ErrorBody
     const summary = summaryOf(body)
-    const retryAfterSeconds = typeof body === "object" && body !== null && typeof body.error === "object" ? body.error.retry_after : undefined
+    const retryAfterSeconds = typeof body === "object" && body !== null && typeof body.error === "object"
+      ? body.error.retry_after
+      : undefined
     const answer = failedAnswerOf(cause.headers)
     // A page that is not JSON from a proxy (an HTML 502/503) is named by status and host, never
     // quoted; Dropbox's own plain-text 400s ("Error in call to API function ...") keep their words.
@@ -61,7 +68,9 @@ export const toStorageError = (operation: string, path: string) => (cause: unkno
         : `Dropbox ${operation} ${path}: HTTP ${cause.status}${summary ? ` ${summary}` : ""}`,
       transient: isTransientStatus(cause.status),
       notFound: isNotFoundCause(cause),
-      retryAfterMs: retryAfterSeconds !== undefined ? retryAfterSeconds * 1000 : parseRetryAfter(headerOf(cause.headers, "retry-after"))
+      retryAfterMs: retryAfterSeconds !== undefined
+        ? retryAfterSeconds * 1000
+        : parseRetryAfter(headerOf(cause.headers, "retry-after"))
     })
   }
   const name = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
@@ -77,7 +86,12 @@ export const toStorageError = (operation: string, path: string) => (cause: unkno
 const makeClient = (auth: AuthConfig, fetch: unknown) => {
   const dropboxAuth = new DropboxAuth(
     auth._tag === "Refresh"
-      ? { clientId: auth.appKey, clientSecret: Redacted.value(auth.appSecret), refreshToken: Redacted.value(auth.refreshToken), fetch: fetch as Function }
+      ? {
+        clientId: auth.appKey,
+        clientSecret: Redacted.value(auth.appSecret),
+        refreshToken: Redacted.value(auth.refreshToken),
+        fetch: fetch as Function
+      }
       : { accessToken: Redacted.value(auth.accessToken), fetch: fetch as Function }
   )
   // Concurrent first calls share one token refresh instead of each starting their own.
@@ -125,7 +139,8 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
           Effect.ensuring(Metric.increment(Metric.tagged(storageCalls, "operation", operation))),
           Effect.timeoutFail({
             duration: limit,
-            onTimeout: () => new StorageError({ operation, path, message: `Dropbox ${operation} ${path}: timed out`, transient: true })
+            onTimeout: () =>
+              new StorageError({ operation, path, message: `Dropbox ${operation} ${path}: timed out`, transient: true })
           }),
           retryTransient(options.retries),
           Effect.withSpan(`storage.${operation}`, { attributes: { path } })
@@ -157,16 +172,20 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
           const sidecars = sidecarSet(entries.map((e) => e.path_display ?? joinPath(folder, e.name)))
           const images = entries.flatMap((entry) =>
             entry[".tag"] === "file" && isImageName(entry.name)
-              ? [new ImageRef({
-                name: entry.name,
-                path: entry.path_display ?? joinPath(folder, entry.name),
-                id: entry.id,
-                rev: entry.rev,
-                size: entry.size,
-                contentHash: entry.content_hash ?? "",
-                serverModified: entry.server_modified,
-                hasSidecar: sidecars.has(sidecarPathOf(entry.path_display ?? joinPath(folder, entry.name)).toLowerCase())
-              })]
+              ? [
+                new ImageRef({
+                  name: entry.name,
+                  path: entry.path_display ?? joinPath(folder, entry.name),
+                  id: entry.id,
+                  rev: entry.rev,
+                  size: entry.size,
+                  contentHash: entry.content_hash ?? "",
+                  serverModified: entry.server_modified,
+                  hasSidecar: sidecars.has(
+                    sidecarPathOf(entry.path_display ?? joinPath(folder, entry.name)).toLowerCase()
+                  )
+                })
+              ]
               : []
           )
           yield* Effect.annotateCurrentSpan({ pages, entries: entries.length, images: images.length })
@@ -174,28 +193,34 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
         }).pipe(Effect.withSpan("storage.list_images", { attributes: { folder } }))
 
       const download = (path: string) =>
-        call("download", path, () => client.filesDownload({ path }), Duration.seconds(config.downloadTimeoutSeconds)).pipe(
-          Effect.map((meta) => new Uint8Array((meta as unknown as { fileBinary: Buffer }).fileBinary))
-        )
+        call("download", path, () => client.filesDownload({ path }), Duration.seconds(config.downloadTimeoutSeconds))
+          .pipe(
+            Effect.map((meta) => new Uint8Array((meta as unknown as { fileBinary: Buffer }).fileBinary))
+          )
 
       const upload = (path: string, bytes: Uint8Array) =>
-        call("upload", path, () => client.filesUpload({ path, contents: Buffer.from(bytes), mode: { ".tag": "overwrite" }, mute: true })).pipe(
-          Effect.asVoid
-        )
+        call("upload", path, () =>
+          client.filesUpload({ path, contents: Buffer.from(bytes), mode: { ".tag": "overwrite" }, mute: true })).pipe(
+            Effect.asVoid
+          )
 
       /** Polls a batch move until Dropbox says it is complete (bounded). */
       const awaitBatch = (jobId: string, path: string) =>
-        call("move_batch_check", path, () => client.filesMoveBatchCheckV2({ async_job_id: jobId })).pipe(
-          Effect.flatMap((status) =>
-            status[".tag"] === "in_progress"
-              ? Effect.fail(new StorageError({ operation: "move_batch_check", path, message: "in progress", transient: true }))
-              : Effect.succeed(status)
-          ),
-          Effect.retry({
-            schedule: Schedule.exponential("100 millis", 1.5).pipe(Schedule.upTo("30 seconds")),
-            while: (e) => e.message === "in progress"
-          })
-        )
+        call("move_batch_check", path, () =>
+          client.filesMoveBatchCheckV2({ async_job_id: jobId })).pipe(
+            Effect.flatMap((status) =>
+              status[".tag"] === "in_progress"
+                ? Effect.fail(
+                  new StorageError({ operation: "move_batch_check", path, message: "in progress", transient: true })
+                )
+                : Effect.succeed(status)
+            ),
+            Effect.retry({
+              schedule: Schedule.exponential("100 millis", 1.5).pipe(Schedule.upTo("30 seconds")),
+              while: (e) =>
+                e.message === "in progress"
+            })
+          )
 
       /**
        * Image and sidecar in one batch (one round trip, plus the job check): a missing sidecar
@@ -222,10 +247,17 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
             }))
           const done = launch[".tag"] === "async_job_id" ? yield* awaitBatch(launch.async_job_id, imagePath) : launch
           if (done[".tag"] !== "complete") {
-            return yield* new StorageError({ operation: "move_batch", path: imagePath, message: `Dropbox move_batch ${imagePath}: ${done[".tag"]}` })
+            return yield* new StorageError({
+              operation: "move_batch",
+              path: imagePath,
+              message: `Dropbox move_batch ${imagePath}: ${done[".tag"]}`
+            })
           }
           const first = done.entries[0]
-          if (first?.[".tag"] !== "success" && expected !== undefined && isSourceMissing(first) && (yield* alreadyMoved(target, expected.contentHash))) {
+          if (
+            first?.[".tag"] !== "success" && expected !== undefined && isSourceMissing(first) &&
+            (yield* alreadyMoved(target, expected.contentHash))
+          ) {
             // A retry of a move that was applied (its answer lost): done. The sidecar went with it in that batch.
             yield* Effect.logInfo("archive_already_applied").pipe(Effect.annotateLogs({ path: imagePath, to: target }))
             return target
@@ -234,7 +266,9 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
             return yield* new StorageError({
               operation: "move_batch",
               path: imagePath,
-              message: `Dropbox move_batch ${imagePath}: the image was not moved (${JSON.stringify(first ?? null).slice(0, 200)})`
+              message: `Dropbox move_batch ${imagePath}: the image was not moved (${
+                JSON.stringify(first ?? null).slice(0, 200)
+              })`
             })
           }
           const moved = first.success.path_display ?? target
@@ -244,7 +278,8 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
             const sidecarNow = second.success.path_display ?? joinPath(toFolder, baseName(sidecar))
             const wanted = sidecarPathOf(moved)
             if (sidecarNow.toLowerCase() !== wanted.toLowerCase()) {
-              yield* call("move", sidecarNow, () => client.filesMoveV2({ from_path: sidecarNow, to_path: wanted, autorename: true }))
+              yield* call("move", sidecarNow, () =>
+                client.filesMoveV2({ from_path: sidecarNow, to_path: wanted, autorename: true }))
             }
           } else if (second !== undefined && !isSourceMissing(second)) {
             yield* Effect.logWarning("sidecar_not_archived").pipe(
@@ -265,22 +300,23 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
               mode: { ".tag": "bestfit" }
             }))
           }), Duration.seconds(config.downloadTimeoutSeconds)).pipe(
-          // Entries come back in request order; a `failure` (not found, unsupported, too large) is simply absent.
-          Effect.map((result) =>
-            result.entries.flatMap((entry, i): Array<readonly [string, Uint8Array]> =>
-              entry[".tag"] === "success" && paths[i] !== undefined
-                ? [[paths[i], new Uint8Array(Buffer.from(entry.thumbnail, "base64"))]]
-                : []
+            // Entries come back in request order; a `failure` (not found, unsupported, too large) is simply absent.
+            Effect.map((result) =>
+              result.entries.flatMap((entry, i): Array<readonly [string, Uint8Array]> =>
+                entry[".tag"] === "success" && paths[i] !== undefined
+                  ? [[paths[i], new Uint8Array(Buffer.from(entry.thumbnail, "base64"))]]
+                  : []
+              )
             )
           )
-        )
 
       const thumbnails = (paths: ReadonlyArray<string>, options: ThumbnailOptions = {}) =>
         Effect.gen(function*() {
           const unique = [...new Set(paths)]
           const chunks = Array.from({ length: Math.ceil(unique.length / THUMBNAIL_BATCH) }, (_, i) =>
             unique.slice(i * THUMBNAIL_BATCH, (i + 1) * THUMBNAIL_BATCH))
-          const results = yield* Effect.forEach(chunks, (chunk) => thumbnailBatch(chunk, options), { concurrency: THUMBNAIL_CONCURRENCY })
+          const results = yield* Effect.forEach(chunks, (chunk) =>
+            thumbnailBatch(chunk, options), { concurrency: THUMBNAIL_CONCURRENCY })
           const found: ReadonlyMap<string, Uint8Array> = new Map(results.flat())
           yield* Effect.annotateCurrentSpan({ batches: chunks.length, thumbnails: found.size })
           return found
@@ -290,15 +326,24 @@ export const makeDropboxStorage = (options: DropboxStorageOptions = {}) =>
         listImages,
         download,
         thumbnails,
-        temporaryLink: (path) => call("temporary_link", path, () => client.filesGetTemporaryLink({ path })).pipe(Effect.map((r) => r.link)),
+        temporaryLink: (path) =>
+          call("temporary_link", path, () =>
+            client.filesGetTemporaryLink({ path })).pipe(Effect.map((r) =>
+              r.link
+            )),
         readSidecar: (imagePath) =>
-          callOrNone("read_sidecar", sidecarPathOf(imagePath), () => client.filesDownload({ path: sidecarPathOf(imagePath) })).pipe(
-            Effect.map(Option.map((meta) => new TextDecoder().decode((meta as unknown as { fileBinary: Buffer }).fileBinary)))
-          ),
-        writeSidecar: (imagePath, text) => upload(sidecarPathOf(imagePath), new TextEncoder().encode(text)),
+          callOrNone("read_sidecar", sidecarPathOf(imagePath), () =>
+            client.filesDownload({ path: sidecarPathOf(imagePath) })).pipe(
+              Effect.map(Option.map((meta) =>
+                new TextDecoder().decode((meta as unknown as { fileBinary: Buffer }).fileBinary)
+              ))
+            ),
+        writeSidecar: (imagePath, text) =>
+          upload(sidecarPathOf(imagePath), new TextEncoder().encode(text)),
         upload,
         remove: (path) =>
-          callOrNone("delete", path, () => client.filesDeleteV2({ path })).pipe(Effect.asVoid),
+          callOrNone("delete", path, () =>
+            client.filesDeleteV2({ path })).pipe(Effect.asVoid),
         moveWithSidecar
       })
     })

@@ -1,8 +1,8 @@
+import { Effect, Layer, Option } from "effect"
 import { randomBytes } from "node:crypto"
 import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
 import { basename, dirname, extname, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import { Effect, Layer, Option } from "effect"
 import { StorageError } from "../../domain/Errors.js"
 import { ImageRef, isImageName, sidecarPathOf, sidecarSet } from "../../domain/Image.js"
 import { contentHashOfFile } from "./DropboxContentHash.js"
@@ -84,12 +84,18 @@ export const LocalStorageLive = Layer.sync(Storage, () => {
   const listImages = (folder: string) =>
     Effect.gen(function*() {
       const dir = resolve(folder)
-      const entries = yield* Effect.tryPromise({ try: () => readdir(dir, { withFileTypes: true }), catch: fsError("list", folder) })
+      const entries = yield* Effect.tryPromise({
+        try: () => readdir(dir, { withFileTypes: true }),
+        catch: fsError("list", folder)
+      })
       const files = entries.filter((e) => e.isFile() && isImageName(e.name))
       const sidecars = sidecarSet(entries.filter((e) => e.isFile()).map((e) => join(dir, e.name)))
       const described = yield* Effect.forEach(files, (entry) => {
         const path = join(dir, entry.name)
-        return Effect.tryPromise({ try: () => describe(path, entry.name, sidecars.has(sidecarPathOf(path).toLowerCase())), catch: fsError("list", path) })
+        return Effect.tryPromise({
+          try: () => describe(path, entry.name, sidecars.has(sidecarPathOf(path).toLowerCase())),
+          catch: fsError("list", path)
+        })
       }, { concurrency: LIST_CONCURRENCY })
       const images = described.filter((image) => image !== undefined)
       yield* Effect.annotateCurrentSpan({ count: images.length })
@@ -100,7 +106,10 @@ export const LocalStorageLive = Layer.sync(Storage, () => {
     attempt("move", imagePath, async () => {
       await mkdir(toFolder, { recursive: true })
       const done = join(toFolder, basename(imagePath))
-      if (expected !== undefined && !(await exists(imagePath)) && (await exists(done)) && (await contentHashOfFile(done)) === expected.contentHash) {
+      if (
+        expected !== undefined && !(await exists(imagePath)) && (await exists(done)) &&
+        (await contentHashOfFile(done)) === expected.contentHash
+      ) {
         // A rerun after a crash between the two renames: the image is there; bring its sidecar.
         if (await exists(sidecarPathOf(imagePath))) await rename(sidecarPathOf(imagePath), sidecarPathOf(done))
         return done
@@ -121,10 +130,19 @@ export const LocalStorageLive = Layer.sync(Storage, () => {
     temporaryLink: (path) => Effect.succeed(pathToFileURL(path).href),
     readSidecar: (imagePath) =>
       Effect.tryPromise({
-        try: () => readFile(sidecarPathOf(imagePath), "utf8").then(Option.some, (e) => (isMissing(e) ? Option.none() : Promise.reject(e))),
+        try: () =>
+          readFile(sidecarPathOf(imagePath), "utf8").then(
+            Option.some,
+            (e) => (isMissing(e) ? Option.none() : Promise.reject(e))
+          ),
         catch: fsError("read_sidecar", sidecarPathOf(imagePath))
       }),
-    writeSidecar: (imagePath, text) => attempt("write_sidecar", sidecarPathOf(imagePath), () => atomicWrite(sidecarPathOf(imagePath), new TextEncoder().encode(text))),
+    writeSidecar: (imagePath, text) =>
+      attempt(
+        "write_sidecar",
+        sidecarPathOf(imagePath),
+        () => atomicWrite(sidecarPathOf(imagePath), new TextEncoder().encode(text))
+      ),
     upload: (path, bytes) => attempt("upload", path, () => atomicWrite(path, bytes)),
     remove: (path) => attempt("delete", path, () => rm(path, { force: true })),
     moveWithSidecar

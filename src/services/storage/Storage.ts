@@ -4,7 +4,13 @@ import type { ImageRef } from "../../domain/Image.js"
 
 /** Where the photos live: a Dropbox folder or a local directory. Paths are as `listImages` returns them. */
 /** Dropbox's thumbnail boxes (fit inside, aspect ratio kept). */
-export const THUMBNAIL_SIZES = { w256h256: [256, 256], w480h320: [480, 320], w640h480: [640, 480], w960h640: [960, 640], w1024h768: [1024, 768] } as const
+export const THUMBNAIL_SIZES = {
+  w256h256: [256, 256],
+  w480h320: [480, 320],
+  w640h480: [640, 480],
+  w960h640: [960, 640],
+  w1024h768: [1024, 768]
+} as const
 export type ThumbnailSize = keyof typeof THUMBNAIL_SIZES
 
 export interface ThumbnailOptions {
@@ -22,7 +28,10 @@ export class Storage extends Context.Tag("publisher/Storage")<Storage, {
    * PNG), keyed by the path as given. A path missing from the map has no thumbnail (not found,
    * too large, unsupported format): the caller downloads the file instead.
    */
-  readonly thumbnails: (paths: ReadonlyArray<string>, options?: ThumbnailOptions) => Effect.Effect<ReadonlyMap<string, Uint8Array>, StorageError>
+  readonly thumbnails: (
+    paths: ReadonlyArray<string>,
+    options?: ThumbnailOptions
+  ) => Effect.Effect<ReadonlyMap<string, Uint8Array>, StorageError>
   /** A short-lived public URL of the file (what Instagram fetches). */
   readonly temporaryLink: (path: string) => Effect.Effect<string, StorageError>
   /** The sidecar text of an image; `None` when it has none. */
@@ -41,5 +50,9 @@ export class Storage extends Context.Tag("publisher/Storage")<Storage, {
    * `contentHash`, a move whose source is gone while the destination holds that content is a
    * success, and a sidecar left behind is moved after it.
    */
-  readonly moveWithSidecar: (imagePath: string, toFolder: string, expected?: { readonly contentHash: string }) => Effect.Effect<string, StorageError>
+  readonly moveWithSidecar: (
+    imagePath: string,
+    toFolder: string,
+    expected?: { readonly contentHash: string }
+  ) => Effect.Effect<string, StorageError>
 }>() {}

@@ -1,5 +1,5 @@
-import { Agent, fetch } from "undici"
 import { Response } from "node-fetch"
+import { Agent, fetch } from "undici"
 import { hostOf, looksLikeHtml, NOT_JSON, parseJsonBody } from "../httpAnswer.js"
 
 const DROPBOX_API = "https://api.dropboxapi.com"

@@ -1,5 +1,5 @@
-import { FetchHttpClient } from "@effect/platform"
 import { Otlp, OtlpSerialization } from "@effect/opentelemetry"
+import { FetchHttpClient } from "@effect/platform"
 import { Config, Effect, Layer, Option } from "effect"
 import { VERSION } from "../../cli/version.js"
 
@@ -20,9 +20,14 @@ export const parseResourceAttributes = (text: string): Record<string, string> =>
   )
 
 export const TelemetryConfig = Config.all({
-  endpoint: Config.option(Config.string("OTEL_EXPORTER_OTLP_ENDPOINT")).pipe(Config.map(Option.filter((s) => s.trim() !== ""))),
+  endpoint: Config.option(Config.string("OTEL_EXPORTER_OTLP_ENDPOINT")).pipe(
+    Config.map(Option.filter((s) => s.trim() !== ""))
+  ),
   serviceName: Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault("publisher")),
-  attributes: Config.string("OTEL_RESOURCE_ATTRIBUTES").pipe(Config.withDefault(""), Config.map(parseResourceAttributes))
+  attributes: Config.string("OTEL_RESOURCE_ATTRIBUTES").pipe(
+    Config.withDefault(""),
+    Config.map(parseResourceAttributes)
+  )
 })
 
 /**

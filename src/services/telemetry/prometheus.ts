@@ -31,11 +31,15 @@ export const renderPrometheus = (pairs: ReadonlyArray<MetricPair.MetricPair.Unty
     } else if (MetricState.isHistogramState(state)) {
       const f = family(metric, "histogram", help)
       // Effect's boundaries end with +Inf already; the +Inf bucket is printed once, below, as the total.
-      for (const [bound, count] of state.buckets) if (Number.isFinite(bound)) f.lines.push(`${metric}_bucket${labels([...tags, ["le", num(bound)]])} ${count}`)
+      for (const [bound, count] of state.buckets) {
+        if (Number.isFinite(bound)) f.lines.push(`${metric}_bucket${labels([...tags, ["le", num(bound)]])} ${count}`)
+      }
       f.lines.push(`${metric}_bucket${labels([...tags, ["le", "+Inf"]])} ${state.count}`)
       f.lines.push(`${metric}_sum${labels(tags)} ${num(state.sum)}`)
       f.lines.push(`${metric}_count${labels(tags)} ${state.count}`)
     }
   }
-  return [...families].map(([metric, f]) => [`# HELP ${metric} ${f.help.replace(/\n/g, " ")}`, `# TYPE ${metric} ${f.type}`, ...f.lines].join("\n")).join("\n") + "\n"
+  return [...families].map(([metric, f]) =>
+    [`# HELP ${metric} ${f.help.replace(/\n/g, " ")}`, `# TYPE ${metric} ${f.type}`, ...f.lines].join("\n")
+  ).join("\n") + "\n"
 }

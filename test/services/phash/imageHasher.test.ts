@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
+import { readFileSync } from "node:fs"
 import sharp from "sharp"
 import { phashOf } from "../../../src/domain/PerceptualHash.js"
 import { decodeForHash } from "../../../src/services/phash/decode.js"
@@ -43,10 +43,20 @@ describe("ImageHasher (worker threads)", () => {
     Effect.gen(function*() {
       const hasher = yield* makeImageHasher(2)
       const bytes = fixture("peppers.png")
-      const results = yield* Effect.all(Array.from({ length: 6 }, (_, i) => hasher.hash(i % 2 === 0 ? bytes : fixture("imagehash.png"), `f${i}`)), {
-        concurrency: "unbounded"
-      })
-      expect(results.map((r) => r.phash)).toEqual(["92a71cdc79d980e3", "ba8c84536bd3c366", "92a71cdc79d980e3", "ba8c84536bd3c366", "92a71cdc79d980e3", "ba8c84536bd3c366"])
+      const results = yield* Effect.all(
+        Array.from({ length: 6 }, (_, i) => hasher.hash(i % 2 === 0 ? bytes : fixture("imagehash.png"), `f${i}`)),
+        {
+          concurrency: "unbounded"
+        }
+      )
+      expect(results.map((r) => r.phash)).toEqual([
+        "92a71cdc79d980e3",
+        "ba8c84536bd3c366",
+        "92a71cdc79d980e3",
+        "ba8c84536bd3c366",
+        "92a71cdc79d980e3",
+        "ba8c84536bd3c366"
+      ])
       expect(results[0]).toMatchObject({ algorithm: "imagehash-phash-8x8", version: 1, width: 600, height: 600 })
       // The caller's bytes are intact (a copy went to the worker).
       expect(bytes.byteLength).toBe(503016)

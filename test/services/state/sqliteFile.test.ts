@@ -1,22 +1,23 @@
-import { existsSync } from "node:fs"
-import { homedir } from "node:os"
-import { join } from "node:path"
 import { Migrator, SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit, Layer } from "effect"
+import { existsSync } from "node:fs"
+import { homedir } from "node:os"
+import { join } from "node:path"
 import { StateDbConfig } from "../../../src/services/state/config.js"
 import { migrations } from "../../../src/services/state/migrations.js"
 import { makeSqliteState } from "../../../src/services/state/SqliteLive.js"
-import { StateLive } from "../../../src/services/state/StateLive.js"
 import { SqlState } from "../../../src/services/state/SqlState.js"
 import { State } from "../../../src/services/state/State.js"
+import { StateLive } from "../../../src/services/state/StateLive.js"
 import { useTempDirs } from "../../support/tempDir.js"
 
 const hex = (c: string) => c.repeat(64)
 const tempDirs = useTempDirs()
 const tempDir = Effect.promise(() => tempDirs("publisher-state-"))
-const withConfig = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+const withConfig = (env: Record<string, string>) =>
+  Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
 
 /** Runs `body` against the raw database file, outside the State service. */
 const raw = <A, E>(filename: string, body: Effect.Effect<A, E, SqlClient.SqlClient>) =>
@@ -27,14 +28,20 @@ describe("SQLite state file", () => {
     Effect.gen(function*() {
       const file = join(yield* tempDir, "state.db")
       const image = { contentHash: hex("d"), sha256: hex("e"), imageName: "d.jpg", runId: "run-1" }
-      const use = <A, E>(f: (s: State["Type"]) => Effect.Effect<A, E>) => State.pipe(Effect.flatMap(f), Effect.provide(makeSqliteState(file)))
+      const use = <A, E>(f: (s: State["Type"]) => Effect.Effect<A, E>) =>
+        State.pipe(Effect.flatMap(f), Effect.provide(makeSqliteState(file)))
       yield* use((s) => s.markPosted(image))
       yield* use((s) => s.recordPublication({ ...image, platform: "telegram", ok: true, postId: "1" }))
       yield* use((s) => s.importPosted({ sha256s: [hex("f")], contentHashes: [], source: "import:posted.json" }))
       expect(yield* use((s) => s.postedContentHashes)).toEqual(new Set([hex("d")]))
       expect(yield* use((s) => s.isPostedSha256(hex("f")))).toBe(true)
       expect((yield* use((s) => s.platformHistory(hex("d")))).successes.map((s) => s.postId)).toEqual(["1"])
-      const applied = yield* raw(file, SqlClient.SqlClient.pipe(Effect.flatMap((sql) => sql<{ name: string }>`SELECT name FROM effect_sql_migrations ORDER BY migration_id`)))
+      const applied = yield* raw(
+        file,
+        SqlClient.SqlClient.pipe(
+          Effect.flatMap((sql) => sql<{ name: string }>`SELECT name FROM effect_sql_migrations ORDER BY migration_id`)
+        )
+      )
       expect(applied.map((r) => r.name)).toEqual(Object.keys(migrations).map((k) => k.replace(/^\d+_/, "")))
     }))
 
@@ -43,7 +50,10 @@ describe("SQLite state file", () => {
       const file = join(yield* tempDir, "nested", "deeper", "state.db")
       yield* State.pipe(Effect.flatMap((s) => s.ping), Effect.provide(makeSqliteState(file)))
       expect(existsSync(file)).toBe(true)
-      const mode = yield* raw(file, SqlClient.SqlClient.pipe(Effect.flatMap((sql) => sql<{ journal_mode: string }>`PRAGMA journal_mode`)))
+      const mode = yield* raw(
+        file,
+        SqlClient.SqlClient.pipe(Effect.flatMap((sql) => sql<{ journal_mode: string }>`PRAGMA journal_mode`))
+      )
       expect(mode[0]?.journal_mode).toBe("wal")
     }))
 
@@ -51,16 +61,33 @@ describe("SQLite state file", () => {
     Effect.gen(function*() {
       const file = join(yield* tempDir, "old.db")
       const { "0001_create_tables": m1, "0002_uncertain_outcomes": m2 } = migrations
-      yield* raw(file, Effect.gen(function*() {
-        yield* Migrator.make({})({ loader: Migrator.fromRecord({ "0001_create_tables": m1, "0002_uncertain_outcomes": m2 }) })
-        const sql = yield* SqlClient.SqlClient
-        const row = { run_id: "r1", content_hash: hex("a"), image_name: "a.jpg", post_id: null, error: null, at: "2026-01-01T00:00:00.000Z" }
-        yield* sql`INSERT INTO publications ${sql.insert([
-          { ...row, platform: "telegram", ok: 1, uncertain: 0, post_id: "5" },
-          { ...row, platform: "email", ok: 0, uncertain: 1, at: "2026-01-01T00:00:01.000Z" }
-        ])}`
-      }))
-      const history = yield* State.pipe(Effect.flatMap((s) => s.platformHistory(hex("a"))), Effect.provide(makeSqliteState(file)))
+      yield* raw(
+        file,
+        Effect.gen(function*() {
+          yield* Migrator.make({})({
+            loader: Migrator.fromRecord({ "0001_create_tables": m1, "0002_uncertain_outcomes": m2 })
+          })
+          const sql = yield* SqlClient.SqlClient
+          const row = {
+            run_id: "r1",
+            content_hash: hex("a"),
+            image_name: "a.jpg",
+            post_id: null,
+            error: null,
+            at: "2026-01-01T00:00:00.000Z"
+          }
+          yield* sql`INSERT INTO publications ${
+            sql.insert([
+              { ...row, platform: "telegram", ok: 1, uncertain: 0, post_id: "5" },
+              { ...row, platform: "email", ok: 0, uncertain: 1, at: "2026-01-01T00:00:01.000Z" }
+            ])
+          }`
+        })
+      )
+      const history = yield* State.pipe(
+        Effect.flatMap((s) => s.platformHistory(hex("a"))),
+        Effect.provide(makeSqliteState(file))
+      )
       expect(history).toEqual({
         successes: [{ platform: "telegram", postId: "5", runId: "r1", at: "2026-01-01T00:00:00.000Z" }],
         uncertain: ["email"],
@@ -71,7 +98,10 @@ describe("SQLite state file", () => {
   it.live("a file that cannot be opened is a StateError naming the file", () =>
     Effect.gen(function*() {
       const exit = yield* State.pipe(Effect.provide(makeSqliteState("/proc/definitely/not/here.db")), Effect.exit)
-      expect(exit).toMatchObject({ _tag: "Failure", cause: { _tag: "Fail", error: { _tag: "StateError", operation: "open" } } })
+      expect(exit).toMatchObject({
+        _tag: "Failure",
+        cause: { _tag: "Fail", error: { _tag: "StateError", operation: "open" } }
+      })
       if (Exit.isFailure(exit)) expect(JSON.stringify(exit.cause)).toContain("/proc/definitely/not/here.db")
     }))
 
@@ -87,7 +117,11 @@ describe("SQLite state file", () => {
   it.live("StateLive opens PUBLISHER_STATE_DB when DATABASE_URL is unset", () =>
     Effect.gen(function*() {
       const file = join(yield* tempDir, "sub", "live.db")
-      yield* State.pipe(Effect.flatMap((s) => s.ping), Effect.provide(StateLive), withConfig({ PUBLISHER_STATE_DB: file }))
+      yield* State.pipe(
+        Effect.flatMap((s) => s.ping),
+        Effect.provide(StateLive),
+        withConfig({ PUBLISHER_STATE_DB: file })
+      )
       expect(existsSync(file)).toBe(true)
     }))
 })

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, type Layer, Option, TestClock } from "effect"
+import { createHash } from "node:crypto"
 import type { StateError } from "../../../src/domain/Errors.js"
 import { State, type StoredImageHash } from "../../../src/services/state/State.js"
 import { holder } from "../../support/leases.js"
@@ -16,7 +16,12 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
   const image = { contentHash: hex("a"), sha256: hex("b"), imageName: "a.jpg", runId: "run-1" }
   const withState = <A, E>(body: (state: State["Type"]) => Effect.Effect<A, E>) =>
     State.pipe(Effect.flatMap(body), Effect.provide(layer))
-  const hash = (content: string, phash: string, source: StoredImageHash["source"] = "original", version = 1): StoredImageHash => ({
+  const hash = (
+    content: string,
+    phash: string,
+    source: StoredImageHash["source"] = "original",
+    version = 1
+  ): StoredImageHash => ({
     contentHash: hex(content),
     imageName: `${content}.jpg`,
     phash,
@@ -24,7 +29,6 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
     version,
     source
   })
-
 
   describe(`SqlState on ${backend}`, () => {
     it.effect("markPosted records both keys, idempotently", () =>
@@ -79,27 +83,34 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
     it.effect("importPosted of nothing adds nothing", () =>
       withState((state) =>
         Effect.gen(function*() {
-          expect(yield* state.importPosted({ sha256s: [], contentHashes: [], source: "import:empty" })).toEqual({ added: 0, total: 0 })
+          expect(yield* state.importPosted({ sha256s: [], contentHashes: [], source: "import:empty" })).toEqual({
+            added: 0,
+            total: 0
+          })
         })
       ))
 
-    it.live("100,000 hashes: imported in one call, read back in one query, a second import adds none", () =>
-      withState((state) =>
-        Effect.gen(function*() {
-          const hashes = Array.from({ length: 100_000 }, (_, i) => i.toString(16).padStart(64, "0"))
-          expect(yield* state.importPosted({ sha256s: [], contentHashes: hashes, source: "import:big" })).toEqual({
-            added: 100_000,
-            total: 100_000
+    it.live(
+      "100,000 hashes: imported in one call, read back in one query, a second import adds none",
+      () =>
+        withState((state) =>
+          Effect.gen(function*() {
+            const hashes = Array.from({ length: 100_000 }, (_, i) => i.toString(16).padStart(64, "0"))
+            expect(yield* state.importPosted({ sha256s: [], contentHashes: hashes, source: "import:big" })).toEqual({
+              added: 100_000,
+              total: 100_000
+            })
+            const posted = yield* state.postedContentHashes
+            expect(posted.size).toBe(100_000)
+            expect(posted.has(hashes[99_999]!)).toBe(true)
+            expect(yield* state.importPosted({ sha256s: [], contentHashes: hashes, source: "import:big" })).toEqual({
+              added: 0,
+              total: 100_000
+            })
           })
-          const posted = yield* state.postedContentHashes
-          expect(posted.size).toBe(100_000)
-          expect(posted.has(hashes[99_999]!)).toBe(true)
-          expect(yield* state.importPosted({ sha256s: [], contentHashes: hashes, source: "import:big" })).toEqual({
-            added: 0,
-            total: 100_000
-          })
-        })
-      ), 60_000)
+        ),
+      60_000
+    )
 
     it.effect("ping answers", () => withState((state) => state.ping))
   })
@@ -114,7 +125,14 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
           yield* state.recordPublication({ ...base, runId: "r1", platform: "email", ok: false, error: "down" })
           yield* state.recordPublication({ ...base, runId: "r2", platform: "telegram", ok: true, postId: "9" })
           yield* state.recordPublication({ ...base, runId: "r2", platform: "email", ok: true })
-          yield* state.recordPublication({ ...base, contentHash: hex("b"), runId: "r3", platform: "instagram", ok: true, postId: "x" })
+          yield* state.recordPublication({
+            ...base,
+            contentHash: hex("b"),
+            runId: "r3",
+            platform: "instagram",
+            ok: true,
+            postId: "x"
+          })
           const history = yield* state.platformHistory(hex("a"))
           expect(history.successes.map((s) => [s.platform, s.postId, s.runId])).toEqual(
             expect.arrayContaining([["telegram", "9", "r2"], ["email", undefined, "r2"]])
@@ -130,7 +148,14 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
       withState((state) =>
         Effect.gen(function*() {
           yield* state.recordPublication({ ...base, runId: "r1", platform: "telegram", ok: true, postId: "7" })
-          yield* state.recordPublication({ ...base, runId: "r2", platform: "telegram", ok: false, error: "timeout", uncertain: true })
+          yield* state.recordPublication({
+            ...base,
+            runId: "r2",
+            platform: "telegram",
+            ok: false,
+            error: "timeout",
+            uncertain: true
+          })
           const history = yield* state.platformHistory(hex("a"))
           expect(history.successes.map((s) => s.postId)).toEqual(["7"])
           expect(history.uncertain).toEqual([])
@@ -142,8 +167,22 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
       withState((state) =>
         Effect.gen(function*() {
           yield* state.recordPublication({ ...base, runId: "r1", platform: "instagram", ok: false, error: "500" })
-          yield* state.recordPublication({ ...base, runId: "r1", platform: "instagram", ok: false, error: "timeout", uncertain: true })
-          yield* state.recordPublication({ ...base, runId: "r1", platform: "email", ok: false, error: "timeout", uncertain: true })
+          yield* state.recordPublication({
+            ...base,
+            runId: "r1",
+            platform: "instagram",
+            ok: false,
+            error: "timeout",
+            uncertain: true
+          })
+          yield* state.recordPublication({
+            ...base,
+            runId: "r1",
+            platform: "email",
+            ok: false,
+            error: "timeout",
+            uncertain: true
+          })
           yield* state.recordPublication({ ...base, runId: "r2", platform: "email", ok: false, error: "refused" })
           const history = yield* state.platformHistory(hex("a"))
           expect(history.uncertain).toEqual(["instagram"])
@@ -165,8 +204,24 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
           const hashes = Array.from({ length: 620 }, (_, i) => createHashHex(`image-${i}`))
           for (const [i, contentHash] of hashes.entries()) {
             if (i % 3 === 2) continue // never tried
-            yield* state.recordPublication({ ...base, contentHash, runId: `r${i}`, platform: "telegram", ok: i % 3 === 0, postId: String(i) })
-            if (i % 5 === 0) yield* state.recordPublication({ ...base, contentHash, runId: `r${i}`, platform: "email", ok: false, uncertain: true })
+            yield* state.recordPublication({
+              ...base,
+              contentHash,
+              runId: `r${i}`,
+              platform: "telegram",
+              ok: i % 3 === 0,
+              postId: String(i)
+            })
+            if (i % 5 === 0) {
+              yield* state.recordPublication({
+                ...base,
+                contentHash,
+                runId: `r${i}`,
+                platform: "email",
+                ok: false,
+                uncertain: true
+              })
+            }
           }
           const histories = yield* state.platformHistories(hashes)
           expect(histories.size).toBe(620)
@@ -184,7 +239,14 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
           yield* state.recordPublication({ ...base, runId: "r1", platform: "telegram", ok: true, postId: "1" })
           yield* state.recordPublication({ ...base, runId: "r1", platform: "email", ok: true })
           yield* state.recordPublication({ ...base, contentHash: hex("b"), runId: "r1", platform: "email", ok: false })
-          yield* state.recordPublication({ ...base, contentHash: hex("c"), runId: "r1", platform: "email", ok: false, uncertain: true })
+          yield* state.recordPublication({
+            ...base,
+            contentHash: hex("c"),
+            runId: "r1",
+            platform: "email",
+            ok: false,
+            uncertain: true
+          })
           expect(yield* state.publishedContentHashes).toEqual(new Set([hex("a")]))
         })
       ))
@@ -196,18 +258,59 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
       withState((state) =>
         Effect.gen(function*() {
           // a: uncertain on telegram only -> waits.
-          yield* state.recordPublication({ ...base, contentHash: hex("a"), runId: "r1", platform: "telegram", ok: false, uncertain: true })
+          yield* state.recordPublication({
+            ...base,
+            contentHash: hex("a"),
+            runId: "r1",
+            platform: "telegram",
+            ok: false,
+            uncertain: true
+          })
           // b: uncertain, then a forced retry succeeded -> resolved.
-          yield* state.recordPublication({ ...base, contentHash: hex("b"), runId: "r1", platform: "telegram", ok: false, uncertain: true })
-          yield* state.recordPublication({ ...base, contentHash: hex("b"), runId: "r2", platform: "telegram", ok: true, postId: "9" })
+          yield* state.recordPublication({
+            ...base,
+            contentHash: hex("b"),
+            runId: "r1",
+            platform: "telegram",
+            ok: false,
+            uncertain: true
+          })
+          yield* state.recordPublication({
+            ...base,
+            contentHash: hex("b"),
+            runId: "r2",
+            platform: "telegram",
+            ok: true,
+            postId: "9"
+          })
           // c: uncertain, then a plain failure on the same platform -> its latest attempt is not uncertain.
-          yield* state.recordPublication({ ...base, contentHash: hex("c"), runId: "r1", platform: "email", ok: false, uncertain: true })
+          yield* state.recordPublication({
+            ...base,
+            contentHash: hex("c"),
+            runId: "r1",
+            platform: "email",
+            ok: false,
+            uncertain: true
+          })
           yield* state.recordPublication({ ...base, contentHash: hex("c"), runId: "r2", platform: "email", ok: false })
           // d: live on email, uncertain on telegram -> waits (for telegram).
           yield* state.recordPublication({ ...base, contentHash: hex("d"), runId: "r1", platform: "email", ok: true })
-          yield* state.recordPublication({ ...base, contentHash: hex("d"), runId: "r1", platform: "telegram", ok: false, uncertain: true })
+          yield* state.recordPublication({
+            ...base,
+            contentHash: hex("d"),
+            runId: "r1",
+            platform: "telegram",
+            ok: false,
+            uncertain: true
+          })
           // e: failed plainly -> not waiting.
-          yield* state.recordPublication({ ...base, contentHash: hex("e"), runId: "r1", platform: "telegram", ok: false })
+          yield* state.recordPublication({
+            ...base,
+            contentHash: hex("e"),
+            runId: "r1",
+            platform: "telegram",
+            ok: false
+          })
           expect(yield* state.uncertainContentHashes).toEqual(new Set([hex("a"), hex("d")]))
         })
       ))
@@ -218,7 +321,11 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
       withState((state) =>
         Effect.gen(function*() {
           yield* state.saveImageHashes([hash("a", "00000000000000ff", "thumbnail"), hash("b", "ff00000000000000")])
-          yield* state.saveImageHashes([hash("a", "00000000000000fe", "original"), hash("b", "0000000000000001"), hash("c", "1111111111111111", "original", 2)])
+          yield* state.saveImageHashes([
+            hash("a", "00000000000000fe", "original"),
+            hash("b", "0000000000000001"),
+            hash("c", "1111111111111111", "original", 2)
+          ])
           const v1 = yield* state.imageHashes("imagehash-phash-8x8", 1)
           expect([...v1.keys()].sort()).toEqual([hex("a"), hex("b")])
           expect(v1.get(hex("a"))).toMatchObject({ phash: "00000000000000fe", source: "original" })
@@ -231,11 +338,29 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
     it.effect("postedImageHashes: only images posted (recorded, imported or published somewhere) with a known hash", () =>
       withState((state) =>
         Effect.gen(function*() {
-          yield* state.saveImageHashes([hash("a", "000000000000000a", "thumbnail"), hash("a", "00000000000000aa"), hash("b", "000000000000000b"), hash("c", "000000000000000c"), hash("d", "000000000000000d")])
+          yield* state.saveImageHashes([
+            hash("a", "000000000000000a", "thumbnail"),
+            hash("a", "00000000000000aa"),
+            hash("b", "000000000000000b"),
+            hash("c", "000000000000000c"),
+            hash("d", "000000000000000d")
+          ])
           yield* state.markPosted({ contentHash: hex("a"), sha256: hex("1"), imageName: "a.jpg", runId: "r" })
           yield* state.importPosted({ sha256s: [], contentHashes: [hex("b")], source: "import:x" })
-          yield* state.recordPublication({ runId: "r", contentHash: hex("c"), imageName: "c.jpg", platform: "telegram", ok: true })
-          yield* state.recordPublication({ runId: "r", contentHash: hex("d"), imageName: "d.jpg", platform: "telegram", ok: false })
+          yield* state.recordPublication({
+            runId: "r",
+            contentHash: hex("c"),
+            imageName: "c.jpg",
+            platform: "telegram",
+            ok: true
+          })
+          yield* state.recordPublication({
+            runId: "r",
+            contentHash: hex("d"),
+            imageName: "d.jpg",
+            platform: "telegram",
+            ok: false
+          })
           const posted = yield* state.postedImageHashes("imagehash-phash-8x8", 1)
           expect(posted.map((p) => [p.contentHash, p.phash]).sort()).toEqual([
             [hex("a"), "00000000000000aa"],
@@ -248,7 +373,14 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
     it.effect("near-duplicates are recorded once and listed by content_hash", () =>
       withState((state) =>
         Effect.gen(function*() {
-          const record = { contentHash: hex("e"), imageName: "e.jpg", duplicateOf: hex("a"), duplicateOfName: "a.jpg", distance: 3, runId: "r1" }
+          const record = {
+            contentHash: hex("e"),
+            imageName: "e.jpg",
+            duplicateOf: hex("a"),
+            duplicateOfName: "a.jpg",
+            distance: 3,
+            runId: "r1"
+          }
           yield* state.recordNearDuplicate(record)
           yield* state.recordNearDuplicate({ ...record, runId: "r2", distance: 5 })
           expect(yield* state.nearDuplicateContentHashes).toEqual(new Set([hex("e")]))
@@ -278,7 +410,10 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
           yield* state.setSetting("caption_examples", "[\"a\"]")
           yield* state.setSetting("caption_examples", "[\"b\"]")
           expect(yield* state.getSetting("caption_examples")).toEqual(Option.some("[\"b\"]"))
-          expect((yield* state.exportAll).settings.map((s) => [s.name, s.value])).toEqual([["caption_examples", "[\"b\"]"]])
+          expect((yield* state.exportAll).settings.map((s) => [s.name, s.value])).toEqual([[
+            "caption_examples",
+            "[\"b\"]"
+          ]])
         })
       ))
 
@@ -286,10 +421,18 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
       withState((state) =>
         Effect.gen(function*() {
           expect(yield* state.unusableContentHashes).toEqual(new Set())
-          yield* state.recordUnusable({ contentHash: hex("F"), imageName: "f.jpg", reason: "not an image", runId: "r1" })
+          yield* state.recordUnusable({
+            contentHash: hex("F"),
+            imageName: "f.jpg",
+            reason: "not an image",
+            runId: "r1"
+          })
           yield* state.recordUnusable({ contentHash: hex("f"), imageName: "f.jpg", reason: "again", runId: "r2" })
           expect(yield* state.unusableContentHashes).toEqual(new Set([hex("f")]))
-          expect((yield* state.exportAll).unusableImages.map((u) => [u.reason, u.run_id])).toEqual([["not an image", "r1"]])
+          expect((yield* state.exportAll).unusableImages.map((u) => [u.reason, u.run_id])).toEqual([[
+            "not an image",
+            "r1"
+          ]])
         })
       ))
   })
@@ -326,25 +469,91 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
           Effect.gen(function*() {
             yield* state.markPosted(image)
             yield* state.importPosted({ sha256s: [hex("9")], contentHashes: [hex("8")], source: "import:x" })
-            yield* state.recordPublication({ runId: "r1", contentHash: hex("a"), imageName: "a.jpg", platform: "telegram", ok: false, error: "timeout", uncertain: true })
-            yield* state.recordPublication({ runId: "r2", contentHash: hex("a"), imageName: "a.jpg", platform: "telegram", ok: true, postId: "5" })
-            yield* state.recordPublication({ runId: "r1", contentHash: hex("a"), imageName: "a.jpg", platform: "email", ok: false, error: "lost", uncertain: true })
-            yield* state.recordPublication({ runId: "r2", contentHash: hex("a"), imageName: "a.jpg", platform: "email", ok: false, error: "refused" })
+            yield* state.recordPublication({
+              runId: "r1",
+              contentHash: hex("a"),
+              imageName: "a.jpg",
+              platform: "telegram",
+              ok: false,
+              error: "timeout",
+              uncertain: true
+            })
+            yield* state.recordPublication({
+              runId: "r2",
+              contentHash: hex("a"),
+              imageName: "a.jpg",
+              platform: "telegram",
+              ok: true,
+              postId: "5"
+            })
+            yield* state.recordPublication({
+              runId: "r1",
+              contentHash: hex("a"),
+              imageName: "a.jpg",
+              platform: "email",
+              ok: false,
+              error: "lost",
+              uncertain: true
+            })
+            yield* state.recordPublication({
+              runId: "r2",
+              contentHash: hex("a"),
+              imageName: "a.jpg",
+              platform: "email",
+              ok: false,
+              error: "refused"
+            })
             yield* state.saveImageHashes([hash("a", "00000000000000aa")])
-            yield* state.recordNearDuplicate({ contentHash: hex("e"), imageName: "e.jpg", duplicateOf: hex("a"), duplicateOfName: "a.jpg", distance: 3, runId: "r2" })
-            yield* state.recordUnusable({ contentHash: hex("f"), imageName: "f.jpg", reason: "not an image", runId: "r2" })
+            yield* state.recordNearDuplicate({
+              contentHash: hex("e"),
+              imageName: "e.jpg",
+              duplicateOf: hex("a"),
+              duplicateOfName: "a.jpg",
+              distance: 3,
+              runId: "r2"
+            })
+            yield* state.recordUnusable({
+              contentHash: hex("f"),
+              imageName: "f.jpg",
+              reason: "not an image",
+              runId: "r2"
+            })
             yield* state.recordCaption({ contentHash: hex("a"), caption: "A caption" })
             yield* state.setSetting("caption_examples", "[]")
             yield* state.acquireLease("publishing", holder("r3", 0))
             return yield* state.exportAll
           })
         )
-        expect([dump.postedHashes.length, dump.publications.length, dump.imageHashes.length, dump.nearDuplicates.length, dump.unusableImages.length, dump.postedCaptions.length, dump.settings.length]).toEqual([4, 4, 1, 1, 1, 1, 1])
+        expect([
+          dump.postedHashes.length,
+          dump.publications.length,
+          dump.imageHashes.length,
+          dump.nearDuplicates.length,
+          dump.unusableImages.length,
+          dump.postedCaptions.length,
+          dump.settings.length
+        ]).toEqual([4, 4, 1, 1, 1, 1, 1])
         yield* withState((target) =>
           Effect.gen(function*() {
             yield* target.markPosted(image) // already here: not counted again
-            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 2, publications: 4, image_hashes: 1, near_duplicates: 1, unusable_images: 1, posted_captions: 1, settings: 1 })
-            expect(yield* target.importAll(dump)).toEqual({ posted_hashes: 0, publications: 0, image_hashes: 0, near_duplicates: 0, unusable_images: 0, posted_captions: 0, settings: 0 })
+            expect(yield* target.importAll(dump)).toEqual({
+              posted_hashes: 2,
+              publications: 4,
+              image_hashes: 1,
+              near_duplicates: 1,
+              unusable_images: 1,
+              posted_captions: 1,
+              settings: 1
+            })
+            expect(yield* target.importAll(dump)).toEqual({
+              posted_hashes: 0,
+              publications: 0,
+              image_hashes: 0,
+              near_duplicates: 0,
+              unusable_images: 0,
+              posted_captions: 0,
+              settings: 0
+            })
             expect(yield* target.recentCaptions(5)).toEqual(["A caption"])
             expect(yield* target.unusableContentHashes).toEqual(new Set([hex("f")]))
             expect(yield* target.postedContentHashes).toEqual(new Set([hex("a"), hex("8")]))
@@ -353,7 +562,9 @@ export const stateSuites = (backend: string, layer: Layer.Layer<State, StateErro
             expect(history.successes.map((s) => s.postId)).toEqual(["5"])
             // Email's latest attempt (refused) is not uncertain: the copy kept the order of attempts.
             expect(history.uncertain).toEqual([])
-            expect((yield* target.postedImageHashes("imagehash-phash-8x8", 1)).map((p) => p.phash)).toEqual(["00000000000000aa"])
+            expect((yield* target.postedImageHashes("imagehash-phash-8x8", 1)).map((p) => p.phash)).toEqual([
+              "00000000000000aa"
+            ])
             expect(yield* target.nearDuplicateContentHashes).toEqual(new Set([hex("e")]))
             // Leases are not history: free in the copy.
             expect((yield* target.acquireLease("publishing", holder("other", 0))).owner).toBe("other")
