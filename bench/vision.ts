@@ -13,7 +13,9 @@ export interface VisionRow {
   readonly imageBytes: number
   /** Median bytes of the whole request body. */
   readonly requestBytes: number
-  /** Median ms of one analyze call against the emulator on loopback (preparing the image included; no model latency). */
+  /**
+   * Median ms of one analyze call against the emulator on loopback (preparing the image included; no model latency).
+   */
   readonly callMs: number
   /** Input tokens the image costs by OpenAI's published rule for its detail and size. */
   readonly imageTokens: number
@@ -42,7 +44,10 @@ export const imageTokens = (width: number, height: number, detail: "low" | "high
 
 const median = (xs: ReadonlyArray<number>) => percentile(xs, 50)
 
-/** Camera-size photos (the corpus upscaled to 4032x3024, JPEG q92) sent to the vision model as they are and as Publisher prepares them. */
+/**
+ * Camera-size photos (the corpus upscaled to 4032x3024, JPEG q92) sent to the vision model as they are and as Publisher
+ * prepares them.
+ */
 export const visionBench = async (quick: boolean): Promise<VisionReport | string> => {
   const corpus = await loadCorpus()
   if (typeof corpus === "string") return corpus

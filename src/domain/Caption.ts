@@ -87,6 +87,8 @@ export const normalisePunctuation = (text: string): string =>
     text
       .replace(/[\u200B\u200C\u2060\uFEFF\u00AD\u180E]/g, "")
       .replace(
+        // A pictograph, optionally with its variation selector or skin tone, on each side of the joiner.
+        // eslint-disable-next-line no-misleading-character-class
         /(\p{Extended_Pictographic}[\uFE0F\u{1F3FB}-\u{1F3FF}]?)?\u200D(?=(\p{Extended_Pictographic})?)/gu,
         (match, before: string | undefined, after: string | undefined) =>
           before !== undefined && after !== undefined ? match : before ?? ""

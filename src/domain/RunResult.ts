@@ -29,7 +29,10 @@ export interface Timings {
 export interface SkippedImage {
   readonly image: string
   readonly reason: string
-  /** Why, for machines: `posted_sha256` | `near_duplicate` | `unusable` (not a decodable image) | `uncertain` | `max_attempts`. */
+  /**
+   * Why, for machines: `posted_sha256` | `near_duplicate` | `unusable` (not a decodable image) | `uncertain` |
+   * `max_attempts`.
+   */
   readonly code?: "posted_sha256" | "near_duplicate" | "unusable" | "uncertain" | "max_attempts"
   /** For a near-duplicate: the posted image it resembles, and the Hamming distance of their pHashes. */
   readonly near_duplicate_of?: string

@@ -1,7 +1,9 @@
 import { Context, type Effect } from "effect"
 import type { CheckResult } from "../domain/Check.js"
 
-/** What the admin API reports about the running service beyond the photos (given by the CLI, which builds the checks). */
+/**
+ * What the admin API reports about the running service beyond the photos (given by the CLI, which builds the checks).
+ */
 export class Operations extends Context.Tag("publisher/Operations")<Operations, {
   /** Every service checked, concurrently, without posting anything. */
   readonly checks: Effect.Effect<ReadonlyArray<CheckResult>>

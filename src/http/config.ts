@@ -88,7 +88,8 @@ export const WebConfig = Config.all({
     publish: flag("FEATURE_PUBLISH", true),
     keep: flag("FEATURE_KEEP_CURATE", true),
     remove: flag("FEATURE_REMOVE_CURATE", true),
-    // Anonymous visitors may view (list, random, one image, thumbnail, original): publisher_v2's FEATURE_AUTO_VIEW, mapped by the legacy reader.
+    // Anonymous visitors may view (list, random, one image, thumbnail, original): publisher_v2's FEATURE_AUTO_VIEW,
+    // mapped by the legacy reader.
     autoView: flag("AUTO_VIEW", false)
   })
 })

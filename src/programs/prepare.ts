@@ -46,7 +46,10 @@ export const download = (image: ImageRef) =>
     return { image, bytes, sha256: sha256Hex(bytes), sidecar } satisfies Downloaded
   })
 
-/** `CAPTION_HISTORY`: how many of the latest posted captions the caption model sees, so it does not repeat itself (0: none). */
+/**
+ * `CAPTION_HISTORY`: how many of the latest posted captions the caption model sees, so it does not repeat itself (0:
+ * none).
+ */
 export const CaptionHistoryConfig = Config.integer("CAPTION_HISTORY").pipe(
   Config.validate({ message: "must be between 0 and 50", validation: (n) => n >= 0 && n <= 50 }),
   Config.withDefault(10)
@@ -55,7 +58,10 @@ export const CaptionHistoryConfig = Config.integer("CAPTION_HISTORY").pipe(
 /** The State setting that holds the caption examples set from the admin API. */
 export const CAPTION_EXAMPLES_SETTING = "caption_examples"
 
-/** The caption examples set from the admin API, if any (they win over CAPTION_EXAMPLES); a stored value that is not a list is ignored. */
+/**
+ * The caption examples set from the admin API, if any (they win over CAPTION_EXAMPLES); a stored value that is not a
+ * list is ignored.
+ */
 export const captionExamplesSetting = Effect.gen(function*() {
   const stored = yield* (yield* State).getSetting(CAPTION_EXAMPLES_SETTING)
   return Option.isSome(stored) ? Either.getOrUndefined(parseCaptionExamples(stored.value)) : undefined
@@ -64,7 +70,9 @@ export const captionExamplesSetting = Effect.gen(function*() {
 /** `CAPTION_HASHTAGS`: hashtags every caption ends with (publisher_v2's `hashtag_string`). */
 export const CaptionHashtagsConfig = Config.string("CAPTION_HASHTAGS").pipe(Config.withDefault(""))
 
-/** A caption as a run posts it: ending with `CAPTION_HASHTAGS`, each tag once (so applying it again changes nothing). */
+/**
+ * A caption as a run posts it: ending with `CAPTION_HASHTAGS`, each tag once (so applying it again changes nothing).
+ */
 export const withCaptionHashtags = (caption: string) =>
   CaptionHashtagsConfig.pipe(Effect.map((hashtags) => appendHashtags(caption, hashtags)))
 

@@ -2,7 +2,10 @@ import { type Emulator, type EmulatorOptions, type Reply, type Request, startEmu
 
 export interface TelegramOptions extends EmulatorOptions {
   readonly token: string
-  /** The chats `getChat` / `getChatMember` know and the bot's status in each (default: any chat is a channel where the bot is an administrator allowed to post). */
+  /**
+   * The chats `getChat` / `getChatMember` know and the bot's status in each (default: any chat is a channel where the
+   * bot is an administrator allowed to post).
+   */
   readonly chats?: Readonly<
     Record<
       string,

@@ -111,11 +111,13 @@ describe.skipIf(!enabled)("installing the package (npm pack) [PUBLISHER_TEST_INS
     expect(pack, pack.stderr).toMatchObject({ code: 0 })
     const [info] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>
     tarball = join(dir, "pack", info!.filename)
-    packed = info!.files.map((f) => f.path).sort() // The two installs side by side: each spends most of its time compiling better-sqlite3.
-    ;[installed, npxVersion] = await Promise.all([
+    packed = info!.files.map((f) => f.path).sort()
+    // The two installs side by side: each spends most of its time compiling better-sqlite3.
+    const both = await Promise.all([
       npm(["install", "-g", "--prefix", prefix, ...withCache(), tarball], elsewhere),
       npx(["--version"])
     ])
+    ;[installed, npxVersion] = both
   }, INSTALL_TIMEOUT + 120_000)
 
   // Two installs are some 500 MB of files: removed asynchronously (a synchronous rm blocks the

@@ -41,7 +41,8 @@ describe("Procfile (Heroku-style platforms, where publisher_v2 ran)", () => {
         expect(port, stderr).toBeDefined()
         const live = yield* Effect.promise(() => fetch(`http://127.0.0.1:${port}/health/live`))
         expect(live.status).toBe(200)
-        // On every interface with Secure cookies and no https PUBLIC_URL, and answering loopback names only: said at start.
+        // On every interface with Secure cookies and no https PUBLIC_URL, and answering loopback names only: said at
+        // start.
         expect(stderr).toMatch(/serve_secure_cookies_without_https/)
         expect(stderr).toMatch(/serve_loopback_hosts_only/)
         // A login from elsewhere is logged with the client's address.

@@ -118,7 +118,8 @@ const extractSettings = (sources: ReadonlyArray<Source>): Found => {
     }
     // Tables of names: the PLATFORMS rows (`enabledVar: "TELEGRAM_ENABLED"`, `keyVar: ...`).
     for (const m of text.matchAll(/\b\w*Var\s*:\s*(["'])([^"']+)\1/g)) add(m[2]!, file)
-    // Lists of names read in a loop: `LEGACY_VARIABLES = [...]`, and arrays that extend one (`[...LEGACY_VARIABLES, "CONFIG_PATH"]`).
+    // Lists of names read in a loop: `LEGACY_VARIABLES = [...]`, and arrays that extend one (`[...LEGACY_VARIABLES,
+    // "CONFIG_PATH"]`).
     for (const m of text.matchAll(/\b\w+_VARIABLES\s*(?::[^=]*)?=\s*\[([^\]]*)\]/g)) {
       for (const s of m[1]!.matchAll(/(["'])([^"']+)\1/g)) add(s[2]!, file)
     }

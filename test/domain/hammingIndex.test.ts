@@ -123,9 +123,8 @@ describe("HammingIndex: exact radius search (multi-index hashing)", () => {
       const q = [rnd(), rnd()] as const
       let [hi, lo] = q
       for (let bit = 0; bit < r; bit++) {
-        bit % 2 === 0
-          ? (hi = (hi ^ (1 << (bit * 3))) >>> 0)
-          : (lo = (lo ^ (1 << (bit * 3))) >>> 0)
+        if (bit % 2 === 0) hi = (hi ^ (1 << (bit * 3))) >>> 0
+        else lo = (lo ^ (1 << (bit * 3))) >>> 0
       }
       const id = index.add(hi, lo)
       const all = [

@@ -7,7 +7,10 @@ import { parseIni } from "../../src/domain/Ini.js"
 const SCRIPT = fileURLToPath(new URL("../support/ini_reader.py", import.meta.url))
 const python = spawnSync("python3", ["--version"]).status === 0
 
-/** INI texts from the pieces that matter: comments, both delimiters, `;`/`#` with and without a space, `%`, continuation lines. */
+/**
+ * INI texts from the pieces that matter: comments, both delimiters, `;`/`#` with and without a space, `%`, continuation
+ * lines.
+ */
 const generate = (count: number, seed: number): Array<string> => {
   // mulberry32: a small deterministic generator.
   let state = seed >>> 0

@@ -16,7 +16,10 @@ const GIVEN_BY_V2 = [
   "SMTP_HOST",
   "SMTP_PORT"
 ]
-/** Left over from publisher_v2's INI days: publisher_v2 ignored them once PUBLISHERS / EMAIL_SERVER said otherwise, and so do we. */
+/**
+ * Left over from publisher_v2's INI days: publisher_v2 ignored them once PUBLISHERS / EMAIL_SERVER said otherwise, and
+ * so do we.
+ */
 const LEFT_OVER = { TELEGRAM_CHANNEL_ID: "@left_over_channel", SMTP_PORT: "2" }
 
 describe("a publisher_v2 configuration, unchanged (INI file + .env with its JSON variables)", () => {

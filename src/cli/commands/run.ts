@@ -20,7 +20,9 @@ const dryPublish = Options.boolean("dry-publish").pipe(
 const preview = Options.boolean("preview").pipe(
   Options.withDescription("No side effects at all: print what would be posted")
 )
-/** publisher_v2's `--debug` analyzed and captioned but published, wrote, archived and recorded nothing: our `--preview`. */
+/**
+ * publisher_v2's `--debug` analyzed and captioned but published, wrote, archived and recorded nothing: our `--preview`.
+ */
 const debug = Options.boolean("debug").pipe(
   Options.withDescription("publisher_v2's --debug: the same as --preview")
 )

@@ -24,7 +24,10 @@ const dimension = (name: string, fallback: number) =>
 const detail = (name: string, fallback: "low" | "high" | "auto") =>
   Config.literal("low", "high", "auto")(name).pipe(Config.withDefault(fallback))
 
-/** `CAPTION_EXAMPLES`: captions in the account's voice (publisher_v2's `voice_profile`), a JSON list of at most 20 strings. */
+/**
+ * `CAPTION_EXAMPLES`: captions in the account's voice (publisher_v2's `voice_profile`), a JSON list of at most 20
+ * strings.
+ */
 export const CaptionExamplesConfig: Config.Config<ReadonlyArray<string>> = Config.string("CAPTION_EXAMPLES").pipe(
   Config.mapOrFail((text) =>
     parseCaptionExamples(text).pipe(Either.mapLeft((message) => ConfigError.InvalidData([], message)))
@@ -51,7 +54,10 @@ export const AiConfig = Config.all({
   /** The analysis is sent a copy of the photo at most this long on its long side (publisher_v2: 1024). */
   visionMaxDimension: dimension("VISION_MAX_DIMENSION", 1024),
   visionDetail: detail("VISION_DETAIL", "low"),
-  /** After an analysis the model could not give (a refusal, a reply off the schema, a 400), one more try with a larger image. */
+  /**
+   * After an analysis the model could not give (a refusal, a reply off the schema, a 400), one more try with a larger
+   * image.
+   */
   visionFallback: Config.boolean("VISION_FALLBACK").pipe(Config.withDefault(true)),
   visionFallbackMaxDimension: dimension("VISION_FALLBACK_MAX_DIMENSION", 2048),
   visionFallbackDetail: detail("VISION_FALLBACK_DETAIL", "high")

@@ -24,5 +24,8 @@ export class NearDuplicatePolicy
   extends Context.Tag("publisher/NearDuplicatePolicy")<NearDuplicatePolicy, NearDuplicateSettings>()
 {}
 
-/** From NEAR_DUPLICATE_DISTANCE / NEAR_DUPLICATE_MAX_SKIPS: a bad value fails the build (exit 2 naming it), never a silent default. */
+/**
+ * From NEAR_DUPLICATE_DISTANCE / NEAR_DUPLICATE_MAX_SKIPS: a bad value fails the build (exit 2 naming it), never a
+ * silent default.
+ */
 export const NearDuplicatePolicyLive = Layer.effect(NearDuplicatePolicy, NearDuplicateConfig)

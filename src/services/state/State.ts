@@ -203,7 +203,10 @@ export class State extends Context.Tag("publisher/State")<State, {
   readonly recordNearDuplicate: (record: NearDuplicate) => Effect.Effect<void, StateError>
   /** content_hashes recorded as near-duplicates of posted images. */
   readonly nearDuplicateContentHashes: Effect.Effect<ReadonlySet<string>, StateError>
-  /** A file a run could not use (not a decodable image): later runs skip it by content_hash. Recording it again changes nothing. */
+  /**
+   * A file a run could not use (not a decodable image): later runs skip it by content_hash. Recording it again changes
+   * nothing.
+   */
   readonly recordUnusable: (
     record: {
       readonly contentHash: string

@@ -1,4 +1,5 @@
 import { Dropbox, DropboxAuth, DropboxResponseError } from "dropbox"
+import type { DropboxOptions } from "dropbox"
 import { Duration, Effect, Layer, Metric, Option, Redacted, Schedule } from "effect"
 import { StorageError } from "../../domain/Errors.js"
 import { baseName, ImageRef, isImageName, joinPath, sidecarPathOf, sidecarSet } from "../../domain/Image.js"
@@ -83,6 +84,9 @@ export const toStorageError = (operation: string, path: string) => (cause: unkno
   })
 }
 
+/** The SDK's options type its `fetch` as `Function`. */
+type SdkFetch = NonNullable<DropboxOptions["fetch"]>
+
 const makeClient = (auth: AuthConfig, fetch: unknown) => {
   const dropboxAuth = new DropboxAuth(
     auth._tag === "Refresh"
@@ -90,9 +94,9 @@ const makeClient = (auth: AuthConfig, fetch: unknown) => {
         clientId: auth.appKey,
         clientSecret: Redacted.value(auth.appSecret),
         refreshToken: Redacted.value(auth.refreshToken),
-        fetch: fetch as Function
+        fetch: fetch as SdkFetch
       }
-      : { accessToken: Redacted.value(auth.accessToken), fetch: fetch as Function }
+      : { accessToken: Redacted.value(auth.accessToken), fetch: fetch as SdkFetch }
   )
   // Concurrent first calls share one token refresh instead of each starting their own.
   const check = dropboxAuth.checkAndRefreshAccessToken.bind(dropboxAuth) as unknown as () => Promise<void>
